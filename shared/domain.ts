@@ -1,0 +1,207 @@
+// Domain vocabulary shared by the engine, the CLI and the UI: job states and their legal transitions, the
+// batch specification a person writes, and the rows the engine reports back.
+import { z } from 'zod';
+import {
+  ASPECT_RATIOS,
+  DEFAULT_MODEL,
+  IMAGE_SIZES,
+  LIMITS,
+  MODELS,
+  OUTPUT_FORMATS,
+  type GenerationInput,
+  type Model,
+} from './api.ts';
+
+export const JOB_STATES = [
+  'queued',
+  'paused',
+  'submitting',
+  'running',
+  'downloading',
+  'done',
+  'failed',
+  'canceled',
+  'uncertain',
+] as const;
+export type JobState = (typeof JOB_STATES)[number];
+
+/**
+ * Every legal move of a job. `submitting` is written before a create is sent; `uncertain` means a create
+ * may have reached the service but its answer was lost, so only the person may decide to send it again.
+ */
+export const TRANSITIONS: Record<JobState, readonly JobState[]> = {
+  queued: ['submitting', 'paused', 'canceled', 'failed'],
+  paused: ['queued', 'canceled'],
+  submitting: ['running', 'queued', 'failed', 'uncertain'],
+  running: ['running', 'downloading', 'failed'],
+  downloading: ['done', 'failed', 'downloading'],
+  done: [],
+  failed: ['queued', 'downloading', 'running', 'canceled'],
+  canceled: ['queued'],
+  uncertain: ['queued', 'running', 'canceled'],
+};
+
+export function canTransition(from: JobState, to: JobState): boolean {
+  return TRANSITIONS[from].includes(to);
+}
+
+/** States in which the service may be working (or charging) for the job. */
+export const ACTIVE_REMOTE_STATES: readonly JobState[] = ['submitting', 'running', 'downloading'];
+export const TERMINAL_STATES: readonly JobState[] = ['done', 'failed', 'canceled'];
+
+export type ErrorClass = 'retryable' | 'job' | 'queue';
+
+export const SEED_MODES = ['random', 'fixed', 'increment'] as const;
+export type SeedMode = (typeof SEED_MODES)[number];
+
+/** A reference image: a stored local file (`sha256:<hex>`) or a remote http(s) URL. */
+export const referenceTokenSchema = z
+  .string()
+  .regex(/^(sha256:[0-9a-f]{64}|https?:\/\/\S+)$/, 'reference must be a stored image or an http(s) URL');
+
+/** Parameters of a generation other than the prompt (what a batch sets once and a row may override). */
+export const generationParamsSchema = z.strictObject({
+  negative_prompt: z
+    .string()
+    .max(
+      LIMITS.negativePromptChars,
+      `negative prompt is longer than ${LIMITS.negativePromptChars} characters`,
+    )
+    .optional(),
+  aspect_ratio: z.enum(ASPECT_RATIOS).optional(),
+  image_size: z.enum(IMAGE_SIZES).optional(),
+  num_images: z.number().int().min(1).max(LIMITS.numImagesMax).optional(),
+  output_format: z.enum(OUTPUT_FORMATS).optional(),
+  enable_prompt_expansion: z.boolean().optional(),
+  seed: z.number().int().min(0).max(LIMITS.seedMax).optional(),
+});
+export type GenerationParams = z.infer<typeof generationParamsSchema>;
+
+export const promptEntrySchema = z.strictObject({
+  /** A prompt, possibly a template with `{a|b}` alternatives. */
+  prompt: z.string().trim().min(1, 'prompt is empty'),
+  params: generationParamsSchema.optional(),
+  refs: z.array(referenceTokenSchema).max(LIMITS.references).optional(),
+  /** Where the entry came from, for error messages: `file.csv:12`. */
+  origin: z.string().optional(),
+});
+export type PromptEntry = z.infer<typeof promptEntrySchema>;
+
+export const seedPolicySchema = z.discriminatedUnion('mode', [
+  z.strictObject({ mode: z.literal('random') }),
+  z.strictObject({ mode: z.literal('fixed'), value: z.number().int().min(0).max(LIMITS.seedMax) }),
+  z.strictObject({ mode: z.literal('increment'), start: z.number().int().min(0).max(LIMITS.seedMax) }),
+]);
+export type SeedPolicy = z.infer<typeof seedPolicySchema>;
+
+export const batchSpecSchema = z.strictObject({
+  name: z.string().trim().min(1).max(200),
+  model: z.enum(MODELS).default(DEFAULT_MODEL),
+  entries: z.array(promptEntrySchema).min(1, 'the batch has no prompts'),
+  params: generationParamsSchema.default({}),
+  /** References applied to every entry that names none of its own. */
+  refs: z.array(referenceTokenSchema).max(LIMITS.references).default([]),
+  seed: seedPolicySchema.default({ mode: 'random' }),
+  /** How many generations of each expanded prompt (each with its own seed). */
+  repeat: z.number().int().min(1).max(100).default(1),
+  /** Stop submitting this batch before its spent plus estimated credits would pass this. */
+  maxCredits: z.number().int().positive().optional(),
+});
+export type BatchSpec = z.input<typeof batchSpecSchema>;
+export type ParsedBatchSpec = z.output<typeof batchSpecSchema>;
+
+/** One generation request, as expanded from a batch at enqueue time. */
+export interface PlannedJob {
+  seq: number;
+  model: Model;
+  input: GenerationInput;
+  /** sha256 of local reference files sent as multipart parts (remote ones are in input.image_urls). */
+  refHashes: string[];
+  template: string;
+  bindings: string[];
+  origin?: string;
+  numImages: number;
+}
+
+export interface BatchPlan {
+  jobs: PlannedJob[];
+  images: number;
+  estimateCredits: number;
+  creditsPerImage: number;
+  estimateIsLearned: boolean;
+}
+
+export const BATCH_STATUSES = ['active', 'paused', 'canceled', 'done'] as const;
+export type BatchStatus = (typeof BATCH_STATUSES)[number];
+
+export type JobCounts = Record<JobState, number>;
+
+export interface BatchSummary {
+  id: number;
+  name: string;
+  model: Model;
+  status: BatchStatus;
+  pauseReason: string | null;
+  createdAt: number;
+  total: number;
+  counts: JobCounts;
+  images: number;
+  creditsSpent: number;
+  creditsEstimate: number;
+  maxCredits: number | null;
+  /** Seconds until done at the recent pace, null when unknown. */
+  etaSeconds: number | null;
+}
+
+export interface JobRow {
+  id: number;
+  batchId: number;
+  seq: number;
+  state: JobState;
+  prompt: string;
+  input: GenerationInput;
+  refHashes: string[];
+  remoteId: string | null;
+  remoteStatus: string | null;
+  attempts: number;
+  errorClass: ErrorClass | null;
+  errorCode: string | null;
+  errorMessage: string | null;
+  credits: number | null;
+  actualPrompt: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export const PAUSE_REASONS = ['user', 'crash', 'auth', 'credits', 'forbidden', 'disk'] as const;
+export type PauseReason = (typeof PAUSE_REASONS)[number];
+
+export interface QueueStatus {
+  paused: boolean;
+  pauseReason: PauseReason | null;
+  pauseMessage: string | null;
+  offline: boolean;
+  offlineSince: number | null;
+  /** Generations the service is working on for us now. */
+  inFlight: number;
+  /** The current adaptive limit and the configured ceiling. */
+  limit: number;
+  maxConcurrency: number;
+  /** Submits are held until this time (a rate limit's Retry-After). */
+  holdUntil: number | null;
+}
+
+export interface AssetRow {
+  id: number;
+  jobId: number;
+  batchId: number;
+  idx: number;
+  sha256: string;
+  path: string;
+  bytes: number;
+  width: number;
+  height: number;
+  format: string;
+  prompt: string;
+  createdAt: number;
+}

@@ -1,0 +1,21 @@
+// Settings a person can change, one zod schema: defaults live here and nowhere else.
+import { z } from 'zod';
+import { DEFAULT_API_BASE } from './api.ts';
+import { generationParamsSchema } from './domain.ts';
+
+export const THEMES = ['system', 'light', 'dark'] as const;
+export type Theme = (typeof THEMES)[number];
+
+export const settingsSchema = z.object({
+  apiBase: z.url({ protocol: /^https?$/ }).default(DEFAULT_API_BASE),
+  concurrency: z.number().int().min(1).max(32).default(4),
+  downloadConcurrency: z.number().int().min(1).max(16).default(4),
+  /** Follow JSON creates over the live event stream (fewer requests than polling). */
+  stream: z.boolean().default(true),
+  defaults: generationParamsSchema.default({ aspect_ratio: '1:1', num_images: 1, output_format: 'png' }),
+  theme: z.enum(THEMES).default('system'),
+});
+export type Settings = z.output<typeof settingsSchema>;
+export type SettingsPatch = Partial<z.input<typeof settingsSchema>>;
+
+export const DEFAULT_SETTINGS: Settings = settingsSchema.parse({});
