@@ -1,0 +1,135 @@
+import type { Model } from '../../../shared/api.ts';
+import type { BatchPlan, BatchStatus, ParsedBatchSpec } from '../../../shared/domain.ts';
+import type { DB } from './db.ts';
+
+export interface BatchRecord {
+  id: number;
+  name: string;
+  model: Model;
+  spec: ParsedBatchSpec;
+  totalJobs: number;
+  totalImages: number;
+  creditsPerImage: number;
+  maxCredits: number | null;
+  status: BatchStatus;
+  pauseReason: string | null;
+  createdAt: number;
+  finishedAt: number | null;
+}
+
+interface BatchDbRow {
+  id: number;
+  name: string;
+  model: Model;
+  spec_json: string;
+  total_jobs: number;
+  total_images: number;
+  credits_per_image: number;
+  max_credits: number | null;
+  status: BatchStatus;
+  pause_reason: string | null;
+  created_at: number;
+  finished_at: number | null;
+}
+
+function toRecord(r: BatchDbRow): BatchRecord {
+  return {
+    id: r.id,
+    name: r.name,
+    model: r.model,
+    spec: JSON.parse(r.spec_json) as ParsedBatchSpec,
+    totalJobs: r.total_jobs,
+    totalImages: r.total_images,
+    creditsPerImage: r.credits_per_image,
+    maxCredits: r.max_credits,
+    status: r.status,
+    pauseReason: r.pause_reason,
+    createdAt: r.created_at,
+    finishedAt: r.finished_at,
+  };
+}
+
+export class BatchStore {
+  private readonly db: DB;
+  constructor(db: DB) {
+    this.db = db;
+  }
+
+  /** The batch and every one of its jobs in one transaction: a batch is never half enqueued. */
+  create(spec: ParsedBatchSpec, plan: BatchPlan): number {
+    const now = Date.now();
+    const insertBatch = this.db.prepare(
+      `INSERT INTO batches (name, model, spec_json, total_jobs, total_images, credits_per_image, max_credits, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    const insertJob = this.db.prepare(
+      `INSERT INTO jobs (batch_id, seq, state, model, prompt, input_json, ref_hashes, template, bindings_json, origin,
+                         num_images, created_at, updated_at)
+       VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    return this.db.transaction(() => {
+      const id = Number(
+        insertBatch.run(
+          spec.name,
+          spec.model,
+          JSON.stringify(spec),
+          plan.jobs.length,
+          plan.images,
+          plan.creditsPerImage,
+          spec.maxCredits ?? null,
+          now,
+        ).lastInsertRowid,
+      );
+      for (const j of plan.jobs) {
+        insertJob.run(
+          id,
+          j.seq,
+          j.model,
+          j.input.prompt,
+          JSON.stringify(j.input),
+          JSON.stringify(j.refHashes),
+          j.template,
+          JSON.stringify(j.bindings),
+          j.origin ?? null,
+          j.numImages,
+          now,
+          now,
+        );
+      }
+      return id;
+    })();
+  }
+
+  get(id: number): BatchRecord | null {
+    const row = this.db.prepare('SELECT * FROM batches WHERE id = ?').get(id) as BatchDbRow | undefined;
+    return row ? toRecord(row) : null;
+  }
+
+  list(): BatchRecord[] {
+    return (this.db.prepare('SELECT * FROM batches ORDER BY id DESC').all() as BatchDbRow[]).map(toRecord);
+  }
+
+  setStatus(id: number, status: BatchStatus, pauseReason: string | null = null): boolean {
+    return (
+      this.db
+        .prepare(
+          `UPDATE batches SET status = ?, pause_reason = ?,
+             finished_at = CASE WHEN ? IN ('done','canceled') THEN COALESCE(finished_at, ?) ELSE NULL END
+           WHERE id = ?`,
+        )
+        .run(status, pauseReason, status, Date.now(), id).changes > 0
+    );
+  }
+
+  /** Marks active batches with no job left to run as done; returns their ids. */
+  settleFinished(): number[] {
+    const rows = this.db
+      .prepare(
+        `SELECT b.id FROM batches b WHERE b.status IN ('active', 'paused') AND NOT EXISTS (
+           SELECT 1 FROM jobs j WHERE j.batch_id = b.id AND j.state NOT IN ('done', 'failed', 'canceled'))`,
+      )
+      .all() as { id: number }[];
+    for (const r of rows) this.setStatus(r.id, 'done');
+    return rows.map((r) => r.id);
+  }
+}

@@ -1,0 +1,93 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { MIGRATIONS, type Migration } from './migrations/index.ts';
+
+export type DB = Database.Database;
+
+export class DatabaseVersionError extends Error {
+  readonly found: number;
+  readonly supported: number;
+  constructor(path: string, found: number, supported: number) {
+    super(
+      `The library database ${path} was written by a newer Qwen Studio (schema ${found}; this build knows ` +
+        `up to ${supported}). It was not changed. Update Qwen Studio, or point --data-dir at another folder.`,
+    );
+    this.name = 'DatabaseVersionError';
+    this.found = found;
+    this.supported = supported;
+  }
+}
+
+export class MigrationChecksumError extends Error {
+  constructor(path: string, m: Migration) {
+    super(
+      `Migration ${m.version} (${m.name}) applied to ${path} differs from the one in this build. ` +
+        `The database was not changed; this build is inconsistent with the data folder.`,
+    );
+    this.name = 'MigrationChecksumError';
+  }
+}
+
+export function migrationChecksum(m: Migration): string {
+  return createHash('sha256').update(m.sql).digest('hex');
+}
+
+export interface OpenOptions {
+  readonly?: boolean;
+  /** Only for tests of the migration machinery. */
+  migrations?: readonly Migration[];
+}
+
+export function openDatabase(path: string, opts: OpenOptions = {}): DB {
+  const migrations = opts.migrations ?? MIGRATIONS;
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path, { readonly: opts.readonly ?? false, timeout: 10_000 });
+  try {
+    if (!opts.readonly) {
+      // WAL lets the UI read while the scheduler writes; FULL makes every committed state change (a remote
+      // id above all) survive a power cut, which is the promise we make. The volume is a few rows a second.
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = FULL');
+    }
+    db.pragma('foreign_keys = ON');
+    migrate(db, path, migrations);
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+function migrate(db: DB, path: string, migrations: readonly Migration[]): void {
+  const latest = migrations.at(-1)?.version ?? 0;
+  const current = db.pragma('user_version', { simple: true }) as number;
+  // Refuse before touching anything: an older build must never "repair" a newer schema.
+  if (current > latest) throw new DatabaseVersionError(path, current, latest);
+
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at INTEGER NOT NULL)`);
+  const applied = new Map(
+    (db.prepare('SELECT version, checksum FROM schema_migrations').all() as { version: number; checksum: string }[]).map(
+      (r) => [r.version, r.checksum],
+    ),
+  );
+  for (const m of migrations) {
+    const sum = applied.get(m.version);
+    if (sum !== undefined && sum !== migrationChecksum(m)) throw new MigrationChecksumError(path, m);
+  }
+  const pending = migrations.filter((m) => m.version > current);
+  for (const m of pending) {
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.prepare('INSERT OR REPLACE INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)').run(
+        m.version,
+        m.name,
+        migrationChecksum(m),
+        Date.now(),
+      );
+      db.pragma(`user_version = ${m.version}`);
+    })();
+  }
+}

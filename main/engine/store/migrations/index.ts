@@ -1,0 +1,7 @@
+// The ordered list of migrations. Append only: an applied migration is hash-checked at every open, so
+// editing one that has shipped is caught instead of silently diverging from databases in the field.
+import { migration as m001 } from './001-initial.ts';
+import type { Migration } from './types.ts';
+
+export const MIGRATIONS: readonly Migration[] = [m001];
+export type { Migration };
