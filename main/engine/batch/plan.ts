@@ -1,0 +1,176 @@
+// A batch spec → one planned job per API request, with the exact count and the credit estimate, before
+// anything is sent. The count is taken from the template trees first, so an exploding batch is refused
+// without being expanded.
+import { generationInputSchema, LIMITS, type GenerationInput } from '../../../shared/api.ts';
+import type {
+  BatchPlan,
+  GenerationParams,
+  ParsedBatchSpec,
+  PlannedJob,
+  PromptEntry,
+  SeedPolicy,
+} from '../../../shared/domain.ts';
+import { firstIssueMessage, friendlyIssues } from './issues.ts';
+import { countExpansions, expandTemplate, TemplateError } from './template.ts';
+
+export interface PlanOptions {
+  creditsPerImage: number;
+  /** Whether creditsPerImage was learned from past generations (true) or is the built-in guess. */
+  estimateIsLearned: boolean;
+  /** Refuse batches that expand to more jobs than this. Default 10,000. */
+  maxJobs?: number;
+  /** Source of random seeds, [0, 1) like Math.random (tests pass a seeded one). */
+  random?: () => number;
+}
+
+export const DEFAULT_MAX_JOBS = 10_000;
+
+export class PlanError extends Error {
+  /** The entry at fault (`file.csv:12`, or whatever origin the entry carried), null for the whole batch. */
+  readonly origin: string | null;
+
+  constructor(message: string, origin: string | null) {
+    super(origin ? `${origin}: ${message}` : message);
+    this.name = 'PlanError';
+    this.origin = origin;
+  }
+}
+
+const SEED_SPAN = LIMITS.seedMax + 1;
+
+export function planBatch(spec: ParsedBatchSpec, opts: PlanOptions): BatchPlan {
+  const maxJobs = opts.maxJobs ?? DEFAULT_MAX_JOBS;
+  const random = opts.random ?? Math.random;
+
+  let total = 0;
+  for (const [i, entry] of spec.entries.entries()) {
+    total += countOf(entry, i) * spec.repeat;
+  }
+  if (total > maxJobs) {
+    throw new PlanError(
+      `this batch expands to ${total.toLocaleString('en-US')} generations; the limit is ` +
+        `${maxJobs.toLocaleString('en-US')} — split it into smaller batches, remove alternatives or lower repeat`,
+      null,
+    );
+  }
+
+  const jobs: PlannedJob[] = [];
+  let images = 0;
+  for (const [i, entry] of spec.entries.entries()) {
+    const origin = originOf(entry, i);
+    const params = mergeParams(spec.params, entry.params);
+    const { refHashes, imageUrls } = splitRefs(entry.refs && entry.refs.length > 0 ? entry.refs : spec.refs);
+    const numImages = params.num_images ?? 1;
+    for (const expansion of expandTemplate(entry.prompt, { cap: maxJobs })) {
+      for (let r = 0; r < spec.repeat; r++) {
+        const seq = jobs.length + 1;
+        const seed = params.seed ?? policySeed(spec.seed, seq, random);
+        const input = buildInput(expansion.text, params, seed, numImages, imageUrls, origin);
+        const job: PlannedJob = {
+          seq,
+          model: spec.model,
+          input,
+          refHashes,
+          template: entry.prompt,
+          bindings: expansion.bindings,
+          numImages,
+        };
+        if (entry.origin !== undefined) job.origin = entry.origin;
+        jobs.push(job);
+        images += numImages;
+      }
+    }
+  }
+
+  return {
+    jobs,
+    images,
+    estimateCredits: images * opts.creditsPerImage,
+    creditsPerImage: opts.creditsPerImage,
+    estimateIsLearned: opts.estimateIsLearned,
+  };
+}
+
+/** The entry's origin, or its position when it came from somewhere without one (the UI's editor). */
+function originOf(entry: PromptEntry, index: number): string {
+  return entry.origin ?? `prompt ${index + 1}`;
+}
+
+function countOf(entry: PromptEntry, index: number): number {
+  try {
+    return countExpansions(entry.prompt);
+  } catch (err) {
+    if (err instanceof TemplateError) throw new PlanError(err.message, originOf(entry, index));
+    throw err;
+  }
+}
+
+/**
+ * Batch parameters, overridden by the entry's. Size is one choice made two ways: an entry that picks an
+ * aspect ratio drops the batch's image size and the other way round, so the two never both reach a request.
+ */
+export function mergeParams(batch: GenerationParams, entry: GenerationParams | undefined): GenerationParams {
+  const merged: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(batch)) if (v !== undefined) merged[k] = v;
+  if (entry) {
+    if (entry.aspect_ratio !== undefined) delete merged.image_size;
+    if (entry.image_size !== undefined) delete merged.aspect_ratio;
+    for (const [k, v] of Object.entries(entry)) if (v !== undefined) merged[k] = v;
+  }
+  return merged as GenerationParams;
+}
+
+/** The seed of job `seq` (1-based) under the batch's policy: increment gives the first job `start`. */
+function policySeed(policy: SeedPolicy, seq: number, random: () => number): number {
+  switch (policy.mode) {
+    case 'fixed':
+      return policy.value;
+    case 'increment':
+      return (policy.start + seq - 1) % SEED_SPAN;
+    case 'random':
+      return Math.min(LIMITS.seedMax, Math.floor(random() * SEED_SPAN));
+  }
+}
+
+function splitRefs(tokens: readonly string[]): { refHashes: string[]; imageUrls: string[] } {
+  const refHashes: string[] = [];
+  const imageUrls: string[] = [];
+  for (const token of tokens) {
+    if (token.startsWith('sha256:')) refHashes.push(token.slice('sha256:'.length));
+    else imageUrls.push(token);
+  }
+  return { refHashes, imageUrls };
+}
+
+function buildInput(
+  prompt: string,
+  params: GenerationParams,
+  seed: number,
+  numImages: number,
+  imageUrls: string[],
+  origin: string,
+): GenerationInput {
+  const input: Record<string, unknown> = { prompt };
+  if (imageUrls.length > 0) input.image_urls = imageUrls;
+  for (const key of [
+    'negative_prompt',
+    'image_size',
+    'aspect_ratio',
+    'enable_prompt_expansion',
+    'output_format',
+  ] as const) {
+    if (params[key] !== undefined) input[key] = params[key];
+  }
+  input.seed = seed;
+  input.num_images = numImages;
+  const parsed = generationInputSchema.safeParse(input, { error: friendlyIssues });
+  if (!parsed.success) {
+    const { message } = firstIssueMessage(parsed.error);
+    throw new PlanError(`${message} (prompt "${clip(prompt)}")`, origin);
+  }
+  return parsed.data;
+}
+
+function clip(text: string): string {
+  return text.length > 60 ? `${text.slice(0, 57)}…` : text;
+}
