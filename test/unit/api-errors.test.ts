@@ -1,0 +1,201 @@
+import { errors as undiciErrors } from 'undici';
+import { describe, expect, it } from 'vitest';
+import {
+  ApiError,
+  classifyHttp,
+  classifyNetworkError,
+  codeSuffix,
+  parseRetryAfter,
+} from '../../main/engine/api/errors.ts';
+
+describe('classifyHttp: the status table of API.md', () => {
+  const rows: [number, string | null, ApiError['kind']][] = [
+    [400, 'IMAGE_GENERATION_INVALID_INPUT', 'job'],
+    [400, 'IMAGE_GENERATION_UNSUPPORTED_MODEL', 'job'],
+    [401, null, 'queue'],
+    [402, 'IMAGE_GENERATION_INSUFFICIENT_CREDITS', 'queue'],
+    [403, null, 'queue'],
+    [404, null, 'job'],
+    [422, 'IMAGE_GENERATION_CONTENT_REJECTED', 'job'],
+    [429, 'IMAGE_GENERATION_RATE_LIMITED', 'retryable'],
+    [500, 'IMAGE_GENERATION_FAILED', 'retryable'],
+    [502, 'IMAGE_GENERATION_FAILED', 'retryable'],
+    [503, 'IMAGE_GENERATION_PROVIDER_UNAVAILABLE', 'retryable'],
+    [504, 'IMAGE_GENERATION_TIMEOUT', 'retryable'],
+  ];
+
+  it.each(rows)('%i %s → %s, with the service message', (status, code, kind) => {
+    const body = JSON.stringify({ ...(code ? { code } : {}), message: `service says ${status}` });
+    const err = classifyHttp(status, body, {});
+    expect(err).toBeInstanceOf(ApiError);
+    expect(err.kind).toBe(kind);
+    expect(err.status).toBe(status);
+    expect(err.code).toBe(code ?? `HTTP_${status}`);
+    expect(err.message).toBe(`service says ${status}`);
+    expect(err.maybeSent).toBe(false);
+    expect(err.offline).toBe(false);
+    expect(err.retryAfterMs).toBeNull();
+  });
+
+  it('falls back to `error` when `code` is absent, and accepts an already parsed body', () => {
+    const err = classifyHttp(429, { error: 'IMAGE_GENERATION_RATE_LIMITED', message: 'slow down' }, {});
+    expect(err.code).toBe('IMAGE_GENERATION_RATE_LIMITED');
+    expect(err.kind).toBe('retryable');
+    expect(err.message).toBe('slow down');
+  });
+
+  it('lets a specific code decide over a generic status', () => {
+    expect(classifyHttp(400, { code: 'IMAGE_GENERATION_INSUFFICIENT_CREDITS' }, {}).kind).toBe('queue');
+    expect(classifyHttp(400, { code: 'RATE_LIMITED' }, {}).kind).toBe('retryable');
+    expect(classifyHttp(500, { code: 'image_generation_content_rejected' }, {}).kind).toBe('job');
+    // An unknown code leaves the status in charge.
+    expect(classifyHttp(503, { code: 'SOMETHING_NEW' }, {}).kind).toBe('retryable');
+    // 401 is about the key, whatever the body says.
+    expect(classifyHttp(401, { code: 'IMAGE_GENERATION_INVALID_INPUT' }, {}).kind).toBe('queue');
+  });
+
+  it('writes a clear sentence when the service sent no message', () => {
+    const err = classifyHttp(503, '', {});
+    expect(err.message).toMatch(/^The service answered 503 Service Unavailable\./);
+    expect(err.code).toBe('HTTP_503');
+    expect(classifyHttp(402, '{}', {}).message).toMatch(/402 Payment Required.*credits/);
+    expect(classifyHttp(401, '', {}).message).toMatch(/API key/);
+  });
+
+  it('classifies an HTML error page from a proxy without a parse error', () => {
+    const html = '<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>';
+    const err = classifyHttp(502, html, { 'content-type': 'text/html' });
+    expect(err.kind).toBe('retryable');
+    expect(err.code).toBe('HTTP_502');
+    expect(err.message).toMatch(/^The service answered 502 Bad Gateway/);
+    expect(err.message).not.toContain('<html>');
+    expect(classifyHttp(400, '{"code": "IMAGE_GEN', {}).kind).toBe('job');
+    expect(classifyHttp(500, '[1,2]', {}).kind).toBe('retryable');
+  });
+
+  it('treats other statuses sensibly: 408 retryable, 413 job, redirects pause the queue', () => {
+    expect(classifyHttp(408, '', {}).kind).toBe('retryable');
+    expect(classifyHttp(413, '', {}).kind).toBe('job');
+    expect(classifyHttp(301, '', {}).kind).toBe('queue');
+  });
+
+  it('reads Retry-After in seconds and as an HTTP date, header name in any case', () => {
+    expect(classifyHttp(429, '', { 'retry-after': '7' }).retryAfterMs).toBe(7000);
+    expect(classifyHttp(503, '', { 'Retry-After': ['3', '9'] }).retryAfterMs).toBe(3000);
+    const future = new Date(Date.now() + 3_600_000).toUTCString();
+    const fromDate = classifyHttp(429, '', { 'retry-after': future }).retryAfterMs;
+    expect(fromDate).toBeGreaterThan(3_500_000);
+    expect(fromDate).toBeLessThanOrEqual(3_600_000);
+  });
+});
+
+describe('parseRetryAfter', () => {
+  const now = Date.parse('2025-01-01T00:00:00Z');
+  it('parses delta seconds and dates relative to now', () => {
+    expect(parseRetryAfter('0', now)).toBe(0);
+    expect(parseRetryAfter(' 120 ', now)).toBe(120_000);
+    expect(parseRetryAfter('Wed, 01 Jan 2025 00:00:30 GMT', now)).toBe(30_000);
+  });
+  it('turns a date in the past into 0 and nonsense into null', () => {
+    expect(parseRetryAfter('Tue, 31 Dec 2024 23:00:00 GMT', now)).toBe(0);
+    expect(parseRetryAfter(undefined, now)).toBeNull();
+    expect(parseRetryAfter('', now)).toBeNull();
+    expect(parseRetryAfter('soon', now)).toBeNull();
+    expect(parseRetryAfter('-5', now)).toBeNull();
+    expect(parseRetryAfter('1.5', now)).toBeNull();
+  });
+});
+
+describe('codeSuffix', () => {
+  it('strips the image route prefix and ignores case', () => {
+    expect(codeSuffix('IMAGE_GENERATION_RATE_LIMITED')).toBe('RATE_LIMITED');
+    expect(codeSuffix('image_generation_timeout')).toBe('TIMEOUT');
+    expect(codeSuffix('RATE_LIMITED')).toBe('RATE_LIMITED');
+  });
+});
+
+function sysError(code: string, message = code): Error {
+  return Object.assign(new Error(message), { code });
+}
+
+describe('classifyNetworkError', () => {
+  it('connection refused or unknown host: offline, nothing sent', () => {
+    for (const err of [
+      sysError('ECONNREFUSED'),
+      sysError('ENOTFOUND'),
+      sysError('EAI_AGAIN'),
+      sysError('ENETUNREACH'),
+      // fetch wraps the socket error in a TypeError's cause
+      new TypeError('fetch failed', { cause: sysError('ECONNREFUSED') }),
+      // happy-eyeballs connects fail with one error per address
+      new AggregateError([sysError('ECONNREFUSED'), sysError('EHOSTUNREACH')], 'connect failed'),
+    ]) {
+      const api = classifyNetworkError(err, 'request');
+      expect(api.kind).toBe('retryable');
+      expect(api.code).toBe('NETWORK');
+      expect(api.offline).toBe(true);
+      expect(api.maybeSent).toBe(false);
+      expect(api.status).toBeNull();
+      expect(api.cause).toBe(err);
+    }
+  });
+
+  it('connect timeout: offline, nothing sent, code TIMEOUT', () => {
+    const api = classifyNetworkError(new undiciErrors.ConnectTimeoutError(), 'request');
+    expect(api).toMatchObject({ kind: 'retryable', code: 'TIMEOUT', offline: true, maybeSent: false });
+  });
+
+  it('header and body timeouts after sending: maybe sent', () => {
+    const headers = classifyNetworkError(new undiciErrors.HeadersTimeoutError(), 'request');
+    expect(headers).toMatchObject({ kind: 'retryable', code: 'TIMEOUT', offline: false, maybeSent: true });
+    const body = classifyNetworkError(new undiciErrors.BodyTimeoutError(), 'response');
+    expect(body).toMatchObject({ kind: 'retryable', code: 'TIMEOUT', offline: false, maybeSent: true });
+  });
+
+  it('a reset or closed socket after connecting: maybe sent', () => {
+    for (const err of [new undiciErrors.SocketError('other side closed'), sysError('ECONNRESET'), sysError('EPIPE')]) {
+      expect(classifyNetworkError(err, 'request')).toMatchObject({
+        kind: 'retryable',
+        code: 'NETWORK',
+        offline: false,
+        maybeSent: true,
+      });
+    }
+  });
+
+  it('phase connect means nothing was written, whatever the error', () => {
+    expect(classifyNetworkError(sysError('ECONNRESET'), 'connect').maybeSent).toBe(false);
+  });
+
+  it('an abort is its own code and keeps the maybe-sent answer of its phase', () => {
+    const abort = new DOMException('This operation was aborted', 'AbortError');
+    expect(classifyNetworkError(abort, 'request')).toMatchObject({ code: 'ABORTED', maybeSent: true });
+    expect(classifyNetworkError(abort, 'connect')).toMatchObject({ code: 'ABORTED', maybeSent: false });
+  });
+
+  it('passes an ApiError through unchanged and copes with non-errors', () => {
+    const original = classifyHttp(500, '', {});
+    expect(classifyNetworkError(original, 'response')).toBe(original);
+    expect(classifyNetworkError('boom', 'request')).toMatchObject({ code: 'NETWORK', maybeSent: true });
+    expect(classifyNetworkError(undefined, 'request').message).toMatch(/unknown network error/);
+  });
+});
+
+describe('ApiError', () => {
+  it('serializes its fields but not its cause', () => {
+    const err = classifyNetworkError(sysError('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:1'), 'request');
+    const json = JSON.parse(JSON.stringify(err)) as Record<string, unknown>;
+    expect(json).toMatchObject({ name: 'ApiError', kind: 'retryable', code: 'NETWORK', offline: true, maybeSent: false });
+    expect(json.message).toBe(err.message);
+    expect(json).not.toHaveProperty('cause');
+  });
+
+  it('copies keep every field', () => {
+    const err = classifyHttp(429, { code: 'RATE_LIMITED', message: 'm' }, { 'retry-after': '2' });
+    const copy = err.withMessage('other').withLastFrame({ id: 'gen_1', status: 'IN_QUEUE' });
+    expect(copy).toMatchObject({ kind: 'retryable', code: 'RATE_LIMITED', status: 429, retryAfterMs: 2000 });
+    expect(copy.message).toBe('other');
+    expect(copy.lastFrame).toEqual({ id: 'gen_1', status: 'IN_QUEUE' });
+    expect(err.lastFrame).toBeUndefined();
+  });
+});
