@@ -1,0 +1,311 @@
+// The composition root: one data folder → one database, one logger, one API client, one scheduler.
+// The CLI, the browser bridge and the Electron shell all drive the engine through this class.
+import { EventEmitter } from 'node:events';
+import { mkdirSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_MODEL, type Model } from '../../shared/api.ts';
+import {
+  batchSpecSchema,
+  type AssetRow,
+  type BatchPlan,
+  type BatchSpec,
+  type BatchSummary,
+  type JobState,
+  type ParsedBatchSpec,
+  type QueueStatus,
+} from '../../shared/domain.ts';
+import { settingsSchema, type Settings, type SettingsPatch } from '../../shared/settings.ts';
+import { ApiError } from './api/errors.ts';
+import { SkillsClient } from './api/client.ts';
+import { planBatch } from './batch/plan.ts';
+import { inspectReference, loadReference, storeReference, type ReferenceFile } from './batch/refs.ts';
+import { createLogger, type Logger } from './log.ts';
+import { Scheduler } from './scheduler/scheduler.ts';
+import { openStores, type Stores } from './store/stores.ts';
+import type { JobRecord } from './store/jobs.ts';
+import type { RefRecord } from './store/refs.ts';
+
+/** Credits per image until real usage has been seen (API.md gives no price list). */
+export const DEFAULT_CREDITS_PER_IMAGE = 20;
+
+export const APP_NAME = 'Qwen Studio';
+
+/** The folder Electron's `app.getPath('userData')` gives "Qwen Studio", so the CLI and the app share it. */
+export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform = process.platform): string {
+  if (env.QWEN_STUDIO_DATA_DIR) return env.QWEN_STUDIO_DATA_DIR;
+  if (platform === 'win32') return join(env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), APP_NAME);
+  if (platform === 'darwin') return join(homedir(), 'Library', 'Application Support', APP_NAME);
+  return join(env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), APP_NAME);
+}
+
+export interface StudioOptions {
+  dataDir: string;
+  /** The API key, or a function returning it (the app reads it from safeStorage). Never stored in SQLite. */
+  apiKey?: string | null | (() => string | null);
+  /** Overrides the settings' base URL (a CLI flag or environment variable). */
+  apiBase?: string | null;
+  /** Settings for this process only (CLI flags such as --concurrency), never saved. */
+  overrides?: Partial<Settings>;
+  logEcho?: (line: string) => void;
+  random?: () => number;
+  /** Scheduler tuning for tests. */
+  scheduler?: { maxSubmitAttempts?: number; maxDownloadAttempts?: number; pollTimeoutMs?: number; drainMs?: number };
+}
+
+export interface StudioEvents {
+  job: [JobRecord];
+  queue: [QueueStatus];
+  batch: [BatchSummary];
+  asset: [AssetRow];
+  settled: [];
+}
+
+export class Studio extends EventEmitter<StudioEvents> {
+  readonly dataDir: string;
+  readonly stores: Stores;
+  readonly log: Logger;
+  readonly scheduler: Scheduler;
+  private readonly opts: StudioOptions;
+  private key: string | null = null;
+  private baseOverride: string | null = null;
+  private clientCache: { key: string; base: string; client: SkillsClient } | null = null;
+
+  constructor(opts: StudioOptions) {
+    super();
+    this.opts = opts;
+    this.dataDir = opts.dataDir;
+    for (const sub of ['library', 'refs', 'logs']) mkdirSync(join(this.dataDir, sub), { recursive: true });
+    this.log = createLogger({
+      dir: join(this.dataDir, 'logs'),
+      secrets: () => {
+        const k = this.apiKey();
+        return k ? [k] : [];
+      },
+      ...(opts.logEcho ? { echo: opts.logEcho } : {}),
+    });
+    this.stores = openStores(join(this.dataDir, 'studio.db'));
+    if (typeof opts.apiKey === 'string') this.key = opts.apiKey;
+    this.scheduler = new Scheduler({
+      stores: this.stores,
+      dataDir: this.dataDir,
+      getClient: () => this.client(),
+      settings: () => this.settings(),
+      log: this.log,
+      ...opts.scheduler,
+    });
+    this.scheduler.on('job', (j) => this.emit('job', j));
+    this.scheduler.on('queue', (q) => this.emit('queue', q));
+    this.scheduler.on('asset', (a) => this.emit('asset', a));
+    this.scheduler.on('settled', () => this.emit('settled'));
+    this.scheduler.on('batch', (id) => {
+      const b = this.batchSummary(id);
+      if (b) this.emit('batch', b);
+    });
+    this.on('job', (j) => {
+      if (this.listenerCount('batch') === 0) return;
+      const b = this.batchSummary(j.batchId);
+      if (b) this.emit('batch', b);
+    });
+  }
+
+  // ── settings and key ───────────────────────────────────────────────────────────────────────────────
+
+  /** The saved settings with this process's overrides on top. */
+  settings(): Settings {
+    const saved = this.savedSettings();
+    return this.opts.overrides ? { ...saved, ...this.opts.overrides } : saved;
+  }
+
+  savedSettings(): Settings {
+    const parsed = settingsSchema.safeParse(this.stores.settings.all());
+    // A damaged settings row must not brick the app: fall back to defaults for the whole object.
+    return parsed.success ? parsed.data : settingsSchema.parse({});
+  }
+
+  updateSettings(patch: SettingsPatch): Settings {
+    const next = settingsSchema.parse({ ...this.savedSettings(), ...patch });
+    this.stores.settings.set(next);
+    this.scheduler.refresh();
+    return next;
+  }
+
+  apiBase(): string {
+    return this.baseOverride || this.opts.apiBase || this.settings().apiBase;
+  }
+
+  /** Points this process at another service (the local simulator of "try without a key"); null restores. */
+  setApiBaseOverride(base: string | null): void {
+    this.baseOverride = base;
+    this.scheduler.refresh();
+  }
+
+  apiKey(): string | null {
+    if (typeof this.opts.apiKey === 'function') return this.opts.apiKey() || null;
+    return this.key;
+  }
+
+  /** Only in memory here; the app persists it with safeStorage, the CLI reads it from the environment. */
+  setApiKey(key: string | null): void {
+    this.key = key && key.trim() ? key.trim() : null;
+    this.scheduler.refresh();
+  }
+
+  client(): SkillsClient | null {
+    const key = this.apiKey();
+    if (!key) return null;
+    const base = this.apiBase();
+    if (this.clientCache && this.clientCache.key === key && this.clientCache.base === base) return this.clientCache.client;
+    void this.clientCache?.client.close();
+    const client = new SkillsClient({ baseUrl: base, apiKey: key });
+    this.clientCache = { key, base, client };
+    return client;
+  }
+
+  /** Checks the key and base URL with the cheapest call there is (the running list). */
+  async testConnection(): Promise<{ ok: boolean; message: string }> {
+    const client = this.client();
+    if (!client) return { ok: false, message: 'No API key is set. Paste the key from your skills.video dashboard.' };
+    try {
+      const running = await client.running(1);
+      return { ok: true, message: `Connected to ${this.apiBase()} (${running.length ? 'generations running' : 'nothing running'}).` };
+    } catch (err) {
+      const msg = err instanceof ApiError ? err.message : String(err);
+      return { ok: false, message: msg };
+    }
+  }
+
+  // ── batches ────────────────────────────────────────────────────────────────────────────────────────
+
+  creditsPerImage(model: Model = DEFAULT_MODEL): { value: number; learned: boolean } {
+    const learned = this.stores.jobs.learnedCreditsPerImage(model);
+    return learned ? { value: learned, learned: true } : { value: DEFAULT_CREDITS_PER_IMAGE, learned: false };
+  }
+
+  /** Expands and validates a batch without storing anything: the exact count and the estimate. */
+  plan(input: BatchSpec, opts: { checkRefs?: boolean } = {}): { spec: ParsedBatchSpec; plan: BatchPlan } {
+    const spec = batchSpecSchema.parse(input);
+    const cpi = this.creditsPerImage(spec.model);
+    const plan = planBatch(spec, {
+      creditsPerImage: cpi.value,
+      estimateIsLearned: cpi.learned,
+      ...(this.opts.random ? { random: this.opts.random } : {}),
+    });
+    for (const job of opts.checkRefs === false ? [] : plan.jobs) {
+      for (const sha of job.refHashes) {
+        if (!this.stores.refs.get(sha)) throw new Error(`Reference image ${sha.slice(0, 12)}… is not in the data folder; add it again.`);
+      }
+    }
+    return { spec, plan };
+  }
+
+  /** Stores the batch and all its jobs in one transaction and wakes the queue. */
+  enqueue(input: BatchSpec): { batchId: number; plan: BatchPlan } {
+    const { spec, plan } = this.plan(input);
+    const batchId = this.stores.batches.create(spec, plan);
+    this.log.info('batch enqueued', { batch: batchId, jobs: plan.jobs.length, estimate: plan.estimateCredits });
+    const b = this.batchSummary(batchId);
+    if (b) this.emit('batch', b);
+    this.scheduler.kick();
+    return { batchId, plan };
+  }
+
+  /** Checks a reference image and keeps it content-addressed in the data folder; returns its token. */
+  async addReference(source: string | { data: Buffer; fileName: string }): Promise<{ token: string; ref: RefRecord }> {
+    const file: ReferenceFile =
+      typeof source === 'string' ? await loadReference(source) : await inspectReference(source.data, source.fileName);
+    const path = await storeReference(join(this.dataDir, 'refs'), file);
+    const ref = this.stores.refs.add({
+      sha256: file.sha256,
+      path,
+      fileName: file.fileName,
+      mime: file.mime,
+      bytes: file.bytes,
+      width: file.width,
+      height: file.height,
+    });
+    return { token: `sha256:${file.sha256}`, ref };
+  }
+
+  // ── reporting ──────────────────────────────────────────────────────────────────────────────────────
+
+  batchSummary(id: number): BatchSummary | null {
+    const b = this.stores.batches.get(id);
+    if (!b) return null;
+    return this.summarize(b, this.stores.jobs.counts(id));
+  }
+
+  batchSummaries(): BatchSummary[] {
+    const counts = this.stores.jobs.countsByBatch();
+    return this.stores.batches.list().map((b) => this.summarize(b, counts.get(b.id) ?? this.stores.jobs.counts(b.id)));
+  }
+
+  private summarize(b: NonNullable<ReturnType<Stores['batches']['get']>>, counts: Record<JobState, number>): BatchSummary {
+    const cpi = this.stores.jobs.learnedCreditsPerImage(b.model) ?? b.creditsPerImage;
+    const { spent } = this.stores.jobs.batchSpend(b.id, cpi);
+    const pace = this.stores.db
+      .prepare(
+        `SELECT COUNT(*) AS n, MIN(submitted_at) AS first, MAX(completed_at) AS last
+         FROM jobs WHERE batch_id = ? AND state = 'done' AND completed_at IS NOT NULL`,
+      )
+      .get(b.id) as { n: number; first: number | null; last: number | null };
+    const remaining = counts.queued + counts.submitting + counts.running + counts.downloading;
+    let etaSeconds: number | null = null;
+    if (remaining === 0) etaSeconds = 0;
+    else if (pace.n >= 2 && pace.first !== null && pace.last !== null && pace.last > pace.first) {
+      etaSeconds = Math.round((remaining * (pace.last - pace.first)) / pace.n / 1000);
+    }
+    return {
+      id: b.id,
+      name: b.name,
+      model: b.model,
+      status: b.status,
+      pauseReason: b.pauseReason,
+      createdAt: b.createdAt,
+      total: b.totalJobs,
+      counts,
+      images: b.totalImages,
+      creditsSpent: spent,
+      creditsEstimate: Math.round(b.totalImages * cpi),
+      maxCredits: b.maxCredits,
+      etaSeconds,
+    };
+  }
+
+  queueStatus(): QueueStatus {
+    return this.scheduler.status();
+  }
+
+  totals(): { counts: Record<JobState, number>; creditsSpent: number; assets: number } {
+    const credits = this.stores.db.prepare('SELECT COALESCE(SUM(credits), 0) AS c FROM jobs').get() as { c: number };
+    return { counts: this.stores.jobs.counts(), creditsSpent: credits.c, assets: this.stores.assets.count() };
+  }
+
+  // ── lifecycle ──────────────────────────────────────────────────────────────────────────────────────
+
+  /** Starts the queue runner (takes the data folder's lease). */
+  start(): { previousCrashed: boolean } {
+    return this.scheduler.start();
+  }
+
+  /** Resolves once nothing is in flight and nothing more will start by itself. */
+  whenSettled(): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.scheduler.isSettled()) return resolve();
+      const check = () => {
+        if (!this.scheduler.isSettled()) return;
+        this.off('settled', check);
+        resolve();
+      };
+      this.on('settled', check);
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.scheduler.stop();
+    await this.clientCache?.client.close();
+    this.clientCache = null;
+    this.log.close();
+    this.stores.db.close();
+  }
+}
