@@ -1,0 +1,279 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { afterEach, describe, expect, it } from 'vitest';
+import { FAILED_MESSAGE } from '../../main/simulator/api-view.ts';
+import { startSimulator } from '../../main/simulator/index.ts';
+import {
+  expectFilesMatchServed,
+  expectNoPromptAcceptedTwice,
+  rig,
+  spec,
+  until,
+  type Rig,
+} from '../helpers/engine.ts';
+
+let r: Rig | null = null;
+afterEach(async () => {
+  await r?.close();
+  r = null;
+});
+
+const prompts = (n: number, prefix = 'prompt') => Array.from({ length: n }, (_, i) => `${prefix} number ${i + 1}`);
+
+describe('engine against the simulator', () => {
+  it('runs a batch to the end: every image downloaded, verified and recorded', async () => {
+    r = await rig({ faults: { latencyMs: 200, jitterMs: 100 } });
+    const { studio, sim } = r;
+    studio.start();
+    const { batchId } = studio.enqueue(spec(prompts(8), { params: { num_images: 2, output_format: 'webp' } }));
+    await studio.whenSettled();
+    const c = studio.stores.jobs.counts(batchId);
+    expect(c.done).toBe(8);
+    expect(expectFilesMatchServed(studio, sim)).toBe(16);
+    expectNoPromptAcceptedTwice(sim);
+    const a = studio.stores.assets.forJob(1)[0]!;
+    expect(a.format).toBe('webp');
+    expect(a.path.startsWith(join(r.dataDir, 'library'))).toBe(true);
+    // Credits come from the service's usage at the terminal state.
+    expect(studio.totals().creditsSpent).toBe(8 * 2 * 20);
+    expect(studio.batchSummary(batchId)?.status).toBe('done');
+  });
+
+  it('survives every fault at once: nothing lost, nothing paid twice, job-fatal ones carry the service message', async () => {
+    r = await rig({
+      seed: 7,
+      faults: {
+        latencyMs: 250,
+        jitterMs: 150,
+        rateLimit429: 0.1,
+        retryAfterSeconds: null,
+        create5xx: 0.1,
+        poll5xx: 0.15,
+        rejectPattern: 'forbidden-thing',
+        failPattern: 'doomed',
+        dropResponse: 0.08,
+        sseDrop: 0.25,
+        linkTtlMs: 60,
+        downloadFailOnce: 0.2,
+        truncate: 0.1,
+        concurrencyCap: 5,
+      },
+    });
+    const { studio, sim } = r;
+    studio.updateSettings({ concurrency: 8 });
+    const list = prompts(50, 'scene');
+    list[3] = 'a forbidden-thing on a table';
+    list[17] = 'a doomed castle';
+    list[31] = 'another doomed tower';
+    const limits: number[] = [];
+    studio.on('queue', (q) => limits.push(q.limit));
+    studio.start();
+    const { batchId } = studio.enqueue(spec(list));
+    await studio.whenSettled();
+
+    const jobs = studio.stores.jobs.list({ batchId, limit: 100 }).rows;
+    const byPrompt = new Map(jobs.map((j) => [j.prompt, j]));
+    expect(byPrompt.get('a forbidden-thing on a table')).toMatchObject({ state: 'failed', errorClass: 'job' });
+    expect(byPrompt.get('a forbidden-thing on a table')?.errorCode).toMatch(/CONTENT_REJECTED/);
+    for (const p of ['a doomed castle', 'another doomed tower']) {
+      const j = byPrompt.get(p)!;
+      expect(j.state).toBe('failed');
+      expect(sim.ledger.generations.find((g) => g.prompt === p)?.status).toBe('FAILED');
+      expect(j.errorMessage).toBe(FAILED_MESSAGE);
+      expect(j.credits).toBe(0);
+    }
+    const others = jobs.filter((j) => !/forbidden-thing|doomed/.test(j.prompt));
+    expect(others.filter((j) => j.state !== 'done').map((j) => [j.prompt, j.state, j.errorMessage])).toEqual([]);
+    // Every generation the service accepted was downloaded or failed on the service's side.
+    for (const g of sim.ledger.generations) {
+      const j = byPrompt.get(g.prompt)!;
+      expect(j.remoteId).toBe(g.id);
+    }
+    expectNoPromptAcceptedTwice(sim);
+    expect(expectFilesMatchServed(studio, sim)).toBe(47);
+    // The faults really happened, and a 429 cut the in-flight limit below the setting.
+    for (const f of ['rateLimit429', 'create5xx', 'poll5xx', 'dropResponse', 'sseDrop', 'downloadFailOnce', 'truncate', 'linkExpired'] as const) {
+      expect(sim.ledger.faults[f] ?? 0, f).toBeGreaterThan(0);
+    }
+    expect(Math.min(...limits)).toBeLessThan(8);
+  });
+
+  it('an invalid key pauses the whole queue and fails nothing; a good key and Resume finish it', async () => {
+    r = await rig({ apiKeys: ['good-key-456'], faults: { latencyMs: 100, jitterMs: 50 } }, { apiKey: 'bad-key-123' });
+    const { studio } = r;
+    studio.start();
+    const { batchId } = studio.enqueue(spec(prompts(5)));
+    await until(studio, () => studio.queueStatus().paused);
+    expect(studio.queueStatus().pauseReason).toBe('auth');
+    expect(studio.queueStatus().pauseMessage).not.toContain('bad-key-123');
+    await studio.whenSettled();
+    const c = studio.stores.jobs.counts(batchId);
+    expect(c.failed).toBe(0);
+    expect(c.queued).toBe(5);
+    studio.setApiKey('good-key-456');
+    studio.scheduler.resume();
+    await until(studio, () => studio.stores.jobs.counts(batchId).done === 5);
+    expectNoPromptAcceptedTwice(r.sim);
+  });
+
+  it('running out of credits pauses the queue with the credits reason', async () => {
+    r = await rig({ faults: { latencyMs: 80, jitterMs: 20, credits: 60 } });
+    const { studio } = r;
+    studio.updateSettings({ concurrency: 1 });
+    studio.start();
+    const { batchId } = studio.enqueue(spec(prompts(5)));
+    await until(studio, () => studio.queueStatus().paused);
+    await studio.whenSettled();
+    expect(studio.queueStatus().pauseReason).toBe('credits');
+    const c = studio.stores.jobs.counts(batchId);
+    expect(c.done).toBe(3);
+    expect(c.queued).toBe(2);
+    expect(c.failed).toBe(0);
+  });
+
+  it('a batch budget stops submitting before the estimate would pass it', async () => {
+    r = await rig({ faults: { latencyMs: 50, jitterMs: 10 } });
+    const { studio, sim } = r;
+    studio.start();
+    const { batchId } = studio.enqueue(spec(prompts(6), { maxCredits: 50 }));
+    await studio.whenSettled();
+    expect(sim.ledger.generations.length).toBe(2);
+    const b = studio.batchSummary(batchId)!;
+    expect(b.status).toBe('paused');
+    expect(b.creditsSpent).toBeLessThanOrEqual(50);
+    expect(b.counts.done).toBe(2);
+    expect(b.counts.queued).toBe(4);
+  });
+
+  it('sends local references as multipart file parts the service receives intact', async () => {
+    r = await rig({ faults: { latencyMs: 50, jitterMs: 10 } });
+    const { studio, sim } = r;
+    const files = await Promise.all(
+      [
+        ['cat.png', { r: 200, g: 50, b: 50 }],
+        ['dog.jpg', { r: 20, g: 150, b: 90 }],
+      ].map(async ([name, color]) => {
+        const img = sharp({ create: { width: 64, height: 48, channels: 3, background: color as { r: number; g: number; b: number } } });
+        const buf = await (String(name).endsWith('.png') ? img.png() : img.jpeg()).toBuffer();
+        const path = join(r!.dataDir, String(name));
+        writeFileSync(path, buf);
+        return { path, buf };
+      }),
+    );
+    const tokens = [];
+    for (const f of files) tokens.push((await studio.addReference(f.path)).token);
+    studio.start();
+    studio.enqueue(spec(['a portrait in this style'], { refs: tokens }));
+    await studio.whenSettled();
+    expect(studio.stores.jobs.counts().done).toBe(1);
+    const uploads = sim.ledger.generations[0]!.uploads;
+    expect(uploads.map((u) => u.fileName).sort()).toEqual(['cat.png', 'dog.jpg']);
+    const { createHash } = await import('node:crypto');
+    expect(uploads.map((u) => u.sha256).sort()).toEqual(files.map((f) => createHash('sha256').update(f.buf).digest('hex')).sort());
+    expect(uploads.map((u) => u.size).sort()).toEqual(files.map((f) => f.buf.length).sort());
+  });
+
+  it('a lost create answer for a generation already gone from the running list becomes uncertain, and is never re-sent by itself', async () => {
+    r = await rig({ faults: { latencyMs: 0, jitterMs: 0, dropResponse: 1 } });
+    const { studio, sim } = r;
+    studio.updateSettings({ stream: false });
+    studio.start();
+    studio.enqueue(spec(['a lost answer']));
+    await studio.whenSettled();
+    const job = studio.stores.jobs.get(1)!;
+    expect(job.state).toBe('uncertain');
+    expect(job.errorMessage).toMatch(/charged twice/);
+    expect(sim.ledger.acceptedByPrompt()['a lost answer']).toBe(1);
+    // The person decides: dropping it sends nothing more.
+    studio.scheduler.dropUncertain(1);
+    await studio.whenSettled();
+    expect(sim.ledger.generations.length).toBe(1);
+    expect(studio.stores.jobs.get(1)!.state).toBe('canceled');
+  });
+
+  it('a lost create answer is matched in the running list and followed, not re-sent', async () => {
+    r = await rig({ faults: { latencyMs: 600, jitterMs: 0, dropResponse: 1 } });
+    const { studio, sim } = r;
+    studio.updateSettings({ stream: false });
+    studio.start();
+    studio.enqueue(spec(['answer lost but accepted']));
+    sim.setFaults({ dropResponse: 1 });
+    await until(studio, () => studio.stores.jobs.get(1)?.state === 'running');
+    sim.setFaults({ dropResponse: 0 });
+    await studio.whenSettled();
+    expect(studio.stores.jobs.get(1)!.state).toBe('done');
+    expect(studio.stores.jobs.events(1).some((e) => e.detail?.includes('matched in running list'))).toBe(true);
+    expectNoPromptAcceptedTwice(sim);
+  });
+
+  it('network loss is not a failure: the queue goes offline, probes, and carries on when the service is back', async () => {
+    const probe = await startSimulator();
+    const port = probe.port;
+    await probe.close();
+    r = await rig({ faults: { latencyMs: 50, jitterMs: 10 } }, { apiBase: `http://127.0.0.1:${port}/api` });
+    const { studio } = r;
+    studio.start();
+    const { batchId } = studio.enqueue(spec(prompts(4)));
+    await until(studio, () => studio.queueStatus().offline);
+    expect(studio.stores.jobs.counts(batchId).failed).toBe(0);
+    const back = await startSimulator({ port, faults: { latencyMs: 50, jitterMs: 10 }, maxImageSide: 64 });
+    try {
+      await until(studio, () => studio.stores.jobs.counts(batchId).done === 4, 60_000);
+      expect(studio.queueStatus().offline).toBe(false);
+    } finally {
+      await studio.close();
+      await back.close();
+    }
+  });
+
+  it('a clean stop mid-batch resumes without pausing, without paying twice', async () => {
+    r = await rig({ faults: { latencyMs: 400, jitterMs: 100 } });
+    let { studio } = r;
+    studio.updateSettings({ concurrency: 3 });
+    studio.start();
+    studio.enqueue(spec(prompts(9)));
+    await until(studio, () => studio.stores.jobs.counts().done >= 2);
+    studio = await r.reopen();
+    const started = studio.start();
+    expect(started.previousCrashed).toBe(false);
+    expect(studio.queueStatus().paused).toBe(false);
+    await studio.whenSettled();
+    expect(studio.stores.jobs.counts().done).toBe(9);
+    expectNoPromptAcceptedTwice(r.sim);
+    expectFilesMatchServed(studio, r.sim);
+  });
+
+  it('a second runner on the same data folder is refused while the first holds the lease', async () => {
+    r = await rig();
+    r.studio.start();
+    const { Studio } = await import('../../main/engine/studio.ts');
+    const other = new Studio({ dataDir: r.dataDir, apiKey: 'k-123456', apiBase: r.sim.url });
+    try {
+      expect(() => other.start()).toThrow(/Another Qwen Studio/);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('failed jobs retry; a download failure retries without a new create', async () => {
+    r = await rig({ faults: { latencyMs: 50, jitterMs: 10, failPattern: 'flaky' } }, { scheduler: { maxDownloadAttempts: 1, drainMs: 1_000 } });
+    const { studio, sim } = r;
+    studio.start();
+    studio.enqueue(spec(['flaky one', 'solid one']));
+    sim.setFaults({ downloadFailOnce: 1 });
+    await studio.whenSettled();
+    const flaky = studio.stores.jobs.list({}).rows.find((j) => j.prompt === 'flaky one')!;
+    const solid = studio.stores.jobs.list({}).rows.find((j) => j.prompt === 'solid one')!;
+    expect(flaky.state).toBe('failed');
+    expect(solid.state).toBe('failed');
+    expect(solid.errorCode).toBe('DOWNLOAD_FAILED');
+    sim.setFaults({ failPattern: null, downloadFailOnce: 0 });
+    studio.scheduler.retryJob(solid.id);
+    studio.scheduler.retryJob(flaky.id);
+    await studio.whenSettled();
+    expect(studio.stores.jobs.counts().done).toBe(2);
+    // The download retry paid nothing more; the failed generation was created anew (it was never charged).
+    expect(sim.ledger.acceptedByPrompt()).toEqual({ 'flaky one': 2, 'solid one': 1 });
+  });
+});
