@@ -1,0 +1,34 @@
+// Benchmarks, separate from tests: each prints one JSON line so runs can be compared by a script.
+import { parseArgs } from 'node:util';
+import { schedulerBench } from './scheduler.ts';
+
+const BENCHES: Record<string, (args: string[]) => Promise<Record<string, unknown>>> = {
+  scheduler: schedulerBench,
+};
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  const names = name ? [name] : Object.keys(BENCHES);
+  for (const n of names) {
+    const bench = BENCHES[n];
+    if (!bench) {
+      process.stderr.write(`Unknown benchmark "${n}". Known: ${Object.keys(BENCHES).join(', ')}\n`);
+      return 2;
+    }
+    const result = await bench(name ? rest : []);
+    process.stdout.write(`${JSON.stringify({ bench: n, ...result })}\n`);
+  }
+  return 0;
+}
+
+export function numberFlags(args: string[], defaults: Record<string, number>): Record<string, number> {
+  const options = Object.fromEntries(Object.keys(defaults).map((k) => [k, { type: 'string' as const }]));
+  const { values } = parseArgs({ args, options, strict: true, allowPositionals: false });
+  const out: Record<string, number> = { ...defaults };
+  for (const [k, v] of Object.entries(values)) {
+    const n = Number(v);
+    if (!Number.isFinite(n)) throw new Error(`--${k} must be a number`);
+    out[k] = n;
+  }
+  return out;
+}
