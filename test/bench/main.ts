@@ -21,14 +21,14 @@ export async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-export function numberFlags(args: string[], defaults: Record<string, number>): Record<string, number> {
+export function numberFlags<K extends string>(args: string[], defaults: Record<K, number>): Record<K, number> {
   const options = Object.fromEntries(Object.keys(defaults).map((k) => [k, { type: 'string' as const }]));
   const { values } = parseArgs({ args, options, strict: true, allowPositionals: false });
-  const out: Record<string, number> = { ...defaults };
+  const out: Record<K, number> = { ...defaults };
   for (const [k, v] of Object.entries(values)) {
     const n = Number(v);
     if (!Number.isFinite(n)) throw new Error(`--${k} must be a number`);
-    out[k] = n;
+    out[k as K] = n;
   }
   return out;
 }
