@@ -244,6 +244,32 @@ describe('engine against the simulator', () => {
     expectFilesMatchServed(studio, r.sim);
   });
 
+  it('after a crash the queue starts paused and says why, while accepted generations are still finished', async () => {
+    r = await rig({ faults: { latencyMs: 700, jitterMs: 100 } });
+    let { studio } = r;
+    studio.updateSettings({ concurrency: 2 });
+    studio.start();
+    studio.enqueue(spec(prompts(6)));
+    await until(studio, () => studio.stores.jobs.counts().running === 2);
+    // Leave the data folder as a killed process would: jobs mid-flight, the lease held by a dead process.
+    await studio.scheduler.stop();
+    studio.stores.db.prepare('UPDATE runner_lease SET released = 0, pid = 999999999, heartbeat_at = ?').run(Date.now() - 60_000);
+    studio.stores.db.prepare("UPDATE jobs SET state = 'running' WHERE state IN ('running', 'downloading')").run();
+    studio = await r.reopen();
+    expect(studio.start().previousCrashed).toBe(true);
+    const q = studio.queueStatus();
+    expect(q.paused).toBe(true);
+    expect(q.pauseReason).toBe('crash');
+    expect(q.pauseMessage).toMatch(/stopped unexpectedly .* 2 generation\(s\) in progress/);
+    await studio.whenSettled();
+    // The two the service had accepted were followed and downloaded; nothing new was submitted while paused.
+    expect(studio.stores.jobs.counts()).toMatchObject({ done: 2, queued: 4 });
+    expect(r.sim.ledger.generations.length).toBe(2);
+    studio.scheduler.resume();
+    await until(studio, () => studio.stores.jobs.counts().done === 6);
+    expectNoPromptAcceptedTwice(r.sim);
+  });
+
   it('a second runner on the same data folder is refused while the first holds the lease', async () => {
     r = await rig();
     r.studio.start();
