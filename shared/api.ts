@@ -52,7 +52,7 @@ export function aspectPixels(ratio: AspectRatio): { width: number; height: numbe
   return { width: round16(w * scale), height: round16(h * scale) };
 }
 
-const seedSchema = z
+export const seedSchema = z
   .number({ error: 'seed must be a whole number' })
   .int('seed must be a whole number')
   .min(0, 'seed must be 0 or more')
@@ -62,35 +62,35 @@ const seedSchema = z
  * The body of a create request, exactly the fields the service defines (strict: nothing else is sent).
  * `image_urls` holds remote URLs only; local reference files travel as multipart parts beside it.
  */
-export const generationInputSchema = z
-  .strictObject({
-    prompt: z
-      .string()
-      .trim()
-      .min(1, 'prompt is empty')
-      .max(LIMITS.promptChars, `prompt is longer than ${LIMITS.promptChars} characters`),
-    image_urls: z
-      .array(z.url({ protocol: /^https?$/, error: 'reference URL must be an http(s) URL' }))
-      .max(LIMITS.references, `at most ${LIMITS.references} reference images`)
-      .optional(),
-    negative_prompt: z
-      .string()
-      .max(
-        LIMITS.negativePromptChars,
-        `negative prompt is longer than ${LIMITS.negativePromptChars} characters`,
-      )
-      .optional(),
-    image_size: z.enum(IMAGE_SIZES).optional(),
-    aspect_ratio: z.enum(ASPECT_RATIOS).optional(),
-    enable_prompt_expansion: z.boolean().optional(),
-    seed: seedSchema.nullable().optional(),
-    num_images: z.number().int().min(1).max(LIMITS.numImagesMax).optional(),
-    output_format: z.enum(OUTPUT_FORMATS).optional(),
-  })
-  .refine((v) => !(v.image_size && v.aspect_ratio), {
-    message: 'choose either image_size or aspect_ratio, not both',
-    path: ['image_size'],
-  });
+export const generationFieldsSchema = z.strictObject({
+  prompt: z
+    .string()
+    .trim()
+    .min(1, 'prompt is empty')
+    .max(LIMITS.promptChars, `prompt is longer than ${LIMITS.promptChars} characters`),
+  image_urls: z
+    .array(z.url({ protocol: /^https?$/, error: 'reference URL must be an http(s) URL' }))
+    .max(LIMITS.references, `at most ${LIMITS.references} reference images`)
+    .optional(),
+  negative_prompt: z
+    .string()
+    .max(
+      LIMITS.negativePromptChars,
+      `negative prompt is longer than ${LIMITS.negativePromptChars} characters`,
+    )
+    .optional(),
+  image_size: z.enum(IMAGE_SIZES).optional(),
+  aspect_ratio: z.enum(ASPECT_RATIOS).optional(),
+  enable_prompt_expansion: z.boolean().optional(),
+  seed: seedSchema.nullable().optional(),
+  num_images: z.number().int().min(1).max(LIMITS.numImagesMax).optional(),
+  output_format: z.enum(OUTPUT_FORMATS).optional(),
+});
+
+export const generationInputSchema = generationFieldsSchema.refine((v) => !(v.image_size && v.aspect_ratio), {
+  message: 'choose either image_size or aspect_ratio, not both',
+  path: ['image_size'],
+});
 export type GenerationInput = z.infer<typeof generationInputSchema>;
 
 export const usageSchema = z.looseObject({

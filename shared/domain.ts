@@ -2,12 +2,11 @@
 // batch specification a person writes, and the rows the engine reports back.
 import { z } from 'zod';
 import {
-  ASPECT_RATIOS,
   DEFAULT_MODEL,
-  IMAGE_SIZES,
   LIMITS,
   MODELS,
-  OUTPUT_FORMATS,
+  generationFieldsSchema,
+  seedSchema,
   type GenerationInput,
   type Model,
 } from './api.ts';
@@ -60,20 +59,8 @@ export const referenceTokenSchema = z
   .regex(/^(sha256:[0-9a-f]{64}|https?:\/\/\S+)$/, 'reference must be a stored image or an http(s) URL');
 
 /** Parameters of a generation other than the prompt (what a batch sets once and a row may override). */
-export const generationParamsSchema = z.strictObject({
-  negative_prompt: z
-    .string()
-    .max(
-      LIMITS.negativePromptChars,
-      `negative prompt is longer than ${LIMITS.negativePromptChars} characters`,
-    )
-    .optional(),
-  aspect_ratio: z.enum(ASPECT_RATIOS).optional(),
-  image_size: z.enum(IMAGE_SIZES).optional(),
-  num_images: z.number().int().min(1).max(LIMITS.numImagesMax).optional(),
-  output_format: z.enum(OUTPUT_FORMATS).optional(),
-  enable_prompt_expansion: z.boolean().optional(),
-  seed: z.number().int().min(0).max(LIMITS.seedMax).optional(),
+export const generationParamsSchema = generationFieldsSchema.omit({ prompt: true, image_urls: true }).extend({
+  seed: seedSchema.optional(),
 });
 export type GenerationParams = z.infer<typeof generationParamsSchema>;
 
