@@ -2,7 +2,7 @@
 // `qwen-studio resume`; every generation the service accepted is finished, downloaded and recorded once,
 // and nothing is paid for twice.
 import { spawn } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -85,6 +85,9 @@ describe('crash safety of the command line', () => {
         .prepare('SELECT a.path, a.sha256, a.idx, j.remote_id FROM assets a JOIN jobs j ON j.id = a.job_id')
         .all() as { path: string; sha256: string; idx: number; remote_id: string }[];
       expect(rows.length).toBe(JOBS);
+      // No half-written download survives a restart.
+      const leftovers = readdirSync(join(dir, 'data', 'library'), { recursive: true }).filter((n) => String(n).includes('.partial-'));
+      expect(leftovers).toEqual([]);
       for (const r of rows) {
         expect(existsSync(r.path)).toBe(true);
         expect(sha256(r.path)).toBe(r.sha256);

@@ -4,7 +4,7 @@
 //   known) → downloading → done; a create whose answer was lost is reconciled against the running list and
 //   becomes `uncertain` only when no match exists — it is never re-sent without the person's say-so.
 import { EventEmitter } from 'node:events';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   isTerminal,
@@ -113,6 +113,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     const res = this.lease.acquire();
     if (!res.acquired) throw new LeaseBusyError(this.o.dataDir, res.holder);
     this.lease.startHeartbeat();
+    this.sweepPartials();
     this.started = true;
     this.stopping = false;
 
@@ -753,6 +754,22 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     } catch (err) {
       this.o.log.warn('refreshing result URLs failed', { job: job.id, err });
       return null;
+    }
+  }
+
+  /**
+   * A killed process can leave `.partial-*` downloads behind. Only the lease holder downloads and we have
+   * just taken the lease, so none of them is in use: remove them before the first download begins.
+   */
+  private sweepPartials(): void {
+    const library = join(this.o.dataDir, 'library');
+    if (!existsSync(library)) return;
+    for (const month of readdirSync(library, { withFileTypes: true })) {
+      if (!month.isDirectory()) continue;
+      const dir = join(library, month.name);
+      for (const name of readdirSync(dir)) {
+        if (name.startsWith('.partial-')) rmSync(join(dir, name), { force: true });
+      }
     }
   }
 
