@@ -12,6 +12,7 @@ export class Progress {
   private readonly json: boolean;
   private readonly counts: () => JobCounts;
   private readonly credits: () => number;
+  private multi: cliProgress.MultiBar | null = null;
   private bar: cliProgress.SingleBar | null = null;
   private lastQueueNote = '';
 
@@ -25,7 +26,8 @@ export class Progress {
   start(): void {
     if (this.json || !this.io.isTTY) return;
     const c = this.counts();
-    this.bar = new cliProgress.SingleBar(
+    // A MultiBar (with one bar) can print notes above the bar without leaving stale bars behind.
+    this.multi = new cliProgress.MultiBar(
       {
         format: ' {bar} {percentage}% | {value}/{total} finished | {running} running | {failed} failed | {credits} credits | ETA {eta_formatted}',
         hideCursor: true,
@@ -34,7 +36,7 @@ export class Progress {
       },
       cliProgress.Presets.shades_classic,
     );
-    this.bar.start(total(c), finished(c), this.payload(c));
+    this.bar = this.multi.create(total(c), finished(c), this.payload(c));
   }
 
   job(j: JobRecord): void {
@@ -84,16 +86,13 @@ export class Progress {
 
   note(text: string): void {
     if (this.json) this.io.out(JSON.stringify({ type: 'note', message: text }));
-    else if (this.bar) {
-      this.bar.stop();
-      this.io.err(text);
-      const c = this.counts();
-      this.bar.start(total(c), finished(c), this.payload(c));
-    } else this.io.err(text);
+    else if (this.multi) this.multi.log(`${text}\n`);
+    else this.io.err(text);
   }
 
   stop(): void {
-    this.bar?.stop();
+    this.multi?.stop();
+    this.multi = null;
     this.bar = null;
   }
 
