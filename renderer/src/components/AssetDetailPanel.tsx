@@ -1,0 +1,179 @@
+// One image with everything that made it: prompt, the prompt the service actually used, parameters, seed,
+// credits and where the file is — plus copy, re-run and use-as-reference.
+import { useEffect, useRef } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { api, errorMessage } from '../api.ts';
+import { bytes, dateTime, sizeLabel } from '../format.ts';
+import { useStudio } from '../store/index.ts';
+import { Icon } from './Icon.tsx';
+
+async function copy(text: string, what: string, toast: (k: 'success' | 'error', m: string) => void) {
+  try {
+    await navigator.clipboard.writeText(text);
+    toast('success', `${what} copied.`);
+  } catch (err) {
+    toast('error', `Could not copy: ${errorMessage(err)}`);
+  }
+}
+
+export function AssetDetailPanel() {
+  const { id, detail, status, select, toast, rerun, useAsRef } = useStudio(
+    useShallow((s) => ({
+      id: s.selectedAsset,
+      detail: s.detail,
+      status: s.detailStatus,
+      select: s.selectAsset,
+      toast: s.toast,
+      rerun: s.rerun,
+      useAsRef: s.addReferenceFromAsset,
+    })),
+  );
+  const heading = useRef<HTMLHeadingElement>(null);
+  const close = () => void select(null);
+  useEffect(() => {
+    if (status === 'ready') heading.current?.focus({ preventScroll: true });
+  }, [status, id]);
+  if (id === null) return null;
+
+  const input = detail?.job?.input;
+  return (
+    <aside
+      className="detail"
+      aria-label="Image details"
+      onKeyDown={(e) => {
+        if (e.key === 'Escape') close();
+      }}
+    >
+      <div className="detail__head">
+        <h2 className="detail__title" ref={heading} tabIndex={-1}>
+          Image details
+        </h2>
+        <button type="button" className="icon-btn" aria-label="Close details" onClick={close}>
+          <Icon name="x" />
+        </button>
+      </div>
+      {status === 'loading' && !detail ? (
+        <p className="muted">
+          <span className="spinner" aria-hidden="true" /> Loading…
+        </p>
+      ) : status === 'missing' ? (
+        <p className="muted">This image is no longer in the library.</p>
+      ) : status === 'error' || !detail ? (
+        <p className="field__error">The details could not be loaded.</p>
+      ) : (
+        <div className="detail__body">
+          <a
+            className="detail__image"
+            href={api.mediaUrl('asset', detail.id)}
+            target="_blank"
+            rel="noopener noreferrer"
+          >
+            <img src={api.mediaUrl('asset', detail.id)} alt={detail.prompt} />
+          </a>
+          <div className="detail__actions">
+            <button
+              type="button"
+              className="btn btn--primary"
+              onClick={() => rerun(detail)}
+              disabled={!detail.job}
+            >
+              <Icon name="rerun" /> Re-run with these settings
+            </button>
+            <button type="button" className="btn" onClick={() => void useAsRef(detail.id)}>
+              <Icon name="image" /> Use as reference
+            </button>
+          </div>
+          <section className="detail__section" aria-label="Prompt">
+            <div className="detail__label-row">
+              <h3 className="detail__label">Prompt</h3>
+              <button
+                type="button"
+                className="btn btn--ghost btn--xs"
+                onClick={() => void copy(detail.prompt, 'Prompt', toast)}
+              >
+                <Icon name="copy" size={14} /> Copy prompt
+              </button>
+            </div>
+            <p className="detail__prompt">{detail.prompt}</p>
+          </section>
+          {detail.job?.actualPrompt && detail.job.actualPrompt !== detail.prompt ? (
+            <section className="detail__section" aria-label="Actual prompt">
+              <h3 className="detail__label">Actual prompt (after expansion)</h3>
+              <p className="detail__prompt detail__prompt--muted">{detail.job.actualPrompt}</p>
+            </section>
+          ) : null}
+          <dl className="props">
+            <div>
+              <dt>Batch</dt>
+              <dd>{detail.batchName ?? '—'}</dd>
+            </div>
+            <div>
+              <dt>Dimensions</dt>
+              <dd>
+                {detail.width}×{detail.height}
+              </dd>
+            </div>
+            <div>
+              <dt>File type</dt>
+              <dd>
+                {detail.format.toUpperCase()} · {bytes(detail.bytes)}
+              </dd>
+            </div>
+            {input ? (
+              <>
+                <div>
+                  <dt>Size setting</dt>
+                  <dd>{sizeLabel(input)}</dd>
+                </div>
+                <div>
+                  <dt>Seed</dt>
+                  <dd className="mono">{input.seed ?? 'random'}</dd>
+                </div>
+                <div>
+                  <dt>Images per prompt</dt>
+                  <dd>{input.num_images ?? 1}</dd>
+                </div>
+                <div>
+                  <dt>Prompt expansion</dt>
+                  <dd>{input.enable_prompt_expansion ? 'On' : 'Off'}</dd>
+                </div>
+                {input.negative_prompt ? (
+                  <div>
+                    <dt>Negative prompt</dt>
+                    <dd>{input.negative_prompt}</dd>
+                  </div>
+                ) : null}
+              </>
+            ) : null}
+            <div>
+              <dt>Credits</dt>
+              <dd>{detail.job?.credits ?? '—'}</dd>
+            </div>
+            <div>
+              <dt>References</dt>
+              <dd>{detail.refs.length ? detail.refs.map((r) => r.fileName).join(', ') : 'None'}</dd>
+            </div>
+            <div>
+              <dt>Created</dt>
+              <dd>{dateTime(detail.createdAt)}</dd>
+            </div>
+            <div className="props__wide">
+              <dt>File</dt>
+              <dd className="mono path">
+                {detail.path}
+                <button
+                  type="button"
+                  className="icon-btn"
+                  aria-label="Copy file path"
+                  onClick={() => void copy(detail.path, 'File path', toast)}
+                >
+                  <Icon name="copy" size={14} />
+                </button>
+              </dd>
+            </div>
+          </dl>
+        </div>
+      )}
+    </aside>
+  );
+}

@@ -1,0 +1,145 @@
+// The generation parameters every form shares (Compose, and the defaults in Settings). Aspect ratio and
+// preset size are one choice with a toggle: the API takes one or the other, never both.
+import {
+  ASPECT_RATIOS,
+  IMAGE_SIZES,
+  IMAGE_SIZE_PIXELS,
+  LIMITS,
+  OUTPUT_FORMATS,
+  type AspectRatio,
+} from '../../../shared/api.ts';
+import { IMAGE_SIZE_LABELS } from '../format.ts';
+import type { ParamsValue } from '../store/draft.ts';
+import { Segmented } from './Segmented.tsx';
+
+/** A small rectangle in the ratio's proportions, so the choice reads at a glance. */
+function RatioGlyph({ ratio }: { ratio: AspectRatio }) {
+  const [w, h] = ratio.split(':').map(Number) as [number, number];
+  const scale = 14 / Math.max(w, h);
+  return (
+    <span
+      className="ratio-glyph"
+      style={{ width: `${w * scale}px`, height: `${h * scale}px` }}
+      aria-hidden="true"
+    />
+  );
+}
+
+export function ParamsFields({
+  value,
+  onChange,
+}: {
+  value: ParamsValue;
+  onChange: (patch: Partial<ParamsValue>) => void;
+}) {
+  return (
+    <div className="stack stack--md">
+      <Segmented
+        label="Size"
+        value={value.sizeMode}
+        options={[
+          { value: 'aspect', label: 'Aspect ratio' },
+          { value: 'preset', label: 'Preset size' },
+        ]}
+        onChange={(sizeMode) => onChange({ sizeMode })}
+      />
+      {value.sizeMode === 'aspect' ? (
+        <Segmented
+          label="Aspect ratio"
+          hideLabel
+          columns={4}
+          value={value.aspectRatio}
+          options={ASPECT_RATIOS.map((r) => ({
+            value: r,
+            label: (
+              <>
+                <RatioGlyph ratio={r} />
+                {r}
+              </>
+            ),
+          }))}
+          onChange={(aspectRatio) => onChange({ aspectRatio })}
+        />
+      ) : (
+        <Segmented
+          label="Preset size"
+          hideLabel
+          columns={2}
+          value={value.imageSize}
+          options={IMAGE_SIZES.map((s) => ({
+            value: s,
+            label: IMAGE_SIZE_LABELS[s],
+            title: `${IMAGE_SIZE_PIXELS[s].width}×${IMAGE_SIZE_PIXELS[s].height}`,
+          }))}
+          onChange={(imageSize) => onChange({ imageSize })}
+        />
+      )}
+      <Segmented
+        label="Images per prompt"
+        value={value.numImages}
+        options={Array.from({ length: LIMITS.numImagesMax }, (_, i) => ({
+          value: i + 1,
+          label: String(i + 1),
+        }))}
+        onChange={(numImages) => onChange({ numImages })}
+      />
+      <Segmented
+        label="Format"
+        value={value.format}
+        options={OUTPUT_FORMATS.map((f) => ({ value: f, label: f.toUpperCase() }))}
+        onChange={(format) => onChange({ format })}
+      />
+      <label className="switch">
+        <input
+          type="checkbox"
+          checked={value.expansion}
+          onChange={(e) => onChange({ expansion: e.target.checked })}
+        />
+        <span className="switch__track" aria-hidden="true" />
+        <span className="switch__text">
+          Prompt expansion
+          <small>Let the service enrich short prompts before generating.</small>
+        </span>
+      </label>
+    </div>
+  );
+}
+
+export function NegativePrompt({
+  value,
+  onChange,
+  id,
+}: {
+  value: string;
+  onChange: (v: string) => void;
+  id: string;
+}) {
+  const over = value.length > LIMITS.negativePromptChars;
+  return (
+    <div className="field">
+      <div className="field__row">
+        <label className="field-label" htmlFor={id}>
+          Negative prompt
+        </label>
+        <span className={`counter${over ? ' counter--over' : ''}`} id={`${id}-count`} aria-live="polite">
+          {value.length} / {LIMITS.negativePromptChars}
+        </span>
+      </div>
+      <textarea
+        id={id}
+        className={`input textarea${over ? ' input--invalid' : ''}`}
+        rows={2}
+        value={value}
+        placeholder="What to keep out of every image (optional)"
+        aria-invalid={over}
+        aria-describedby={`${id}-count${over ? ` ${id}-err` : ''}`}
+        onChange={(e) => onChange(e.target.value)}
+      />
+      {over ? (
+        <p className="field__error" id={`${id}-err`}>
+          {value.length - LIMITS.negativePromptChars} characters over the limit — shorten it to run.
+        </p>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,37 @@
+import { useShallow } from 'zustand/react/shallow';
+import { useStudio } from '../store/index.ts';
+import { Icon } from './Icon.tsx';
+
+export function Toasts() {
+  const { toasts, dismiss } = useStudio(useShallow((s) => ({ toasts: s.toasts, dismiss: s.dismissToast })));
+  return (
+    <section className="toasts" aria-label="Notifications">
+      {toasts.map((t) => (
+        <div key={t.id} className={`toast toast--${t.kind}`} role={t.kind === 'error' ? 'alert' : 'status'}>
+          <Icon name={t.kind === 'error' ? 'alert' : t.kind === 'success' ? 'check' : 'spark'} />
+          <p>{t.message}</p>
+          {t.action ? (
+            <button
+              type="button"
+              className="btn btn--ghost btn--sm"
+              onClick={() => {
+                t.action!.run();
+                dismiss(t.id);
+              }}
+            >
+              {t.action.label}
+            </button>
+          ) : null}
+          <button
+            type="button"
+            className="icon-btn"
+            aria-label="Dismiss notification"
+            onClick={() => dismiss(t.id)}
+          >
+            <Icon name="x" size={14} />
+          </button>
+        </div>
+      ))}
+    </section>
+  );
+}

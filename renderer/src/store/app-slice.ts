@@ -1,0 +1,105 @@
+// App-wide state: who we are talking to (info, settings), which area is open, the connection, and toasts.
+import type { AppInfo } from '../../../shared/contract.ts';
+import type { Settings, SettingsPatch } from '../../../shared/settings.ts';
+import { api, errorMessage, type ConnectionState } from '../api.ts';
+import type { Slice } from './types.ts';
+
+export const AREAS = ['compose', 'queue', 'library', 'settings'] as const;
+export type Area = (typeof AREAS)[number];
+
+export interface Toast {
+  id: number;
+  kind: 'info' | 'success' | 'error';
+  message: string;
+  action?: { label: string; run: () => void };
+}
+
+export interface AppSlice {
+  booted: boolean;
+  bootError: string | null;
+  info: AppInfo | null;
+  settings: Settings | null;
+  area: Area;
+  /** The person chose to look around before setting a key. */
+  skippedSetup: boolean;
+  connection: ConnectionState;
+  toasts: Toast[];
+
+  boot(): Promise<void>;
+  setArea(area: Area): void;
+  skipSetup(): void;
+  setInfo(info: AppInfo): void;
+  saveSettings(patch: SettingsPatch): Promise<boolean>;
+  setConnection(state: ConnectionState): void;
+  toast(kind: Toast['kind'], message: string, action?: Toast['action']): void;
+  dismissToast(id: number): void;
+}
+
+let toastSeq = 0;
+const TOAST_MS = { info: 5000, success: 5000, error: 9000 } as const;
+
+export const createAppSlice: Slice<AppSlice> = (set, get) => ({
+  booted: false,
+  bootError: null,
+  info: null,
+  settings: null,
+  area: 'compose',
+  skippedSetup: false,
+  connection: 'connecting',
+  toasts: [],
+
+  async boot() {
+    set({ bootError: null });
+    try {
+      const [info, settings] = await Promise.all([api.call('app.info', {}), api.call('settings.get', {})]);
+      set({ info, settings, booted: true });
+      get().resetDraft(settings.defaults);
+      await Promise.all([get().refreshQueue(), get().searchLibrary(get().libraryQuery)]);
+    } catch (err) {
+      set({ bootError: errorMessage(err) });
+    }
+  },
+
+  setArea(area) {
+    set({ area });
+  },
+
+  skipSetup() {
+    set({ skippedSetup: true });
+  },
+
+  setInfo(info) {
+    set({ info });
+  },
+
+  async saveSettings(patch) {
+    try {
+      const settings = await api.call('settings.update', patch);
+      set({ settings, info: await api.call('app.info', {}) });
+      return true;
+    } catch (err) {
+      get().toast('error', `Settings were not saved: ${errorMessage(err)}`);
+      return false;
+    }
+  },
+
+  setConnection(connection) {
+    const was = get().connection;
+    set({ connection });
+    // Events sent while the socket was down are lost: read the current state again.
+    if (connection === 'open' && was === 'closed' && get().booted) {
+      void get().refreshQueue();
+      void get().searchLibrary(get().libraryQuery);
+    }
+  },
+
+  toast(kind, message, action) {
+    const id = ++toastSeq;
+    set((s) => ({ toasts: [...s.toasts.slice(-4), { id, kind, message, ...(action ? { action } : {}) }] }));
+    setTimeout(() => get().dismissToast(id), TOAST_MS[kind]);
+  },
+
+  dismissToast(id) {
+    set((s) => ({ toasts: s.toasts.filter((t) => t.id !== id) }));
+  },
+});

@@ -1,0 +1,225 @@
+// Compose: the draft batch, its live plan (count and estimate from the engine), references, and Run.
+import { LIMITS } from '../../../shared/api.ts';
+import type { AssetDetail } from '../../../shared/contract.ts';
+import type { BatchPlan, GenerationParams } from '../../../shared/domain.ts';
+import { api, errorMessage } from '../api.ts';
+import { buildSpec, draftFromJob, newDraft, promptLines, type Draft } from './draft.ts';
+import type { Slice } from './types.ts';
+
+export interface PlanState {
+  status: 'idle' | 'invalid' | 'loading' | 'ready' | 'error';
+  plan: BatchPlan | null;
+  /** Why there is no plan: the draft's own problem ('invalid') or the engine's refusal ('error'). */
+  message: string | null;
+  /** The spec the plan (or the pending request) is for, to drop answers that arrive late. */
+  key: string;
+}
+
+export interface ComposeSlice {
+  draft: Draft;
+  plan: PlanState;
+  running: boolean;
+  refBusy: number;
+  refError: string | null;
+
+  updateDraft(patch: Partial<Draft>): void;
+  resetDraft(defaults: GenerationParams | undefined): void;
+  refreshPlan(): Promise<void>;
+  loadPromptFile(file: File): Promise<void>;
+  clearPromptFile(): void;
+  addReferenceFiles(files: File[]): Promise<void>;
+  addReferenceFromAsset(assetId: number): Promise<void>;
+  removeReference(sha256: string): void;
+  runBatch(): Promise<void>;
+  rerun(detail: AssetDetail): void;
+}
+
+const PROMPT_FILE_EXT = /\.(txt|csv|jsonl)$/i;
+/** The contract carries at most 40 MB of base64, about 30 MB of file. */
+const MAX_UPLOAD_BYTES = 30 * 1024 * 1024;
+
+function toBase64(buf: ArrayBuffer): string {
+  const bytes = new Uint8Array(buf);
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000)
+    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
+}
+
+export const createComposeSlice: Slice<ComposeSlice> = (set, get) => ({
+  draft: newDraft(undefined),
+  plan: { status: 'idle', plan: null, message: null, key: '' },
+  running: false,
+  refBusy: 0,
+  refError: null,
+
+  updateDraft(patch) {
+    set((s) => ({ draft: { ...s.draft, ...patch } }));
+  },
+
+  resetDraft(defaults) {
+    set({ draft: newDraft(defaults), plan: { status: 'idle', plan: null, message: null, key: '' } });
+  },
+
+  async refreshPlan() {
+    const built = buildSpec(get().draft);
+    if (!built.spec) {
+      set({ plan: { status: 'invalid', plan: null, message: built.problem, key: '' } });
+      return;
+    }
+    const key = JSON.stringify(built.spec);
+    if (get().plan.key === key && get().plan.status !== 'error') return;
+    set((s) => ({ plan: { ...s.plan, status: 'loading', key } }));
+    try {
+      const plan = await api.call('batch.plan', built.spec);
+      if (get().plan.key === key) set({ plan: { status: 'ready', plan, message: null, key } });
+    } catch (err) {
+      if (get().plan.key === key)
+        set({ plan: { status: 'error', plan: null, message: errorMessage(err), key } });
+    }
+  },
+
+  async loadPromptFile(file) {
+    const { toast } = get();
+    if (!PROMPT_FILE_EXT.test(file.name)) {
+      toast('error', `${file.name} is not a prompt list — use a .txt, .csv or .jsonl file.`);
+      return;
+    }
+    const text = await file.text();
+    if (/\.txt$/i.test(file.name)) {
+      const lines = promptLines(text).map((e) => e.prompt);
+      if (lines.length === 0)
+        return toast('error', `${file.name} has no prompts (blank and # lines are skipped).`);
+      const current = get().draft.text.trimEnd();
+      get().updateDraft({ text: current ? `${current}\n${lines.join('\n')}` : lines.join('\n'), file: null });
+      toast('success', `Added ${lines.length} prompt${lines.length === 1 ? '' : 's'} from ${file.name}.`);
+      return;
+    }
+    try {
+      const parsed = await api.call('prompts.parseFile', { fileName: file.name, text });
+      const plain = parsed.entries.every((e) => !e.params && !e.refs);
+      if (plain) {
+        const current = get().draft.text.trimEnd();
+        const lines = parsed.entries.map((e) => e.prompt).join('\n');
+        get().updateDraft({ text: current ? `${current}\n${lines}` : lines, file: null });
+      } else {
+        get().updateDraft({ file: { name: file.name, entries: parsed.entries, warnings: parsed.warnings } });
+      }
+      toast(
+        'success',
+        `Loaded ${parsed.entries.length} prompt${parsed.entries.length === 1 ? '' : 's'} from ${file.name}.`,
+      );
+      for (const w of parsed.warnings.slice(0, 3)) toast('info', w);
+    } catch (err) {
+      toast('error', errorMessage(err));
+    }
+  },
+
+  clearPromptFile() {
+    get().updateDraft({ file: null });
+  },
+
+  async addReferenceFiles(files) {
+    const room = LIMITS.references - get().draft.refs.length - get().refBusy;
+    if (files.length === 0) return;
+    if (room <= 0) {
+      const msg = `At most ${LIMITS.references} reference images — remove one first.`;
+      set({ refError: msg });
+      get().toast('error', msg);
+      return;
+    }
+    const accepted = files.slice(0, room);
+    if (files.length > room)
+      get().toast(
+        'error',
+        `Only ${room} more reference image${room === 1 ? '' : 's'} fit; the rest were left out.`,
+      );
+    set((s) => ({ refBusy: s.refBusy + accepted.length, refError: null }));
+    await Promise.all(
+      accepted.map(async (file) => {
+        try {
+          if (file.size > MAX_UPLOAD_BYTES) {
+            throw new Error(
+              `${file.name} is ${(file.size / 1048576).toFixed(1)} MB; references must be 20 MB or smaller — downscale or compress it`,
+            );
+          }
+          const ref = await api.call('refs.add', {
+            fileName: file.name || 'pasted-image.png',
+            dataBase64: toBase64(await file.arrayBuffer()),
+          });
+          const refs = get().draft.refs;
+          if (!refs.some((r) => r.sha256 === ref.sha256) && refs.length < LIMITS.references) {
+            get().updateDraft({ refs: [...refs, ref] });
+          }
+        } catch (err) {
+          const msg = errorMessage(err);
+          set({ refError: msg });
+          get().toast('error', msg);
+        } finally {
+          set((s) => ({ refBusy: s.refBusy - 1 }));
+        }
+      }),
+    );
+  },
+
+  async addReferenceFromAsset(assetId) {
+    const refs = get().draft.refs;
+    if (refs.length >= LIMITS.references) {
+      get().toast('error', `Compose already has ${LIMITS.references} reference images — remove one first.`);
+      return;
+    }
+    try {
+      const ref = await api.call('refs.fromAsset', { id: assetId });
+      if (!get().draft.refs.some((r) => r.sha256 === ref.sha256))
+        get().updateDraft({ refs: [...get().draft.refs, ref] });
+      get().setArea('compose');
+      get().toast('success', 'Added as a reference image in Compose.');
+    } catch (err) {
+      get().toast('error', errorMessage(err));
+    }
+  },
+
+  removeReference(sha256) {
+    get().updateDraft({ refs: get().draft.refs.filter((r) => r.sha256 !== sha256) });
+    set({ refError: null });
+  },
+
+  async runBatch() {
+    if (get().running) return;
+    const built = buildSpec(get().draft);
+    if (!built.spec) {
+      get().toast('error', built.problem);
+      return;
+    }
+    set({ running: true });
+    try {
+      const res = await api.call('batch.create', built.spec);
+      get().updateDraft({ name: '' });
+      await get().refreshQueue();
+      get().expandBatch(res.batchId, true);
+      get().setArea('queue');
+      get().toast(
+        'success',
+        `Queued “${built.spec.name}” — ${res.jobs} job${res.jobs === 1 ? '' : 's'}, about ${res.estimateCredits} credits.`,
+      );
+    } catch (err) {
+      get().toast('error', `The batch was not queued: ${errorMessage(err)}`);
+    } finally {
+      set({ running: false });
+    }
+  },
+
+  rerun(detail) {
+    if (!detail.job) {
+      get().toast('error', 'The job behind this image is gone; its settings cannot be restored.');
+      return;
+    }
+    const name = `Re-run: ${detail.batchName ?? 'image'}`.slice(0, 200);
+    set({ draft: draftFromJob(get().draft, detail.job.input, detail.refs, name) });
+    get().setArea('compose');
+    get().toast(
+      'info',
+      'Compose has this image’s prompt, parameters and seed. Press Run to generate it again.',
+    );
+  },
+});

@@ -1,0 +1,159 @@
+// The batch being composed, as the form holds it, and its translation to the contract's BatchSpec. Pure
+// functions: the form keeps raw values (a budget is text until it is a number), the spec is what is sent.
+import {
+  DEFAULT_MODEL,
+  LIMITS,
+  type AspectRatio,
+  type GenerationInput,
+  type ImageSize,
+  type Model,
+  type OutputFormat,
+} from '../../../shared/api.ts';
+import type { RefInfo } from '../../../shared/contract.ts';
+import type { BatchSpec, GenerationParams, PromptEntry, SeedMode } from '../../../shared/domain.ts';
+
+export type SizeMode = 'aspect' | 'preset';
+
+/** The generation parameters a form edits (Compose, and the defaults in Settings). */
+export interface ParamsValue {
+  sizeMode: SizeMode;
+  aspectRatio: AspectRatio;
+  imageSize: ImageSize;
+  numImages: number;
+  format: OutputFormat;
+  expansion: boolean;
+  negative: string;
+}
+
+export interface Draft extends ParamsValue {
+  name: string;
+  /** The editor's text: a prompt per line, `#` starts a comment line. */
+  text: string;
+  /** Entries from a CSV/JSONL file with per-row settings; they replace the editor while loaded. */
+  file: { name: string; entries: PromptEntry[]; warnings: string[] } | null;
+  model: Model;
+  seedMode: SeedMode;
+  /** The fixed seed, or the first seed when incrementing. */
+  seedValue: number;
+  repeat: number;
+  refs: RefInfo[];
+  /** The budget as typed: empty = no budget. */
+  maxCredits: string;
+}
+
+export function paramsFromGeneration(p: GenerationParams | GenerationInput | undefined): ParamsValue {
+  return {
+    sizeMode: p?.image_size ? 'preset' : 'aspect',
+    aspectRatio: p?.aspect_ratio ?? '1:1',
+    imageSize: p?.image_size ?? 'square_hd',
+    numImages: p?.num_images ?? 1,
+    format: p?.output_format ?? 'png',
+    expansion: p?.enable_prompt_expansion ?? false,
+    negative: p?.negative_prompt ?? '',
+  };
+}
+
+/** The API fields of a form's parameters: exactly one of aspect ratio and image size, never both. */
+export function generationFromParams(p: ParamsValue): GenerationParams {
+  const out: GenerationParams = {
+    num_images: p.numImages,
+    output_format: p.format,
+    enable_prompt_expansion: p.expansion,
+  };
+  if (p.sizeMode === 'aspect') out.aspect_ratio = p.aspectRatio;
+  else out.image_size = p.imageSize;
+  if (p.negative.trim()) out.negative_prompt = p.negative;
+  return out;
+}
+
+export function newDraft(defaults: GenerationParams | undefined): Draft {
+  return {
+    ...paramsFromGeneration(defaults),
+    name: '',
+    text: '',
+    file: null,
+    model: DEFAULT_MODEL,
+    seedMode: defaults?.seed !== undefined ? 'fixed' : 'random',
+    seedValue: defaults?.seed ?? 0,
+    repeat: 1,
+    refs: [],
+    maxCredits: '',
+  };
+}
+
+/** The prompts of the editor: one per non-empty line, `#` lines are comments (like a .txt prompt file). */
+export function promptLines(text: string): PromptEntry[] {
+  const out: PromptEntry[] = [];
+  text.split('\n').forEach((raw, i) => {
+    const line = raw.trim();
+    if (line && !line.startsWith('#')) out.push({ prompt: line, origin: `line ${i + 1}` });
+  });
+  return out;
+}
+
+export function entriesOf(d: Draft): PromptEntry[] {
+  return d.file ? d.file.entries : promptLines(d.text);
+}
+
+export function defaultBatchName(entries: PromptEntry[]): string {
+  const first = entries[0]?.prompt.replace(/\s+/g, ' ') ?? 'Batch';
+  return first.length > 60 ? `${first.slice(0, 57)}…` : first;
+}
+
+export function negativeTooLong(d: Pick<Draft, 'negative'>): boolean {
+  return d.negative.length > LIMITS.negativePromptChars;
+}
+
+export function parseBudget(raw: string): number | null | 'invalid' {
+  const t = raw.trim();
+  if (!t) return null;
+  if (!/^\d+$/.test(t)) return 'invalid';
+  const n = Number(t);
+  return n >= 1 && Number.isSafeInteger(n) ? n : 'invalid';
+}
+
+/** The spec to plan or run, or the first thing that keeps the draft from being one. */
+export function buildSpec(d: Draft): { spec: BatchSpec; problem: null } | { spec: null; problem: string } {
+  const entries = entriesOf(d);
+  if (entries.length === 0) return { spec: null, problem: 'Write at least one prompt (one per line).' };
+  if (negativeTooLong(d)) {
+    return {
+      spec: null,
+      problem: `The negative prompt is ${d.negative.length} characters; the limit is ${LIMITS.negativePromptChars}.`,
+    };
+  }
+  const budget = parseBudget(d.maxCredits);
+  if (budget === 'invalid')
+    return { spec: null, problem: 'The budget must be a whole number of credits, 1 or more.' };
+  const spec: BatchSpec = {
+    name: d.name.trim() || defaultBatchName(entries),
+    model: d.model,
+    entries,
+    params: generationFromParams(d),
+    refs: d.refs.map((r) => r.token),
+    seed:
+      d.seedMode === 'random'
+        ? { mode: 'random' }
+        : d.seedMode === 'fixed'
+          ? { mode: 'fixed', value: d.seedValue }
+          : { mode: 'increment', start: d.seedValue },
+    repeat: d.repeat,
+  };
+  if (budget !== null) spec.maxCredits = budget;
+  return { spec, problem: null };
+}
+
+/** A draft that re-creates one generation: its prompt, parameters and seed (fixed), and its references. */
+export function draftFromJob(base: Draft, input: GenerationInput, refs: RefInfo[], name: string): Draft {
+  return {
+    ...base,
+    ...paramsFromGeneration(input),
+    name,
+    text: input.prompt,
+    file: null,
+    seedMode: input.seed === undefined || input.seed === null ? 'random' : 'fixed',
+    seedValue: input.seed ?? 0,
+    repeat: 1,
+    refs: refs.slice(0, LIMITS.references),
+  };
+}

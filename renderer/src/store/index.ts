@@ -1,0 +1,16 @@
+// The one store of the page: four slices, read through selectors (with useShallow for objects).
+import { create } from 'zustand';
+import { createAppSlice } from './app-slice.ts';
+import { createComposeSlice } from './compose-slice.ts';
+import { createLibrarySlice } from './library-slice.ts';
+import { createQueueSlice } from './queue-slice.ts';
+import type { StudioState } from './types.ts';
+
+export type { StudioState } from './types.ts';
+
+export const useStudio = create<StudioState>()((...a) => ({
+  ...createAppSlice(...a),
+  ...createComposeSlice(...a),
+  ...createQueueSlice(...a),
+  ...createLibrarySlice(...a),
+}));

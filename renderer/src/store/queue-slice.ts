@@ -1,0 +1,162 @@
+// Queue: batch summaries, the queue's status, and the jobs of the batches a person opened. Kept current by
+// the engine's events (applied in bulk by events.ts) and refreshed on demand.
+import type { BatchSummary, JobRow, QueueStatus } from '../../../shared/domain.ts';
+import { api, errorMessage } from '../api.ts';
+import type { Slice } from './types.ts';
+
+export interface JobsState {
+  rows: JobRow[];
+  total: number;
+  loading: boolean;
+  error: string | null;
+}
+
+export type BatchActionKind = 'pause' | 'resume' | 'cancel' | 'retry';
+export type JobActionKind = 'pause' | 'resume' | 'cancel' | 'retry' | 'drop';
+
+export interface EventBundle {
+  jobs: JobRow[];
+  batches: BatchSummary[];
+  queue: QueueStatus | null;
+}
+
+export interface QueueSlice {
+  batches: BatchSummary[];
+  queue: QueueStatus | null;
+  queueLoaded: boolean;
+  expanded: Record<number, boolean>;
+  jobs: Record<number, JobsState>;
+
+  refreshQueue(): Promise<void>;
+  expandBatch(id: number, open?: boolean): void;
+  loadJobs(batchId: number): Promise<void>;
+  applyEvents(bundle: EventBundle): void;
+  queueAction(kind: 'pause' | 'resume'): Promise<void>;
+  batchAction(kind: BatchActionKind, id: number): Promise<void>;
+  jobAction(kind: JobActionKind, id: number): Promise<void>;
+}
+
+const JOB_PAGE = 1000;
+
+function finishedMessage(b: BatchSummary): string {
+  const failed = b.counts.failed;
+  const done = b.counts.done;
+  if (failed === 0) return `“${b.name}” finished — ${done} of ${b.total} done.`;
+  return `“${b.name}” finished with ${failed} failed — ${done} of ${b.total} done.`;
+}
+
+export const createQueueSlice: Slice<QueueSlice> = (set, get) => ({
+  batches: [],
+  queue: null,
+  queueLoaded: false,
+  expanded: {},
+  jobs: {},
+
+  async refreshQueue() {
+    try {
+      const [batches, queue] = await Promise.all([api.call('batch.list', {}), api.call('queue.status', {})]);
+      set({ batches, queue, queueLoaded: true });
+      for (const id of Object.keys(get().expanded).map(Number))
+        if (get().expanded[id]) void get().loadJobs(id);
+    } catch (err) {
+      get().toast('error', `The queue could not be read: ${errorMessage(err)}`);
+    }
+  },
+
+  expandBatch(id, open) {
+    const next = open ?? !get().expanded[id];
+    set((s) => ({ expanded: { ...s.expanded, [id]: next } }));
+    if (next) void get().loadJobs(id);
+  },
+
+  async loadJobs(batchId) {
+    set((s) => ({
+      jobs: {
+        ...s.jobs,
+        [batchId]: {
+          rows: s.jobs[batchId]?.rows ?? [],
+          total: s.jobs[batchId]?.total ?? 0,
+          loading: true,
+          error: null,
+        },
+      },
+    }));
+    try {
+      const rows: JobRow[] = [];
+      let total = 0;
+      do {
+        const page = await api.call('jobs.list', { batchId, offset: rows.length, limit: JOB_PAGE });
+        rows.push(...page.rows);
+        total = page.total;
+        if (page.rows.length === 0) break;
+      } while (rows.length < total);
+      set((s) => ({ jobs: { ...s.jobs, [batchId]: { rows, total, loading: false, error: null } } }));
+    } catch (err) {
+      set((s) => ({
+        jobs: { ...s.jobs, [batchId]: { rows: [], total: 0, loading: false, error: errorMessage(err) } },
+      }));
+    }
+  },
+
+  applyEvents({ jobs, batches, queue }) {
+    const s = get();
+    const patch: Partial<QueueSlice> = {};
+    if (queue) patch.queue = queue;
+    if (batches.length) {
+      const byId = new Map(s.batches.map((b) => [b.id, b]));
+      for (const b of batches) {
+        const before = byId.get(b.id);
+        if (before && before.status !== 'done' && b.status === 'done') {
+          s.toast(b.counts.failed ? 'error' : 'success', finishedMessage(b));
+        }
+        byId.set(b.id, b);
+      }
+      patch.batches = [...byId.values()].sort((a, b) => b.id - a.id);
+    }
+    if (jobs.length) {
+      const next = { ...s.jobs };
+      const copied = new Set<number>();
+      for (const j of jobs) {
+        const list = next[j.batchId];
+        if (!list) continue; // nobody is looking at this batch's jobs
+        const idx = list.rows[j.seq - 1]?.id === j.id ? j.seq - 1 : list.rows.findIndex((r) => r.id === j.id);
+        if (idx < 0) continue;
+        if (!copied.has(j.batchId)) {
+          next[j.batchId] = { ...list, rows: [...list.rows] };
+          copied.add(j.batchId);
+        }
+        next[j.batchId]!.rows[idx] = j;
+      }
+      if (copied.size) patch.jobs = next;
+    }
+    set(patch);
+  },
+
+  async queueAction(kind) {
+    try {
+      const queue = await api.call(kind === 'pause' ? 'queue.pause' : 'queue.resume', {});
+      set({ queue });
+    } catch (err) {
+      get().toast('error', errorMessage(err));
+    }
+  },
+
+  async batchAction(kind, id) {
+    try {
+      const b = await api.call(`batch.${kind}`, { id });
+      if (b) get().applyEvents({ jobs: [], batches: [b], queue: null });
+      if (get().expanded[id]) void get().loadJobs(id);
+    } catch (err) {
+      get().toast('error', errorMessage(err));
+    }
+  },
+
+  async jobAction(kind, id) {
+    try {
+      const j = await api.call(`job.${kind}`, { id });
+      get().applyEvents({ jobs: [j], batches: [], queue: null });
+    } catch (err) {
+      get().toast('error', errorMessage(err));
+    }
+  },
+});

@@ -1,0 +1,399 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import sharp from 'sharp';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { EventName, EventPayloads } from '../../shared/contract.ts';
+import {
+  ContractCallError,
+  createHandlers,
+  dispatch,
+  subscribeEvents,
+  type HandlerEnv,
+  type Handlers,
+  type KeyStore,
+} from '../../main/engine/handlers.ts';
+import { Studio } from '../../main/engine/studio.ts';
+import { startSimulator, type Simulator } from '../../main/simulator/index.ts';
+
+const KEY = 'sk-test-0123456789abcdef';
+
+function memoryKeyStore(initial: string | null = null): KeyStore & { value: string | null } {
+  return {
+    value: initial,
+    get() {
+      return this.value;
+    },
+    set(key: string) {
+      this.value = key;
+    },
+    clear() {
+      this.value = null;
+    },
+    kind: () => 'os',
+  };
+}
+
+async function callError(promise: Promise<unknown>): Promise<ContractCallError> {
+  const err = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(ContractCallError);
+  return err as ContractCallError;
+}
+
+let sim: Simulator;
+let png: Buffer;
+const dirs: string[] = [];
+
+beforeAll(async () => {
+  sim = await startSimulator({ port: 0, faults: { latencyMs: 40, jitterMs: 20 } });
+  png = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#3366cc' } })
+    .png()
+    .toBuffer();
+});
+afterAll(async () => {
+  await sim.close();
+  await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
+});
+
+interface Rig {
+  studio: Studio;
+  handlers: Handlers;
+  keys: ReturnType<typeof memoryKeyStore>;
+  call: (method: string, input?: unknown) => Promise<unknown>;
+}
+
+const rigs: Rig[] = [];
+async function rig(
+  opts: { key?: string | null; env?: Partial<HandlerEnv>; start?: boolean } = {},
+): Promise<Rig> {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'qs-handlers-'));
+  dirs.push(dataDir);
+  const key = opts.key === undefined ? KEY : opts.key;
+  const keys = memoryKeyStore(key);
+  const studio = new Studio({ dataDir, apiKey: key, apiBase: sim.url });
+  const handlers = createHandlers(studio, { keyStore: keys, version: '9.9.9', ...opts.env });
+  if (opts.start) studio.start();
+  const r: Rig = { studio, handlers, keys, call: (m, i) => dispatch(handlers, m, i) };
+  rigs.push(r);
+  return r;
+}
+afterEach(async () => {
+  while (rigs.length) await rigs.pop()!.studio.close();
+});
+
+/** Resolves with the first value `check` returns (truthy) after any studio event. */
+function waitFor<T>(studio: Studio, check: () => T | null | undefined | false): Promise<T> {
+  return new Promise((resolve) => {
+    const first = check();
+    if (first) return resolve(first);
+    const events = ['job', 'batch', 'queue', 'asset', 'settled'] as const;
+    const on = () => {
+      const v = check();
+      if (!v) return;
+      for (const e of events) studio.off(e, on);
+      resolve(v);
+    };
+    for (const e of events) studio.on(e, on);
+  });
+}
+
+describe('dispatch', () => {
+  it('refuses unknown methods and invalid input with codes a transport can map', async () => {
+    const { call } = await rig();
+    const unknown = await callError(call('app.format', {}));
+    expect(unknown.code).toBe('UNKNOWN_METHOD');
+    expect(unknown.message).toContain('app.format');
+    // Inherited object keys are not methods.
+    expect((await callError(call('toString', {}))).code).toBe('UNKNOWN_METHOD');
+
+    const short = await callError(call('key.set', { key: 'abc' }));
+    expect(short.code).toBe('INVALID_INPUT');
+    expect(short.message).toBe('key: that does not look like an API key');
+
+    const extra = await callError(call('app.info', { debug: true }));
+    expect(extra.code).toBe('INVALID_INPUT');
+
+    const conc = await callError(call('settings.update', { concurrency: 0 }));
+    expect(conc.code).toBe('INVALID_INPUT');
+    expect(conc.message).toMatch(/^concurrency: /);
+  });
+
+  it('turns engine errors into FAILED with the engine message, and never shows the key', async () => {
+    const { call } = await rig();
+    const plan = await callError(call('batch.plan', { name: 'x', entries: [{ prompt: 'a {red|blue' }] }));
+    expect(plan.code).toBe('FAILED');
+    expect(plan.message).toBe("prompt 1: unclosed '{' at column 3 — close it or escape it as \\{");
+
+    // The CSV reader names the file in its errors: a file named like the key must not echo the key.
+    const csv = await callError(
+      call('prompts.parseFile', { fileName: `${KEY}.csv`, text: 'title,size\nx,1\n' }),
+    );
+    expect(csv.code).toBe('FAILED');
+    expect(csv.message).toContain('prompt');
+    expect(csv.message).not.toContain(KEY);
+    expect(csv.message).toContain('•••');
+  });
+});
+
+describe('app, key and settings', () => {
+  it('reports the key state and keeps the key in the key store only', async () => {
+    const { call, keys, studio } = await rig({ key: null });
+    const before = (await call('app.info')) as {
+      hasKey: boolean;
+      keyStorage: string;
+      version: string;
+      dataDir: string;
+    };
+    expect(before).toMatchObject({
+      hasKey: false,
+      keyStorage: 'os',
+      version: '9.9.9',
+      dataDir: studio.dataDir,
+      simulator: false,
+    });
+
+    const after = await call('key.set', { key: `  ${KEY}  ` });
+    expect(after).toMatchObject({ hasKey: true });
+    expect(keys.value).toBe(KEY);
+    expect(studio.apiKey()).toBe(KEY);
+    expect(JSON.stringify(studio.stores.settings.all())).not.toContain(KEY);
+
+    const test = (await call('key.test')) as { ok: boolean; message: string };
+    expect(test.ok).toBe(true);
+
+    expect(await call('key.clear')).toMatchObject({ hasKey: false });
+    expect(keys.value).toBeNull();
+    const noKey = (await call('key.test')) as { ok: boolean; message: string };
+    expect(noKey).toMatchObject({ ok: false });
+    expect(noKey.message).toMatch(/API key/);
+  });
+
+  it('saves settings and returns them merged with the defaults', async () => {
+    const { call } = await rig();
+    const s = (await call('settings.update', { concurrency: 7, theme: 'dark' })) as {
+      concurrency: number;
+      theme: string;
+      apiBase: string;
+    };
+    expect(s).toMatchObject({ concurrency: 7, theme: 'dark' });
+    expect(await call('settings.get')).toEqual(s);
+    expect((await call('queue.status')) as { maxConcurrency: number }).toMatchObject({ maxConcurrency: 7 });
+  });
+
+  it('switches to a local simulator on request and back to the real service when a key is saved', async () => {
+    const started: string[] = [];
+    const { call, studio, keys } = await rig({
+      key: null,
+      env: {
+        startSimulator: async () => {
+          started.push(sim.url);
+          return sim.url;
+        },
+      },
+    });
+    const info = await call('app.useSimulator');
+    expect(started).toHaveLength(1);
+    expect(info).toMatchObject({ simulator: true, hasKey: true, apiBase: sim.url, keyStorage: 'none' });
+    expect(keys.value).toBeNull(); // the simulator's key is never persisted
+    expect(((await call('key.test')) as { ok: boolean }).ok).toBe(true);
+
+    const real = await call('key.set', { key: KEY });
+    expect(real).toMatchObject({ simulator: false, hasKey: true, keyStorage: 'os' });
+    expect(studio.apiKey()).toBe(KEY);
+
+    const { call: call2 } = await rig({ key: null });
+    const missing = await callError(call2('app.useSimulator'));
+    expect(missing.code).toBe('FAILED');
+    expect(missing.message).toMatch(/API key/);
+  });
+});
+
+describe('prompt files', () => {
+  it('parses CSV and JSONL with the engine reader and warns about local reference paths', async () => {
+    const { call } = await rig();
+    const csv = (await call('prompts.parseFile', {
+      fileName: 'list.csv',
+      text: 'prompt,aspect_ratio,refs\na red car,16:9,\na blue boat,1:1,photos/boat.png\n',
+    })) as { entries: { prompt: string; params?: object; refs?: string[] }[]; warnings: string[] };
+    expect(csv.entries.map((e) => e.prompt)).toEqual(['a red car', 'a blue boat']);
+    expect(csv.entries[0]!.params).toEqual({ aspect_ratio: '16:9' });
+    expect(csv.entries[1]).not.toHaveProperty('refPaths');
+    expect(csv.warnings).toEqual([
+      expect.stringMatching(/^list\.csv:3: 1 local reference image\(s\) skipped/),
+    ]);
+
+    const jsonl = (await call('prompts.parseFile', {
+      fileName: 'list.jsonl',
+      text: '{"prompt":"a {cat|dog}","num_images":2}\n',
+    })) as { entries: { prompt: string; params?: object }[]; warnings: string[] };
+    expect(jsonl).toEqual({
+      entries: [{ prompt: 'a {cat|dog}', params: { num_images: 2 }, origin: 'list.jsonl:1' }],
+      warnings: [],
+    });
+
+    const wrong = await callError(call('prompts.parseFile', { fileName: 'notes.md', text: 'a' }));
+    expect(wrong.message).toMatch(/'\.md' files are not a prompt list/);
+  });
+});
+
+describe('references', () => {
+  it('stores a valid image and refuses other bytes with the engine reason', async () => {
+    const { call, studio } = await rig();
+    const ref = (await call('refs.add', {
+      fileName: 'blue.png',
+      dataBase64: png.toString('base64'),
+    })) as Record<string, unknown>;
+    expect(ref).toMatchObject({
+      fileName: 'blue.png',
+      mime: 'image/png',
+      width: 64,
+      height: 48,
+      bytes: png.length,
+    });
+    expect(ref.token).toBe(`sha256:${ref.sha256 as string}`);
+    expect(studio.stores.refs.get(ref.sha256 as string)).not.toBeNull();
+
+    const bad = await callError(
+      call('refs.add', { fileName: 'notes.txt', dataBase64: Buffer.from('hello').toString('base64') }),
+    );
+    expect(bad.code).toBe('FAILED');
+    expect(bad.message).toBe('notes.txt is not a PNG, JPEG, WebP or GIF image — convert it to one of those');
+  });
+});
+
+describe('batches, jobs and the library', () => {
+  it('plans, runs a batch with a reference, reports events, and finds the results', async () => {
+    const r = await rig({ start: true });
+    const { call, studio } = r;
+    const events: { event: EventName; payload: unknown }[] = [];
+    const unsubscribe = subscribeEvents(
+      studio,
+      <E extends EventName>(event: E, payload: EventPayloads[E]) => {
+        events.push({ event, payload });
+      },
+    );
+    const ref = (await call('refs.add', { fileName: 'blue.png', dataBase64: png.toString('base64') })) as {
+      token: string;
+      sha256: string;
+    };
+    const spec = {
+      name: 'vehicles',
+      entries: [{ prompt: 'a {red|blue|green} {car|boat}' }],
+      refs: [ref.token],
+    };
+
+    const plan = (await call('batch.plan', spec)) as {
+      jobs: { input: { prompt: string } }[];
+      estimateCredits: number;
+    };
+    expect(plan.jobs.map((j) => j.input.prompt)).toEqual([
+      'a red car',
+      'a red boat',
+      'a blue car',
+      'a blue boat',
+      'a green car',
+      'a green boat',
+    ]);
+    expect(studio.batchSummaries()).toHaveLength(0); // planning stores nothing
+
+    const created = (await call('batch.create', spec)) as {
+      batchId: number;
+      jobs: number;
+      estimateCredits: number;
+    };
+    expect(created).toMatchObject({ jobs: 6, estimateCredits: plan.estimateCredits });
+    const done = await waitFor(studio, () => {
+      const b = studio.batchSummary(created.batchId);
+      return b?.status === 'done' ? b : null;
+    });
+    expect(done.counts.done).toBe(6);
+    await waitFor(studio, () => studio.stores.assets.count() === 6);
+
+    const jobEvent = events.find((e) => e.event === 'job')!.payload as Record<string, unknown>;
+    expect(jobEvent).toHaveProperty('batchId', created.batchId);
+    expect(jobEvent).not.toHaveProperty('result'); // the raw answer holds signed URLs
+    expect(events.some((e) => e.event === 'batch')).toBe(true);
+    expect(events.some((e) => e.event === 'asset')).toBe(true);
+    unsubscribe();
+    const seen = events.length;
+    await call('batch.create', { name: 'after', entries: [{ prompt: 'quiet' }] });
+    await waitFor(studio, () => studio.batchSummaries().every((b) => b.status === 'done'));
+    expect(events.length).toBe(seen);
+
+    const list = (await call('jobs.list', { batchId: created.batchId })) as {
+      total: number;
+      rows: { state: string }[];
+    };
+    expect(list.total).toBe(6);
+    expect(list.rows.every((j) => j.state === 'done')).toBe(true);
+
+    const all = (await call('library.search', {})) as {
+      total: number | null;
+      hasMore: boolean;
+      rows: { id: number }[];
+    };
+    expect(all).toMatchObject({ total: 7, hasMore: false });
+    const page = (await call('library.search', { text: 'boat', limit: 2 })) as typeof all;
+    expect(page).toMatchObject({ total: null, hasMore: true });
+    expect(page.rows).toHaveLength(2);
+    const rest = (await call('library.search', { text: 'boat', offset: 2, limit: 2 })) as typeof all;
+    expect(rest).toMatchObject({ hasMore: false });
+    expect(rest.rows).toHaveLength(1);
+
+    const detail = (await call('library.get', { id: page.rows[0]!.id })) as Record<string, unknown> & {
+      job: { prompt: string; refHashes: string[] };
+      refs: { sha256: string }[];
+    };
+    expect(detail).toMatchObject({ batchName: 'vehicles' });
+    expect(detail.job.prompt).toMatch(/boat$/);
+    expect(detail.refs.map((x) => x.sha256)).toEqual([ref.sha256]);
+    expect(await call('library.get', { id: 9999 })).toBeNull();
+
+    const fromAsset = (await call('refs.fromAsset', { id: page.rows[0]!.id })) as {
+      token: string;
+      mime: string;
+    };
+    expect(fromAsset.token).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(fromAsset.mime).toBe('image/png');
+  });
+
+  it('applies job, batch and queue actions, and explains the illegal ones', async () => {
+    const { call } = await rig({ start: true });
+    expect(await call('queue.pause')).toMatchObject({ paused: true, pauseReason: 'user' });
+    const { batchId } = (await call('batch.create', {
+      name: 'held',
+      entries: [{ prompt: '{one|two|three}' }],
+    })) as { batchId: number };
+    const jobs = ((await call('jobs.list', { batchId })) as { rows: { id: number; state: string }[] }).rows;
+    expect(jobs.map((j) => j.state)).toEqual(['queued', 'queued', 'queued']);
+
+    expect(await call('job.pause', { id: jobs[0]!.id })).toMatchObject({ state: 'paused' });
+    const retry = await callError(call('job.retry', { id: jobs[0]!.id }));
+    expect(retry.message).toBe(
+      `Job ${jobs[0]!.id} is paused; only failed, canceled or uncertain jobs can be retried.`,
+    );
+    expect(await call('job.resume', { id: jobs[0]!.id })).toMatchObject({ state: 'queued' });
+    expect(await call('job.cancel', { id: jobs[1]!.id })).toMatchObject({ state: 'canceled' });
+    expect(await call('job.retry', { id: jobs[1]!.id })).toMatchObject({ state: 'queued' });
+    expect((await callError(call('job.drop', { id: jobs[1]!.id }))).code).toBe('FAILED');
+
+    expect(await call('batch.pause', { id: batchId })).toMatchObject({ status: 'paused' });
+    expect(await call('batch.resume', { id: batchId })).toMatchObject({ status: 'active' });
+    const canceled = (await call('batch.cancel', { id: batchId })) as {
+      status: string;
+      counts: Record<string, number>;
+    };
+    expect(canceled).toMatchObject({ status: 'canceled' });
+    expect(canceled.counts.canceled).toBe(3);
+
+    expect((await callError(call('job.cancel', { id: 999 }))).message).toBe(
+      'Job 999 does not exist (it may belong to a deleted data folder).',
+    );
+    expect((await callError(call('batch.pause', { id: 999 }))).message).toMatch(/^Batch 999 does not exist/);
+    expect(await call('queue.resume')).toMatchObject({ paused: false, pauseReason: null });
+    expect(await call('batch.list')).toEqual([expect.objectContaining({ id: batchId, name: 'held' })]);
+  });
+});
