@@ -157,9 +157,16 @@ export interface EventPayloads {
   queue: QueueStatus;
   batch: BatchSummary;
   asset: AssetRow;
+  /** A native menu item (or its shortcut) in the desktop app; never sent by the browser bridge. */
+  menu: MenuEvent;
 }
 export type EventName = keyof EventPayloads;
-export const EVENT_NAMES: readonly EventName[] = ['job', 'queue', 'batch', 'asset'];
+export const EVENT_NAMES: readonly EventName[] = ['job', 'queue', 'batch', 'asset', 'menu'];
+
+export type MenuAction = 'new-batch' | 'run' | 'focus-compose' | 'focus-queue' | 'focus-library';
+export interface MenuEvent {
+  action: MenuAction;
+}
 
 /** What a transport returns for a failed call: a message a person can act on, never a stack. */
 export interface ContractError {

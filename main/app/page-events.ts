@@ -2,19 +2,14 @@
 // these names. Imports nothing at run time (the sandboxed preload bundles this file).
 import type { EventName } from '../../shared/contract.ts';
 
-/** What a native menu item or its shortcut asks the page to do. */
-export type MenuAction = 'new-batch' | 'run' | 'focus-compose' | 'focus-queue' | 'focus-library';
-export interface MenuEvent {
-  action: MenuAction;
-}
+export type { MenuAction, MenuEvent } from '../../shared/contract.ts';
 
 /**
- * The contract's events plus `menu`. `menu` is not (yet) in shared/contract.ts's EventPayloads, so the page can
- * only subscribe to it once the contract lists it (`menu: MenuEvent`); until then menu shortcuts do nothing.
- * `satisfies Record<…>` makes the compiler fail here when the contract gains an event this list lacks.
+ * The contract's events (`menu` included). `satisfies Record<…>` makes the compiler fail here when the
+ * contract gains an event this list lacks.
  */
 const PAGE_EVENTS = { job: true, queue: true, batch: true, asset: true, menu: true } as const satisfies Record<
-  EventName | 'menu',
+  EventName,
   true
 >;
 export type PageEventName = keyof typeof PAGE_EVENTS;

@@ -46,6 +46,16 @@ export function connectEvents(): () => void {
       assets.push(a);
       schedule();
     }),
+    api.on('menu', ({ action }) => {
+      const s = useStudio.getState();
+      if (action === 'focus-queue') s.setArea('queue');
+      else if (action === 'focus-library') s.setArea('library');
+      else if (action === 'run') void s.runBatch();
+      else {
+        s.setArea('compose');
+        if (action === 'new-batch') document.getElementById('prompt-editor')?.focus();
+      }
+    }),
     api.onConnection((c) => useStudio.getState().setConnection(c)),
   ];
   return () => {
