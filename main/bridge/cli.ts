@@ -9,7 +9,7 @@ const USAGE = `npm run web -- [--port <n>] [--data-dir <dir>] [--api-base <url>]
 
 Serves the Qwen Studio UI on http://127.0.0.1 only, with a per-run access token in the printed link.
 The API key comes from QWEN_STUDIO_API_KEY (or SKILLS_VIDEO_API_KEY); without one, the UI offers the
-local simulator. Build the UI first with \`npx vite build renderer\`.`;
+local simulator. \`npm run web\` builds the UI first.`;
 
 export async function main(argv: string[]): Promise<number> {
   let values;
