@@ -191,4 +191,31 @@ export interface AssetRow {
   format: string;
   prompt: string;
   createdAt: number;
+  // The library's fields (migration 002). Optional so that rows built by older code still type-check.
+  source?: AssetSource;
+  /** sha256 of the file as stored, which differs from `sha256` (the bytes as received) once metadata is embedded. */
+  fileSha256?: string | null;
+  model?: string | null;
+  negativePrompt?: string | null;
+  actualPrompt?: string | null;
+  aspectRatio?: string | null;
+  imageSize?: string | null;
+  seed?: number | null;
+  /** This image's share of its generation's credits. */
+  credits?: number | null;
+  /** The generation's request parameters other than the prompt. */
+  params?: Record<string, unknown> | null;
+  favorite?: boolean;
+  /** 0 (unrated) to 5. */
+  rating?: number;
+  rejected?: boolean;
+  notes?: string | null;
+  /** Set while the image is in the trash. */
+  deletedAt?: number | null;
+  thumbPath?: string | null;
+  /** Position in newest-first order: pass the last row's as `after` to get the next page. */
+  sortKey?: number;
 }
+
+export const ASSET_SOURCES = ['generated', 'imported'] as const;
+export type AssetSource = (typeof ASSET_SOURCES)[number];

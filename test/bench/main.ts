@@ -1,9 +1,11 @@
 // Benchmarks, separate from tests: each prints one JSON line so runs can be compared by a script.
 import { parseArgs } from 'node:util';
+import { libraryBench } from './library.ts';
 import { schedulerBench } from './scheduler.ts';
 
 const BENCHES: Record<string, (args: string[]) => Promise<Record<string, unknown>>> = {
   scheduler: schedulerBench,
+  library: libraryBench,
 };
 
 export async function main(argv: string[]): Promise<number> {

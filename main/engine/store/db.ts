@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { MIGRATIONS, type Migration } from './migrations/index.ts';
+import { registerSearchFunctions } from './search-text.ts';
 
 export type DB = Database.Database;
 
@@ -52,6 +53,8 @@ export function openDatabase(path: string, opts: OpenOptions = {}): DB {
       db.pragma('synchronous = FULL');
     }
     db.pragma('foreign_keys = ON');
+    // The library's search triggers call these (migration 002); a connection without them cannot write assets.
+    registerSearchFunctions(db);
     migrate(db, path, migrations);
     return db;
   } catch (err) {

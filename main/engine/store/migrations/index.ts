@@ -1,7 +1,8 @@
 // The ordered list of migrations. Append only: an applied migration is hash-checked at every open, so
 // editing one that has shipped is caught instead of silently diverging from databases in the field.
 import { migration as m001 } from './001-initial.ts';
+import { migration as m002 } from './002-library.ts';
 import type { Migration } from './types.ts';
 
-export const MIGRATIONS: readonly Migration[] = [m001];
+export const MIGRATIONS: readonly Migration[] = [m001, m002];
 export type { Migration };

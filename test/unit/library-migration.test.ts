@@ -1,0 +1,97 @@
+// Migration 002 on a database that already has batches, jobs and downloaded assets from schema 1.
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Library } from '../../main/engine/library/library.ts';
+import { openDatabase } from '../../main/engine/store/db.ts';
+import { MIGRATIONS } from '../../main/engine/store/migrations/index.ts';
+import { tempDir } from '../helpers/tmp.ts';
+
+let dir: string;
+let cleanup: () => void;
+beforeEach(() => ({ dir, cleanup } = tempDir('qs-migrate-')));
+afterEach(() => cleanup());
+
+describe('migration 002 (library)', () => {
+  it('adds the library columns, backfills them from the jobs, and indexes existing assets for search', () => {
+    const path = join(dir, 'studio.db');
+    const v1 = openDatabase(path, { migrations: MIGRATIONS.filter((m) => m.version === 1) });
+    v1.exec(`
+      INSERT INTO batches (id, name, model, spec_json, total_jobs, total_images, credits_per_image, created_at)
+        VALUES (1, 'Autumn 海报', 'qwen/qwen-image-2-pro', '{}', 2, 3, 20, 1000);
+      INSERT INTO jobs (id, batch_id, seq, state, model, prompt, input_json, template, num_images, actual_prompt,
+                        credits, created_at, updated_at)
+        VALUES (1, 1, 1, 'done', 'qwen/qwen-image-2-pro', 'a red maple leaf',
+                '{"prompt":"a red maple leaf","negative_prompt":"blurry","aspect_ratio":"16:9","seed":77,"num_images":2}',
+                'a red maple leaf', 2, 'a red maple leaf, expanded with golden light', 40, 1000, 1000),
+               (2, 1, 2, 'done', 'qwen/qwen-image-2-pro', '一只红色的猫',
+                '{"prompt":"一只红色的猫","image_size":"square_hd"}', '一只红色的猫', 1, NULL, NULL, 1000, 1000);
+      INSERT INTO assets (id, job_id, batch_id, idx, sha256, path, bytes, width, height, format, prompt, created_at)
+        VALUES (1, 1, 1, 0, 'aa', '/lib/1.png', 10, 1024, 576, 'png', 'a red maple leaf', 1700000000000),
+               (2, 1, 1, 1, 'bb', '/lib/2.png', 10, 1024, 576, 'png', 'a red maple leaf', 1700000001000),
+               (3, 2, 1, 0, 'cc', '/lib/3.png', 10, 1024, 1024, 'webp', '一只红色的猫', 1700000002000),
+               (4, NULL, NULL, 0, 'dd', '/lib/4.png', 10, 800, 600, 'jpeg', 'orphan from a deleted job', 1700000003000);
+    `);
+    v1.close();
+
+    const db = openDatabase(path);
+    expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+    const rows = db
+      .prepare(
+        `SELECT id, source, file_sha256, model, negative_prompt, actual_prompt, aspect_ratio, image_size, seed, credits,
+                params_json, favorite, rating, rejected, deleted_at FROM assets ORDER BY id`,
+      )
+      .all() as Record<string, unknown>[];
+    expect(rows[0]).toEqual({
+      id: 1,
+      source: 'generated',
+      file_sha256: 'aa',
+      model: 'qwen/qwen-image-2-pro',
+      negative_prompt: 'blurry',
+      actual_prompt: 'a red maple leaf, expanded with golden light',
+      aspect_ratio: '16:9',
+      image_size: null,
+      seed: 77,
+      credits: 20,
+      params_json: '{"negative_prompt":"blurry","aspect_ratio":"16:9","seed":77,"num_images":2}',
+      favorite: 0,
+      rating: 0,
+      rejected: 0,
+      deleted_at: null,
+    });
+    expect(rows[2]).toMatchObject({
+      id: 3,
+      image_size: 'square_hd',
+      aspect_ratio: null,
+      seed: null,
+      credits: null,
+    });
+    expect(rows[3]).toMatchObject({ id: 4, model: null, negative_prompt: null, file_sha256: 'dd' });
+
+    const lib = new Library(db, dir);
+    const found = (q: string) =>
+      lib
+        .search(q)
+        .rows.map((r) => r.id)
+        .sort();
+    expect(found('maple')).toEqual([1, 2]);
+    expect(found('golden')).toEqual([1, 2]); // the actual prompt
+    expect(found('blurry')).toEqual([1, 2]); // the negative prompt
+    expect(found('红色')).toEqual([3]);
+    expect(found('猫')).toEqual([3]);
+    expect(found('海报')).toEqual([1, 2, 3]); // the batch name
+    expect(found('seed:77')).toEqual([1, 2]);
+    expect(found('ar:16:9')).toEqual([1, 2]);
+    expect(found('ar:4:3 format:jpeg')).toEqual([4]);
+    expect(found('model:pro')).toEqual([1, 2, 3]);
+    expect(lib.search('').rows.map((r) => r.id)).toEqual([4, 3, 2, 1]);
+    db.close();
+  });
+
+  it('reopening an up-to-date library is a no-op', () => {
+    const path = join(dir, 'studio.db');
+    openDatabase(path).close();
+    const db = openDatabase(path);
+    expect(db.prepare('SELECT count(*) AS n FROM schema_migrations').get()).toEqual({ n: MIGRATIONS.length });
+    db.close();
+  });
+});
