@@ -2,6 +2,9 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ZodError } from 'zod';
 import { InputFileError } from './engine/batch/input-file.ts';
+import { ExportError } from './engine/library/export.ts';
+import { ImportError } from './engine/library/import.ts';
+import { LibraryError } from './engine/library/library.ts';
 import { PlanError } from './engine/batch/plan.ts';
 import { ReferenceError } from './engine/batch/refs.ts';
 import { TemplateError } from './engine/batch/template.ts';
@@ -9,7 +12,8 @@ import { LeaseBusyError } from './engine/scheduler/lease.ts';
 import { DatabaseVersionError, MigrationChecksumError } from './engine/store/db.ts';
 import { Studio, defaultDataDir } from './engine/studio.ts';
 import { runSimulatorCommand } from './simulator/index.ts';
-import { EXIT, UsageError, apiKeyFromEnv, intOption, processIo, type Io } from './cli/common.ts';
+import { EXIT, UsageError, apiKeyFromEnv, intOption, oneOf, processIo, type Io } from './cli/common.ts';
+import { libraryDelete, libraryExport, libraryImport, librarySearch, libraryTag, libraryUndo } from './cli/library.ts';
 import { buildSpec, printPlan, runQueue, type RunFlags } from './cli/run.ts';
 import pkg from '../package.json' with { type: 'json' };
 
@@ -19,7 +23,11 @@ Usage:
   qwen-studio run <prompts.txt|.csv|.jsonl> [options]   enqueue a batch and run it to the end
   qwen-studio resume [--json]                           resume a paused or interrupted queue
   qwen-studio status [--json]                           batches and jobs by state, credits spent
-  qwen-studio search <text> [--json]                    library images whose prompt matches
+  qwen-studio search <query> [--json] [--sort newest|relevance] [--limit n]   find library images
+  qwen-studio export <query> --out <dir|file.zip>      originals + metadata.csv/jsonl
+  qwen-studio import <folder>                           bring existing images in (duplicates skipped)
+  qwen-studio tag <query> --add <tag> --remove <tag>    tag every matching image
+  qwen-studio delete <query>   /   qwen-studio undo <n>  move matches to the trash folder, or bring them back
   qwen-studio retry (--job <id> | --batch <id> | --uncertain)   retry failed/uncertain jobs, then run
   qwen-studio drop --uncertain | --job <id>             drop uncertain jobs (never re-sent)
   qwen-studio simulator [--port 8787] [fault options]   a local stand-in for the API (see README)
@@ -35,6 +43,9 @@ Common options:
   --api-base <url>   (or QWEN_STUDIO_API_BASE; default https://open.skills.video/api)
   --data-dir <dir>   (or QWEN_STUDIO_DATA_DIR; default the app's data folder)
 The API key comes from QWEN_STUDIO_API_KEY (or SKILLS_VIDEO_API_KEY) and is never printed.
+
+Query syntax: words, "phrases", -exclude, tag:x, batch:x, collection:x, ar:16:9, format:png, fav,
+rejected, rating>=4, before:2026-01-31, after:7d, seed:n, model:x, source:imported (an empty query matches all).
 
 Exit codes: 0 all done, 1 some jobs failed, 2 bad usage or input, 3 queue paused by a key or credit
 problem, 130 interrupted (the work stays resumable).`;
@@ -183,17 +194,42 @@ async function cmdStatus(io: Io, args: string[]): Promise<number> {
 }
 
 async function cmdSearch(io: Io, args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, { ...COMMON, limit: { type: 'string' } }, 1);
-  const text = positionals[0];
-  if (!text) throw new UsageError('search needs some text: qwen-studio search "red car"');
-  const limit = values.limit ? intOption('--limit', values.limit, 1, 10_000) : 100;
+  const { values, positionals } = parse(args, { ...COMMON, limit: { type: 'string' }, sort: { type: 'string' } }, 1);
+  const query = positionals[0] ?? '';
+  const limit = values.limit ? intOption('--limit', values.limit, 1, 100_000) : 100;
+  const sort = values.sort ? oneOf('--sort', values.sort, ['newest', 'relevance'] as const) : 'newest';
   const studio = openStudio(io, values);
   try {
-    const rows = studio.stores.assets.search(text, limit);
-    if (values.json) io.out(JSON.stringify(rows));
-    else if (rows.length === 0) io.out(`No images match "${text}".`);
-    else for (const r of rows) io.out(`${r.path}\t${r.width}×${r.height}\t${r.prompt}`);
-    return EXIT.ok;
+    return librarySearch(io, studio, query, { json: Boolean(values.json), limit, sort });
+  } finally {
+    await studio.close();
+  }
+}
+
+async function cmdLibrary(io: Io, command: 'export' | 'import' | 'tag' | 'delete' | 'undo', args: string[]): Promise<number> {
+  const { values, positionals } = parse(
+    args,
+    { ...COMMON, out: { type: 'string' }, add: { type: 'string', multiple: true }, remove: { type: 'string', multiple: true } },
+    1,
+  );
+  const arg = positionals[0];
+  if (arg === undefined && command !== 'export') throw new UsageError(`${command} needs an argument. See qwen-studio --help.`);
+  const studio = openStudio(io, values);
+  const json = Boolean(values.json);
+  try {
+    switch (command) {
+      case 'export':
+        if (!values.out) throw new UsageError('export needs --out <folder> or --out <file.zip>.');
+        return await libraryExport(io, studio, arg ?? '', values.out, json);
+      case 'import':
+        return await libraryImport(io, studio, arg!, json);
+      case 'tag':
+        return libraryTag(io, studio, arg!, values.add, values.remove, json);
+      case 'delete':
+        return await libraryDelete(io, studio, arg!, json);
+      case 'undo':
+        return await libraryUndo(io, studio, intOption('undo', arg!, 1, Number.MAX_SAFE_INTEGER), json);
+    }
   } finally {
     await studio.close();
   }
@@ -251,6 +287,12 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
         return await cmdStatus(io, rest);
       case 'search':
         return await cmdSearch(io, rest);
+      case 'export':
+      case 'import':
+      case 'tag':
+      case 'delete':
+      case 'undo':
+        return await cmdLibrary(io, command, rest);
       case 'retry':
         return await cmdRetryOrDrop(io, rest, 'retry');
       case 'drop':
@@ -275,6 +317,9 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     if (err instanceof ExitError) return err.code;
     if (
       err instanceof UsageError ||
+      err instanceof ImportError ||
+      err instanceof ExportError ||
+      err instanceof LibraryError ||
       err instanceof InputFileError ||
       err instanceof ReferenceError ||
       err instanceof TemplateError ||

@@ -21,6 +21,11 @@ import { SkillsClient } from './api/client.ts';
 import { planBatch } from './batch/plan.ts';
 import { inspectReference, loadReference, storeReference, type ReferenceFile } from './batch/refs.ts';
 import { createLogger, type Logger } from './log.ts';
+import { exportItems, type ExportProgress, type ExportResult } from './library/export.ts';
+import { importFolder, type ImportProgress, type ImportReport } from './library/import.ts';
+import { Library, type Selection, type TrashReceipt, type UndoReport } from './library/library.ts';
+import { ensureThumbnail } from './library/thumbs.ts';
+import { moveToTrashFolder, type FileMover } from './library/trash.ts';
 import { Scheduler } from './scheduler/scheduler.ts';
 import { openStores, type Stores } from './store/stores.ts';
 import type { JobRecord } from './store/jobs.ts';
@@ -45,6 +50,8 @@ export interface StudioOptions {
   apiKey?: string | null | (() => string | null);
   /** Overrides the settings' base URL (a CLI flag or environment variable). */
   apiBase?: string | null;
+  /** How deleted images leave the library: the app passes the OS trash; default a trash folder. */
+  trashMover?: FileMover;
   /** Settings for this process only (CLI flags such as --concurrency), never saved. */
   overrides?: Partial<Settings>;
   logEcho?: (line: string) => void;
@@ -66,6 +73,7 @@ export class Studio extends EventEmitter<StudioEvents> {
   readonly stores: Stores;
   readonly log: Logger;
   readonly scheduler: Scheduler;
+  readonly library: Library;
   private readonly opts: StudioOptions;
   private key: string | null = null;
   private baseOverride: string | null = null;
@@ -85,6 +93,7 @@ export class Studio extends EventEmitter<StudioEvents> {
       ...(opts.logEcho ? { echo: opts.logEcho } : {}),
     });
     this.stores = openStores(join(this.dataDir, 'studio.db'));
+    this.library = new Library(this.stores.db, this.dataDir);
     if (typeof opts.apiKey === 'string') this.key = opts.apiKey;
     this.scheduler = new Scheduler({
       stores: this.stores,
@@ -225,6 +234,93 @@ export class Studio extends EventEmitter<StudioEvents> {
       height: file.height,
     });
     return { token: `sha256:${file.sha256}`, ref };
+  }
+
+  // ── library ────────────────────────────────────────────────────────────────────────────────────────
+
+  /** A cached WebP thumbnail of an asset, made on demand (off the main thread, in libvips' pool). */
+  async thumbnailFor(assetId: number): Promise<string | null> {
+    const a = this.stores.assets.get(assetId);
+    if (!a) return null;
+    const sha = a.fileSha256 ?? a.sha256;
+    try {
+      return await ensureThumbnail(a.path, sha, join(this.dataDir, 'thumbs'));
+    } catch (err) {
+      this.log.warn('thumbnail failed', { asset: assetId, err });
+      return null;
+    }
+  }
+
+  /** The originals of a selection plus metadata.csv/jsonl, to a folder or a .zip. */
+  async exportAssets(
+    sel: Selection,
+    out: string,
+    opts: { onProgress?: (p: ExportProgress) => void; signal?: AbortSignal } = {},
+  ): Promise<ExportResult> {
+    const batchNames = new Map(this.stores.batches.list().map((b) => [b.id, b.name]));
+    const items = this.library.resolve(sel).flatMap((id) => {
+      const a = this.library.get(id);
+      if (!a) return [];
+      return [
+        {
+          path: a.path,
+          metadata: {
+            id: a.id,
+            created: new Date(a.createdAt).toISOString(),
+            prompt: a.prompt,
+            negative_prompt: a.negativePrompt,
+            actual_prompt: a.actualPrompt,
+            model: a.model,
+            seed: a.seed,
+            aspect_ratio: a.aspectRatio,
+            image_size: a.imageSize,
+            format: a.format,
+            width: a.width,
+            height: a.height,
+            bytes: a.bytes,
+            sha256: a.sha256,
+            batch: a.batchId === null ? null : (batchNames.get(a.batchId) ?? null),
+            source: a.source,
+            credits: a.credits,
+            favorite: a.favorite,
+            rating: a.rating,
+            tags: a.tags,
+            collections: a.collections.map((c) => c.name),
+            notes: a.notes,
+            params: a.params,
+          },
+        },
+      ];
+    });
+    if (items.length === 0) throw new Error('Nothing to export: the selection is empty.');
+    return exportItems({ items, out, ...opts });
+  }
+
+  /** Brings a folder of images into the library (duplicates by content skipped). */
+  async importFolder(
+    folder: string,
+    opts: { onProgress?: (p: ImportProgress) => void; signal?: AbortSignal } = {},
+  ): Promise<ImportReport> {
+    const report = await importFolder(folder, {
+      db: this.stores.db,
+      assets: this.stores.assets,
+      libraryDir: join(this.dataDir, 'library'),
+      onAsset: (id) => {
+        const a = this.stores.assets.get(id);
+        if (a) this.emit('asset', a);
+      },
+      ...opts,
+    });
+    this.log.info('folder imported', { folder, imported: report.imported, duplicates: report.duplicates });
+    return report;
+  }
+
+  trash(sel: Selection): Promise<TrashReceipt> {
+    return this.library.trash(sel, this.opts.trashMover ?? moveToTrashFolder);
+  }
+
+  undoTrash(token: number): Promise<UndoReport> {
+    return this.library.undo(token);
   }
 
   // ── reporting ──────────────────────────────────────────────────────────────────────────────────────

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { expect } from 'vitest';
+import { readMetadata, stripMetadata } from '../../main/engine/library/metadata/embed.ts';
 import { Studio, type StudioOptions } from '../../main/engine/studio.ts';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../main/simulator/index.ts';
 import type { BatchSpec } from '../../shared/domain.ts';
@@ -64,8 +65,12 @@ export function expectFilesMatchServed(studio: Studio, sim: Simulator): number {
     const assets = studio.stores.assets.forJob(job.id);
     expect(assets.length).toBe(job.numImages);
     for (const a of assets) {
-      expect(sha256(a.path)).toBe(a.sha256);
+      // The file carries our metadata; without it, it is exactly the bytes the service served.
+      const bytes = readFileSync(a.path);
+      expect(sha256(a.path)).toBe(a.fileSha256);
+      expect(createHash('sha256').update(stripMetadata(bytes)).digest('hex')).toBe(a.sha256);
       expect(served[a.idx]).toBe(a.sha256);
+      expect(readMetadata(bytes).record?.remoteId).toBe(job.remoteId);
       checked++;
     }
   }

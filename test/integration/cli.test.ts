@@ -123,11 +123,50 @@ describe('qwen-studio command line', () => {
     expect(status.batches[0]?.name).toBe('Good batch');
 
     const found = await cli(['search', '红色', '--json'], undefined, dataDir);
-    const rows = JSON.parse(found.out) as { path: string; prompt: string }[];
+    const { rows, total } = JSON.parse(found.out) as { total: number; rows: { path: string; prompt: string }[] };
+    expect(total).toBe(1);
     expect(rows.map((x) => x.prompt)).toEqual(['a 红色 lantern']);
     expect(rows[0]!.path).toContain(join(dataDir, 'library'));
     const plain = await cli(['status'], undefined, dataDir);
     expect(plain.out).toMatch(/#1 Good batch \[done\] 2\/2 done/);
+  });
+
+  it('library commands: search syntax, tag, export, delete and undo, import', async () => {
+    const dataDir = join(dir, 'lib-data');
+    const r = await cli(['run', file('lib.txt', 'a red fox in snow\na blue whale\na red kite'), '--name', 'Animals'], undefined, dataDir);
+    expect(r.code, r.err).toBe(0);
+    const search = async (q: string) =>
+      (JSON.parse((await cli(['search', q, '--json'], undefined, dataDir)).out) as { total: number; rows: { prompt: string }[] }).rows
+        .map((x) => x.prompt)
+        .sort();
+    expect(await search('red')).toEqual(['a red fox in snow', 'a red kite']);
+    expect(await search('red -kite')).toEqual(['a red fox in snow']);
+    expect(await search('batch:Animals')).toHaveLength(3);
+
+    const tag = await cli(['tag', 'red', '--add', 'warm,favourite', '--json'], undefined, dataDir);
+    expect(JSON.parse(tag.out)).toMatchObject({ matching: 2 });
+    expect(await search('tag:warm')).toEqual(['a red fox in snow', 'a red kite']);
+
+    const zip = join(dir, 'exports', 'red.zip');
+    const ex = await cli(['export', 'tag:warm', '--out', zip, '--json'], undefined, dataDir);
+    expect(ex.code, ex.err).toBe(0);
+    expect(JSON.parse(ex.out)).toMatchObject({ files: 2, missing: [] });
+
+    const del = await cli(['delete', 'whale', '--json'], undefined, dataDir);
+    const token = (JSON.parse(del.out) as { token: number; assets: number }).token;
+    expect(await search('whale')).toEqual([]);
+    const undo = await cli(['undo', String(token), '--json'], undefined, dataDir);
+    expect(JSON.parse(undo.out)).toMatchObject({ assets: 1, filesRestored: 1 });
+    expect(await search('whale')).toEqual(['a blue whale']);
+
+    // Importing the library's own images into another data folder brings them, prompts and all.
+    const other = join(dir, 'other-data');
+    const imp = await cli(['import', join(dataDir, 'library'), '--json'], undefined, other);
+    expect(JSON.parse(imp.out)).toMatchObject({ imported: 3, duplicates: 0 });
+    expect(
+      (JSON.parse((await cli(['search', 'red', '--json'], undefined, other)).out) as { rows: { prompt: string }[] }).rows.map((x) => x.prompt).sort(),
+    ).toEqual(['a red fox in snow', 'a red kite']);
+    expect((await cli(['import', join(dir, 'nowhere')], undefined, other)).code).toBe(2);
   });
 
   it('a job the service rejects makes the run exit 1 with the service message', async () => {

@@ -2,10 +2,12 @@
 // `qwen-studio resume`; every generation the service accepted is finished, downloaded and recorded once,
 // and nothing is paid for twice.
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stripMetadata } from '../../main/engine/library/metadata/embed.ts';
 import { startSimulator, type Simulator } from '../../main/simulator/index.ts';
 import { sha256 } from '../helpers/engine.ts';
 import { tempDir } from '../helpers/tmp.ts';
@@ -29,7 +31,34 @@ afterAll(async () => {
   cleanup();
 });
 
-function cli(args: string[], killAfterMs: number | null): Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string }> {
+/** Jobs in the given states, 0 while the database or its tables do not exist yet. */
+function countJobs(states: string[]): number {
+  const path = join(dir, 'data', 'studio.db');
+  if (!existsSync(path)) return 0;
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  try {
+    const marks = states.map(() => '?').join(',');
+    return (db.prepare(`SELECT COUNT(*) AS n FROM jobs WHERE state IN (${marks})`).get(...states) as { n: number }).n;
+  } catch {
+    return 0;
+  } finally {
+    db.close();
+  }
+}
+
+async function untilJobs(n: number): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (countJobs(['queued', 'submitting', 'running', 'downloading', 'done']) < n) {
+    if (Date.now() > deadline) throw new Error('the batch was never enqueued');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function cli(
+  args: string[],
+  killAfterMs: number | null,
+  armed: Promise<void> = Promise.resolve(),
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args, '--data-dir', join(dir, 'data'), '--api-base', sim.url, '--json'], {
       env: { ...process.env, QWEN_STUDIO_API_KEY: 'crash-test-key', NO_COLOR: '1' },
@@ -38,7 +67,8 @@ function cli(args: string[], killAfterMs: number | null): Promise<{ code: number
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    const timer = killAfterMs === null ? null : setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+    let timer: NodeJS.Timeout | null = null;
+    if (killAfterMs !== null) void armed.then(() => (timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs)));
     child.on('error', reject);
     child.on('exit', (code, signal) => {
       if (timer) clearTimeout(timer);
@@ -52,19 +82,15 @@ describe('crash safety of the command line', () => {
     const prompts = Array.from({ length: JOBS }, (_, i) => `crash test prompt ${i + 1}`);
     writeFileSync(join(dir, 'prompts.txt'), prompts.join('\n'));
     // A fixed sequence of "random" moments, spread over the whole life of a run.
-    const moments = [900, 2_300, 1_600, 3_400, 2_800];
+    const moments = [700, 2_300, 1_600, 3_400, 2_800];
     const kills: (NodeJS.Signals | null)[] = [];
     const inFlightAtKill: number[] = [];
     for (let i = 0; i < KILLS; i++) {
       const args = i === 0 ? ['run', join(dir, 'prompts.txt'), '--concurrency', '8'] : ['resume', '--concurrency', '8'];
-      const res = await cli(args, moments[i]!);
+      // The first run is killed only once its batch is stored: before that there is nothing to resume.
+      const res = await cli(args, moments[i]!, i === 0 ? untilJobs(JOBS) : Promise.resolve());
       kills.push(res.signal);
-      if (existsSync(join(dir, 'data', 'studio.db'))) {
-        const peek = new Database(join(dir, 'data', 'studio.db'), { readonly: true });
-        const n = peek.prepare("SELECT COUNT(*) AS n FROM jobs WHERE state IN ('submitting','running','downloading')").get() as { n: number };
-        inFlightAtKill.push(n.n);
-        peek.close();
-      }
+      inFlightAtKill.push(countJobs(['submitting', 'running', 'downloading']));
     }
     expect(kills.filter((s) => s === 'SIGKILL').length).toBeGreaterThanOrEqual(KILLS - 1);
     // The kills landed while generations were in flight: recovery was really exercised.
@@ -82,15 +108,17 @@ describe('crash safety of the command line', () => {
       expect(Object.keys(accepted).sort()).toEqual([...prompts].sort());
       expect(Object.values(accepted).every((n) => n === 1)).toBe(true);
       const rows = db
-        .prepare('SELECT a.path, a.sha256, a.idx, j.remote_id FROM assets a JOIN jobs j ON j.id = a.job_id')
-        .all() as { path: string; sha256: string; idx: number; remote_id: string }[];
+        .prepare('SELECT a.path, a.sha256, a.file_sha256, a.idx, j.remote_id FROM assets a JOIN jobs j ON j.id = a.job_id')
+        .all() as { path: string; sha256: string; file_sha256: string; idx: number; remote_id: string }[];
       expect(rows.length).toBe(JOBS);
       // No half-written download survives a restart.
       const leftovers = readdirSync(join(dir, 'data', 'library'), { recursive: true }).filter((n) => String(n).includes('.partial-'));
       expect(leftovers).toEqual([]);
       for (const r of rows) {
         expect(existsSync(r.path)).toBe(true);
-        expect(sha256(r.path)).toBe(r.sha256);
+        // Stored with our metadata embedded; without it, byte for byte what the simulator served.
+        expect(sha256(r.path)).toBe(r.file_sha256);
+        expect(createHash('sha256').update(stripMetadata(readFileSync(r.path))).digest('hex')).toBe(r.sha256);
         expect(sim.ledger.servedSha256(r.remote_id)[r.idx]).toBe(r.sha256);
       }
     } finally {

@@ -87,6 +87,16 @@ export interface DownloadOptions {
    * the same size, the new file is dropped and that path returned with `reused: true`.
    */
   findExisting?: (sha256: string) => string | null;
+  /**
+   * Whether a file already on disk holds these downloaded bytes. Default: same size and same sha256. The
+   * library passes a check that ignores the metadata it embeds after download, so a file it has already
+   * annotated is recognised as the same image.
+   */
+  sameContent?: (existingPath: string, sha256: string, bytes: number) => Promise<boolean>;
+}
+
+async function sameBytes(existingPath: string, sha256: string, bytes: number): Promise<boolean> {
+  return (await isFileOfSize(existingPath, bytes)) && (await sha256File(existingPath)) === sha256;
 }
 
 export const DEFAULT_MAX_BYTES = 100 * 1024 * 1024;
@@ -144,19 +154,18 @@ export async function downloadImage(opts: DownloadOptions): Promise<DownloadedIm
       unexpectedFormat: opts.expectedFormat !== undefined && opts.expectedFormat !== checked.format,
     };
 
+    const same = opts.sameContent ?? sameBytes;
     const known = opts.findExisting?.(sha256) ?? null;
-    if (known !== null && (await isFileOfSize(known, buf.length))) {
+    if (known !== null && (await exists(known)) && (await same(known, sha256, buf.length))) {
       await rm(partial, { force: true });
       return { ...common, path: known, reused: true };
     }
 
     const ext = extensionFor(checked.format);
     let finalPath = path.join(dir, `${opts.baseName}-${sha256.slice(0, 10)}.${ext}`);
-    if (await isFileOfSize(finalPath, buf.length)) {
-      if ((await sha256File(finalPath)) === sha256) {
-        await rm(partial, { force: true });
-        return { ...common, path: finalPath, reused: true };
-      }
+    if ((await exists(finalPath)) && (await same(finalPath, sha256, buf.length))) {
+      await rm(partial, { force: true });
+      return { ...common, path: finalPath, reused: true };
     }
     if (await exists(finalPath)) {
       // A different file holds the short name (a 40-bit prefix collision, or a damaged file): never

@@ -4,20 +4,27 @@
 //   known) → downloading → done; a create whose answer was lost is reconciled against the running list and
 //   becomes `uncertain` only when no match exists — it is never re-sent without the person's say-so.
 import { EventEmitter } from 'node:events';
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   isTerminal,
   normalizeStatus,
   resultImages,
   type Generation,
+  type GenerationInput,
   type RunningItem,
 } from '../../../shared/api.ts';
 import type { AssetRow, JobState, PauseReason, QueueStatus } from '../../../shared/domain.ts';
 import { ApiError } from '../api/errors.ts';
 import type { SkillsClient, LocalFile } from '../api/client.ts';
 import { nextPollDelayMs } from '../api/poll.ts';
-import { DownloadError, downloadImage, slugForFile } from '../library/download.ts';
+import { DownloadError, downloadImage, slugForFile, type DownloadedImage } from '../library/download.ts';
+import { toA1111Parameters } from '../library/metadata/a1111.ts';
+import { embedMetadataInFile, readMetadata, stripMetadata } from '../library/metadata/embed.ts';
+import type { StudioRecord } from '../library/metadata/types.ts';
+import { ThumbnailQueue } from '../library/thumbs.ts';
 import type { Logger } from '../log.ts';
 import type { Stores } from '../store/stores.ts';
 import type { JobPatch, JobRecord } from '../store/jobs.ts';
@@ -72,6 +79,8 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   /** Creates sent whose answer has not come yet: a clean stop waits for them. */
   private readonly preAccept = new Set<number>();
   private readonly downloadQueue: number[] = [];
+  /** Thumbnails are made right after download, in the background: never in the way of the queue. */
+  private readonly thumbs: ThumbnailQueue;
   private readonly downloading = new Map<number, AbortController>();
   private readonly tasks = new Set<Promise<unknown>>();
   private started = false;
@@ -95,6 +104,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       ...opts,
     } as Scheduler['o'];
     this.lease = new Lease(opts.stores.db, this.o.owner);
+    this.thumbs = new ThumbnailQueue(join(opts.dataDir, 'thumbs'), 1, { log: opts.log });
     this.limit = new AdaptiveLimit(opts.settings().concurrency);
   }
 
@@ -142,6 +152,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     for (const c of this.followers.values()) c.abort();
     for (const c of this.downloading.values()) c.abort();
     await Promise.allSettled([...this.tasks]);
+    await this.thumbs.idle();
     this.lease.release();
     this.started = false;
     this.o.log.info('scheduler stopped');
@@ -688,21 +699,36 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
             baseName: images.length > 1 ? `${baseName}-${idx + 1}` : baseName,
             signal,
             findExisting: (sha) => this.s.assets.pathForSha(sha),
+            sameContent: sameImageIgnoringMetadata,
           });
+          const stored = await this.annotate(job, img, idx);
           const assetId = this.s.assets.add({
             jobId: id,
             batchId: job.batchId,
             idx,
             sha256: img.sha256,
+            fileSha256: stored.sha256,
             path: img.path,
-            bytes: img.bytes,
+            bytes: stored.bytes,
             width: img.width,
             height: img.height,
             format: img.format,
             prompt: job.prompt,
+            source: 'generated',
+            model: job.model,
+            negativePrompt: job.input.negative_prompt ?? null,
+            actualPrompt: job.actualPrompt,
+            aspectRatio: job.input.aspect_ratio ?? null,
+            imageSize: job.input.image_size ?? null,
+            seed: job.input.seed ?? null,
+            credits: job.credits === null ? null : job.credits / images.length,
+            params: paramsOf(job.input),
           });
           const asset = this.s.assets.get(assetId);
-          if (asset) this.emit('asset', asset);
+          if (asset) {
+            this.emit('asset', asset);
+            void this.thumbs.enqueue(asset.path, stored.sha256);
+          }
           break;
         } catch (err) {
           if (signal.aborted) return;
@@ -740,6 +766,38 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     }
     const done = this.s.jobs.transition(id, 'downloading', 'done', { errorClass: null, errorCode: null, errorMessage: null });
     if (done) this.emit('job', done);
+  }
+
+  /**
+   * Writes the generation's parameters into the file (A1111 `parameters` text plus our JSON record) without
+   * touching the pixels. A file shared with an earlier image (same bytes) keeps the record it already has.
+   */
+  private async annotate(job: JobRecord, img: DownloadedImage, idx: number): Promise<{ sha256: string; bytes: number }> {
+    const current = await readFile(img.path);
+    if (img.format === 'gif' || (img.reused && readMetadata(current).record)) {
+      return { sha256: createHash('sha256').update(current).digest('hex'), bytes: current.length };
+    }
+    const batch = this.s.batches.get(job.batchId);
+    const record: StudioRecord = {
+      v: 1,
+      app: 'qwen-studio',
+      model: job.model,
+      input: { ...job.input },
+      prompt: job.prompt,
+      negativePrompt: job.input.negative_prompt ?? null,
+      actualPrompt: job.actualPrompt,
+      remoteId: job.remoteId,
+      batch: batch ? { id: batch.id, name: batch.name } : null,
+      credits: job.credits === null ? null : job.credits / Math.max(1, job.numImages),
+      referenceHashes: job.refHashes,
+      seed: job.input.seed ?? null,
+      createdAt: new Date(job.completedAt ?? Date.now()).toISOString(),
+      downloadedSha256: img.sha256,
+      width: img.width,
+      height: img.height,
+    };
+    if (idx > 0) record.input = { ...record.input, image_index: idx };
+    return embedMetadataInFile(img.path, img.format, { parameters: toA1111Parameters(record), record });
   }
 
   /** An expired link: ask the service for the generation again, which carries fresh URLs. */
@@ -915,4 +973,19 @@ function pauseReasonFor(status: number | null): PauseReason {
   if (status === 402) return 'credits';
   if (status === 403) return 'forbidden';
   return 'auth';
+}
+
+/** A file already on disk is this image when, without the metadata we embed, it has the downloaded bytes. */
+async function sameImageIgnoringMetadata(existingPath: string, sha256: string): Promise<boolean> {
+  try {
+    return createHash('sha256').update(stripMetadata(await readFile(existingPath))).digest('hex') === sha256;
+  } catch {
+    return false;
+  }
+}
+
+/** The request parameters an image was made with, for the library (the prompt has its own column). */
+function paramsOf(input: GenerationInput): Record<string, unknown> {
+  const { prompt: _prompt, ...rest } = input;
+  return rest;
 }

@@ -1,0 +1,108 @@
+// Library commands: search with the full query syntax, export, import, tag, delete (to a trash folder) and
+// undo. They work offline: nothing here talks to the service.
+import type { Studio } from '../engine/studio.ts';
+import { EXIT, UsageError, type Io } from './common.ts';
+
+function splitNames(values: readonly string[] | undefined): string[] {
+  return (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+}
+
+/** Progress on stderr, one line a tenth of the way, so a pipe or a log stays readable. */
+function progressLine(io: Io, label: string): (p: { done: number; total: number }) => void {
+  let shown = -1;
+  return ({ done, total }) => {
+    const tenth = total ? Math.floor((done / total) * 10) : 10;
+    if (tenth === shown) return;
+    shown = tenth;
+    io.err(`${label}: ${done}/${total}`);
+  };
+}
+
+export function librarySearch(io: Io, studio: Studio, query: string, opts: { json: boolean; limit: number; sort: 'newest' | 'relevance' }): number {
+  const res = studio.library.search(query, { limit: opts.limit, sort: opts.sort });
+  if (opts.json) {
+    io.out(JSON.stringify({ total: res.total, warnings: res.warnings, rows: res.rows }));
+    return EXIT.ok;
+  }
+  for (const w of res.warnings) io.err(w);
+  if (res.rows.length === 0) {
+    io.out(`No images match "${query}".`);
+    return EXIT.ok;
+  }
+  for (const r of res.rows) io.out(`${r.path}\t${r.width}×${r.height}\t${r.prompt}`);
+  if (res.total !== null && res.total > res.rows.length) io.err(`${res.rows.length} of ${res.total} shown (--limit to see more).`);
+  return EXIT.ok;
+}
+
+export async function libraryExport(io: Io, studio: Studio, query: string, out: string, json: boolean): Promise<number> {
+  const ctl = new AbortController();
+  const onSignal = () => ctl.abort();
+  process.once('SIGINT', onSignal);
+  try {
+    const res = await studio.exportAssets({ query }, out, {
+      signal: ctl.signal,
+      ...(json ? {} : { onProgress: progressLine(io, 'Exported') }),
+    });
+    if (json) io.out(JSON.stringify(res));
+    else {
+      io.out(`Exported ${res.files} image(s), ${(res.bytes / 1e6).toFixed(1)} MB, with metadata.csv and metadata.jsonl → ${res.out}`);
+      for (const m of res.missing) io.err(`missing on disk, not exported: ${m}`);
+    }
+    return ctl.signal.aborted ? EXIT.interrupted : EXIT.ok;
+  } finally {
+    process.off('SIGINT', onSignal);
+  }
+}
+
+export async function libraryImport(io: Io, studio: Studio, folder: string, json: boolean): Promise<number> {
+  const ctl = new AbortController();
+  const onSignal = () => ctl.abort();
+  process.once('SIGINT', onSignal);
+  try {
+    const res = await studio.importFolder(folder, {
+      signal: ctl.signal,
+      ...(json ? {} : { onProgress: progressLine(io, 'Checked') }),
+    });
+    if (json) io.out(JSON.stringify(res));
+    else {
+      io.out(`Imported ${res.imported} of ${res.scanned} image(s); ${res.duplicates} already in the library, ${res.skipped.length} skipped.`);
+      for (const s of res.skipped) io.err(`skipped ${s.path}: ${s.reason}`);
+    }
+    return ctl.signal.aborted ? EXIT.interrupted : EXIT.ok;
+  } finally {
+    process.off('SIGINT', onSignal);
+  }
+}
+
+export function libraryTag(io: Io, studio: Studio, query: string, add: readonly string[] | undefined, remove: readonly string[] | undefined, json: boolean): number {
+  const toAdd = splitNames(add);
+  const toRemove = splitNames(remove);
+  if (toAdd.length === 0 && toRemove.length === 0) throw new UsageError('tag needs --add <tag> and/or --remove <tag>.');
+  const matching = studio.library.count(query);
+  const added = toAdd.length ? studio.library.addTags({ query }, toAdd) : 0;
+  const removed = toRemove.length ? studio.library.removeTags({ query }, toRemove) : 0;
+  if (json) io.out(JSON.stringify({ matching, added, removed }));
+  else io.out(`${matching} image(s) matched; ${added} tag(s) added, ${removed} removed.`);
+  return EXIT.ok;
+}
+
+export async function libraryDelete(io: Io, studio: Studio, query: string, json: boolean): Promise<number> {
+  if (!query.trim()) throw new UsageError('delete needs a query (it would otherwise match the whole library).');
+  const receipt = await studio.trash({ query });
+  if (json) io.out(JSON.stringify(receipt));
+  else {
+    io.out(`Moved ${receipt.assets} image(s) to the trash folder. Undo with: qwen-studio undo ${receipt.token}`);
+    for (const f of receipt.failed) io.err(`could not move ${f.path}: ${f.error}`);
+  }
+  return receipt.failed.length ? EXIT.failed : EXIT.ok;
+}
+
+export async function libraryUndo(io: Io, studio: Studio, token: number, json: boolean): Promise<number> {
+  const report = await studio.undoTrash(token);
+  if (json) io.out(JSON.stringify(report));
+  else {
+    io.out(`Restored ${report.assets} image(s) (${report.filesRestored} file(s)).`);
+    for (const f of report.filesNotRestored) io.err(`restore this one from the system trash: ${f}`);
+  }
+  return EXIT.ok;
+}
