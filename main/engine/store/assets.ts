@@ -3,35 +3,19 @@ import { buildSearchSql, parseQuery, type QueryResolver } from '../library/query
 import type { Statement } from 'better-sqlite3';
 import type { DB } from './db.ts';
 
-export interface NewAsset {
-  /** Null for an imported image. */
+/**
+ * What a new image row needs: the row's own fields (shared/domain.ts is their one definition) minus what the
+ * database assigns or the person sets later. `jobId`/`batchId` are null for an imported image, and
+ * `createdAt` defaults to now (an import passes the file's own date).
+ */
+export type NewAsset = Omit<
+  AssetRow,
+  'id' | 'jobId' | 'batchId' | 'createdAt' | 'favorite' | 'rating' | 'rejected' | 'deletedAt' | 'sortKey'
+> & {
   jobId: number | null;
   batchId: number | null;
-  idx: number;
-  /** sha256 of the bytes as received (downloaded or imported). */
-  sha256: string;
-  path: string;
-  bytes: number;
-  width: number;
-  height: number;
-  format: string;
-  prompt: string;
-  source?: AssetSource;
-  /** sha256 of the file as stored when it differs from `sha256` (metadata embedded); defaults to `sha256`. */
-  fileSha256?: string | null;
-  model?: string | null;
-  negativePrompt?: string | null;
-  actualPrompt?: string | null;
-  aspectRatio?: string | null;
-  imageSize?: string | null;
-  seed?: number | null;
-  credits?: number | null;
-  params?: Record<string, unknown> | null;
-  notes?: string | null;
-  thumbPath?: string | null;
-  /** Defaults to now; an import may pass the image's own date. */
   createdAt?: number;
-}
+};
 
 export interface AssetDbRow {
   id: number;
