@@ -9,6 +9,15 @@ import { settingsSchema } from './settings.ts';
 
 const id = z.number().int().positive();
 const none = z.strictObject({});
+const name = z.string().trim().min(1, 'a name is needed').max(200, 'names are limited to 200 characters');
+const path = z.string().trim().min(1, 'a path is needed').max(4096);
+const tagList = z.array(z.string().trim().min(1).max(100, 'tags are limited to 100 characters')).max(100);
+/** Which images a bulk action covers: these ids, or every image a search matches ("all N matching"). */
+const selection = z.union([
+  z.strictObject({ ids: z.array(id).min(1, 'select at least one image').max(100_000) }),
+  z.strictObject({ query: z.string().max(1000) }),
+]);
+export type Selection = z.infer<typeof selection>;
 
 export const contract = {
   'app.info': { input: none },
@@ -63,14 +72,85 @@ export const contract = {
   },
   /** Turns a library image into a reference image (stored once, content-addressed). */
   'refs.fromAsset': { input: z.strictObject({ id }) },
+  /** A page of the library: the full query language (see library.syntax), newest first or by relevance. */
   'library.search': {
     input: z.strictObject({
       text: z.string().max(1000).default(''),
+      sort: z.enum(['newest', 'relevance']).default('newest'),
       offset: z.number().int().min(0).default(0),
       limit: z.number().int().min(1).max(1000).default(200),
+      /** Keyset paging (newest first): the previous page's `next`. Cheaper than a deep offset. */
+      after: z.number().int().nullable().default(null),
+      /** Count every match (default); a "load more" page can skip it. */
+      count: z.boolean().default(true),
     }),
   },
+  /** The search language's help: one entry per operator, for the "?" popover. */
+  'library.syntax': { input: none },
   'library.get': { input: z.strictObject({ id }) },
+  /** Sets flags, notes and tags on a selection; everything absent is left alone. */
+  'library.update': {
+    input: z
+      .strictObject({
+        selection,
+        favorite: z.boolean().optional(),
+        rating: z
+          .number()
+          .int()
+          .min(0, 'a rating is 0 (none) to 5')
+          .max(5, 'a rating is 0 (none) to 5')
+          .optional(),
+        rejected: z.boolean().optional(),
+        notes: z.string().max(10_000, 'notes are limited to 10,000 characters').nullable().optional(),
+        addTags: tagList.optional(),
+        removeTags: tagList.optional(),
+      })
+      .refine(
+        (u) =>
+          u.favorite !== undefined ||
+          u.rating !== undefined ||
+          u.rejected !== undefined ||
+          u.notes !== undefined ||
+          (u.addTags?.length ?? 0) > 0 ||
+          (u.removeTags?.length ?? 0) > 0,
+        'say what to change: favorite, rating, rejected, notes, addTags or removeTags',
+      ),
+  },
+  /** Autocomplete for tag fields: tags starting with the text first, most used first. */
+  'library.tags.suggest': {
+    input: z.strictObject({
+      prefix: z.string().max(100).default(''),
+      limit: z.number().int().min(1).max(50).default(10),
+    }),
+  },
+  /** Moves the selection to the trash; the returned token undoes it. */
+  'library.trash': { input: z.strictObject({ selection }) },
+  'library.undo': { input: z.strictObject({ token: id }) },
+  'library.usage': { input: z.strictObject({ by: z.enum(['batch', 'collection']).default('batch') }) },
+  'library.duplicates': { input: none },
+  /**
+   * Starts exporting the selection (originals + metadata.csv/jsonl) as a background task. Without `out`,
+   * the app asks where with a native dialog (see AppInfo.canPickPaths); the answer's task is null when the
+   * person closed it.
+   */
+  'library.export': {
+    input: z.strictObject({ selection, format: z.enum(['zip', 'folder']), out: path.optional() }),
+  },
+  /** Starts importing a folder of images (duplicates skipped) as a background task; `folder` as for export. */
+  'library.import': { input: z.strictObject({ folder: path.optional() }) },
+  'tasks.list': { input: none },
+  'task.cancel': { input: z.strictObject({ id }) },
+  'collections.list': { input: none },
+  'collections.create': { input: z.strictObject({ name }) },
+  'collections.rename': { input: z.strictObject({ id, name }) },
+  'collections.delete': { input: z.strictObject({ id }) },
+  'collections.add': { input: z.strictObject({ id, selection }) },
+  'collections.remove': { input: z.strictObject({ id, selection }) },
+  'searches.list': { input: none },
+  /** Saves the query under a name; saving an existing name replaces its query. */
+  'searches.save': { input: z.strictObject({ name, query: z.string().max(1000) }) },
+  'searches.rename': { input: z.strictObject({ id, name }) },
+  'searches.delete': { input: z.strictObject({ id }) },
 } as const satisfies Record<string, { input: z.ZodType }>;
 
 export type Method = keyof typeof contract;
@@ -86,6 +166,8 @@ export interface AppInfo {
   keyStorage: 'os' | 'weak' | 'env' | 'none';
   /** True when the API base is a local simulator (the "try without a key" mode). */
   simulator: boolean;
+  /** True when the engine can ask for a file or folder itself (a native dialog); else the page asks for a path. */
+  canPickPaths: boolean;
 }
 
 export interface RefInfo {
@@ -103,6 +185,8 @@ export interface AssetDetail extends AssetRow {
   batchName: string | null;
   /** The stored reference images the job was generated with (for "re-run with these settings"). */
   refs: RefInfo[];
+  tags: string[];
+  collections: { id: number; name: string }[];
 }
 
 export interface ParsedPromptFile {
@@ -112,11 +196,123 @@ export interface ParsedPromptFile {
 }
 
 export interface LibraryPage {
-  /** Size of the whole library when the search text is empty; null for a filtered search (not counted). */
+  /** Every match (what "all N matching" covers); null when the call asked not to count. */
   total: number | null;
   hasMore: boolean;
   rows: AssetRow[];
+  /** Pass as `after` for the next page (newest first); null on the last page or when sorted by relevance. */
+  next: number | null;
+  /** Parts of the query read differently from how they look (e.g. `rating>=lots` searched as text). */
+  warnings: string[];
 }
+
+export interface QuerySyntax {
+  /** The whole help as plain text (what the CLI prints). */
+  text: string;
+  entries: { syntax: string; meaning: string }[];
+}
+
+export interface TagInfo {
+  id: number;
+  name: string;
+  /** Images carrying the tag. */
+  uses: number;
+}
+
+export interface CollectionInfo {
+  id: number;
+  name: string;
+  /** Images in it, not counting the trash. */
+  count: number;
+  createdAt: number;
+}
+
+export interface SavedSearch {
+  id: number;
+  name: string;
+  query: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface UsageRow {
+  /** Batch or collection id; null for images without a batch (imported). */
+  id: number | null;
+  name: string;
+  assets: number;
+  files: number;
+  bytes: number;
+}
+
+export interface DiskUsage {
+  rows: UsageRow[];
+  total: { assets: number; files: number; bytes: number };
+}
+
+export interface DuplicateGroup {
+  hash: string;
+  ids: number[];
+  /** The one to keep: a favorite, else the best rated, else the oldest. */
+  keep: number;
+  reclaimableBytes: number;
+}
+
+export interface DuplicatesReport {
+  groups: number;
+  /** Images beyond the one kept per group: what trashing the extra copies would remove. */
+  extra: number;
+  reclaimableBytes: number;
+  /** The largest groups first, at most 200. */
+  list: DuplicateGroup[];
+}
+
+export interface TrashResult {
+  /** Give it to library.undo; 0 when nothing was moved. */
+  token: number;
+  /** Images moved to the trash. */
+  count: number;
+  files: number;
+  /** Files that could not be moved (their images are still hidden); say which. */
+  failed: { path: string; error: string }[];
+}
+
+export interface UndoResult {
+  restored: number;
+  filesRestored: number;
+  /** Files that went to the system trash: restore them from there. */
+  filesNotRestored: string[];
+}
+
+export interface ExportTaskResult {
+  out: string;
+  files: number;
+  bytes: number;
+  /** Files that were missing on disk and left out. */
+  missing: number;
+}
+
+export interface ImportTaskResult {
+  scanned: number;
+  imported: number;
+  duplicates: number;
+  skipped: { path: string; reason: string }[];
+}
+
+export type TaskState = 'running' | 'done' | 'failed' | 'canceled';
+
+interface TaskBase {
+  id: number;
+  state: TaskState;
+  done: number;
+  total: number;
+  /** What is happening, or how it ended, in words for the person. */
+  message: string;
+  startedAt: number;
+}
+/** A long operation running in the engine; its progress arrives as `task` events. */
+export type TaskInfo =
+  | (TaskBase & { kind: 'export'; result?: ExportTaskResult })
+  | (TaskBase & { kind: 'import'; result?: ImportTaskResult });
 
 export interface Outputs {
   'app.info': AppInfo;
@@ -146,7 +342,29 @@ export interface Outputs {
   'refs.add': RefInfo;
   'refs.fromAsset': RefInfo;
   'library.search': LibraryPage;
+  'library.syntax': QuerySyntax;
   'library.get': AssetDetail | null;
+  /** `images`: how many the selection covered; `changed`: rows or links actually changed. */
+  'library.update': { images: number; changed: number };
+  'library.tags.suggest': TagInfo[];
+  'library.trash': TrashResult;
+  'library.undo': UndoResult;
+  'library.usage': DiskUsage;
+  'library.duplicates': DuplicatesReport;
+  'library.export': { task: TaskInfo | null };
+  'library.import': { task: TaskInfo | null };
+  'tasks.list': TaskInfo[];
+  'task.cancel': TaskInfo | null;
+  'collections.list': CollectionInfo[];
+  'collections.create': CollectionInfo;
+  'collections.rename': CollectionInfo[];
+  'collections.delete': { deleted: boolean };
+  'collections.add': { changed: number };
+  'collections.remove': { changed: number };
+  'searches.list': SavedSearch[];
+  'searches.save': SavedSearch;
+  'searches.rename': SavedSearch[];
+  'searches.delete': { deleted: boolean };
 }
 
 export type Output<M extends Method> = Outputs[M];
@@ -157,11 +375,13 @@ export interface EventPayloads {
   queue: QueueStatus;
   batch: BatchSummary;
   asset: AssetRow;
+  /** Progress and the end of a background task (export, import). */
+  task: TaskInfo;
   /** A native menu item (or its shortcut) in the desktop app; never sent by the browser bridge. */
   menu: MenuEvent;
 }
 export type EventName = keyof EventPayloads;
-export const EVENT_NAMES: readonly EventName[] = ['job', 'queue', 'batch', 'asset', 'menu'];
+export const EVENT_NAMES: readonly EventName[] = ['job', 'queue', 'batch', 'asset', 'task', 'menu'];
 
 export type MenuAction = 'new-batch' | 'run' | 'focus-compose' | 'focus-queue' | 'focus-library';
 export interface MenuEvent {
@@ -177,6 +397,9 @@ export interface ContractError {
 export interface StudioApi {
   call<M extends Method>(method: M, input: Input<M>): Promise<Output<M>>;
   on<E extends EventName>(event: E, listener: (payload: EventPayloads[E]) => void): () => void;
-  /** A URL the page may load for a local file: an asset's image, or a stored reference (by sha256). */
-  mediaUrl(kind: 'asset' | 'ref', id: number | string): string;
+  /**
+   * A URL the page may load for a local file: an asset's image, its thumbnail (made on demand; 404 when the
+   * image file is missing), or a stored reference (by sha256).
+   */
+  mediaUrl(kind: 'asset' | 'thumb' | 'ref', id: number | string): string;
 }

@@ -2,11 +2,13 @@
 // something lives in the small modules beside this file; here they are put in order.
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BrowserWindow, app, dialog, safeStorage, screen, session, shell } from 'electron';
-import { createHandlers } from '../engine/handlers.ts';
+import { BrowserWindow, app, dialog, safeStorage, screen, session, shell, type OpenDialogOptions, type SaveDialogOptions } from 'electron';
+import { createHandlers, type PickKind } from '../engine/handlers.ts';
+import { systemTrashMover } from '../engine/library/trash.ts';
 import { LeaseBusyError } from '../engine/scheduler/lease.ts';
 import { DatabaseVersionError, MigrationChecksumError } from '../engine/store/db.ts';
 import { APP_NAME, Studio } from '../engine/studio.ts';
+import { tasksOf } from '../engine/tasks.ts';
 import { startSimulator, type Simulator } from '../simulator/server.ts';
 import { openExternal } from './external-links.ts';
 import { forwardEvents, sendToPage, wireIpc } from './ipc.ts';
@@ -91,6 +93,39 @@ function openFolder(path: string): void {
   });
 }
 
+/** Asks where an export goes or which folder to import, attached to the window; null when closed. */
+async function pickPath(kind: PickKind): Promise<string | null> {
+  const parent = win && !win.isDestroyed() ? win : null;
+  if (kind === 'export-zip') {
+    const day = new Date().toISOString().slice(0, 10);
+    const options: SaveDialogOptions = {
+      title: 'Export images',
+      buttonLabel: 'Export',
+      defaultPath: join(app.getPath('downloads'), `qwen-studio-export-${day}.zip`),
+      filters: [{ name: 'Zip archive', extensions: ['zip'] }],
+      properties: ['createDirectory', 'showOverwriteConfirmation'],
+    };
+    const r = await (parent ? dialog.showSaveDialog(parent, options) : dialog.showSaveDialog(options));
+    return r.canceled || !r.filePath ? null : r.filePath;
+  }
+  const options: OpenDialogOptions =
+    kind === 'export-folder'
+      ? {
+          title: 'Export images to a folder',
+          buttonLabel: 'Export here',
+          defaultPath: app.getPath('pictures'),
+          properties: ['openDirectory', 'createDirectory', 'promptToCreate'],
+        }
+      : {
+          title: 'Import a folder of images',
+          buttonLabel: 'Import',
+          defaultPath: app.getPath('pictures'),
+          properties: ['openDirectory'],
+        };
+  const r = await (parent ? dialog.showOpenDialog(parent, options) : dialog.showOpenDialog(options));
+  return r.canceled ? null : (r.filePaths[0] ?? null);
+}
+
 function createWindow(s: Studio): BrowserWindow {
   const stateFile = join(app.getPath('userData'), 'window-state.json');
   const state = clampToDisplays(readWindowState(stateFile), screen.getAllDisplays());
@@ -141,6 +176,8 @@ async function shutdown(): Promise<void> {
   }
   const work = (async () => {
     await keyStore?.flush();
+    // An export or import in progress stops cleanly (no half-written zip) before the database closes.
+    if (studio) tasksOf(studio).cancelAll();
     // The clean stop: in-flight creates get their answer, the lease is released, so the next start
     // resumes without treating this as a crash.
     await studio?.close();
@@ -194,7 +231,8 @@ async function startup(): Promise<void> {
   try {
     // The key is passed as a value, not a getter: the handlers switch it with setApiKey (a new key, the
     // simulator's key in "try without a key"), which a getter would override.
-    studio = new Studio({ dataDir, apiKey: keyStore.get() });
+    // Trashed images go to the OS trash, where people look for them (undo restores their library entries).
+    studio = new Studio({ dataDir, apiKey: keyStore.get(), trashMover: systemTrashMover((p) => shell.trashItem(p)) });
   } catch (err) {
     if (err instanceof DatabaseVersionError || err instanceof MigrationChecksumError) {
       fatal('Qwen Studio cannot open this library', err.message);
@@ -219,6 +257,7 @@ async function startup(): Promise<void> {
       simulator ??= await startSimulator({ port: 0 });
       return simulator.url;
     },
+    pickPath,
   });
   cleanups.push(
     wireIpc({

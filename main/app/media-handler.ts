@@ -15,7 +15,8 @@ export interface MediaRecord {
 
 export interface MediaHandlerOptions {
   dataDir: string;
-  lookup: (req: MediaRequest) => MediaRecord | null;
+  /** May be async: a thumbnail is made on demand the first time it is asked for. */
+  lookup: (req: MediaRequest) => MediaRecord | null | Promise<MediaRecord | null>;
   /** Origin allowed to read the bytes with `fetch()` (images in `<img>` need no CORS). */
   appOrigin: string;
   onError?: (message: string, fields: Record<string, unknown>) => void;
@@ -56,6 +57,15 @@ function plain(status: number, text: string): Response {
 // so one appearing there in between is refused. (Windows has no such flag and no such race with junctions.)
 const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0);
 
+// References are content-addressed. A thumbnail is named by its image's content, and an asset's content
+// never changes, so the page may keep it a day (scrolling back up the grid costs no request). Originals are
+// revalidated: undoing a trash may restore one under another name.
+const CACHE: Record<MediaRequest['kind'], string> = {
+  ref: 'private, max-age=31536000, immutable',
+  thumb: 'private, max-age=86400',
+  asset: 'no-cache',
+};
+
 export function createMediaHandler(opts: MediaHandlerOptions): (request: Request) => Promise<Response> {
   return async (request) => {
     if (request.method !== 'GET' && request.method !== 'HEAD') return plain(405, 'Method not allowed');
@@ -63,7 +73,7 @@ export function createMediaHandler(opts: MediaHandlerOptions): (request: Request
     if (!media) return plain(404, 'Not found');
     let record: MediaRecord | null;
     try {
-      record = opts.lookup(media);
+      record = await opts.lookup(media);
     } catch (err) {
       opts.onError?.('media lookup failed', { url: request.url, error: (err as Error).message });
       return plain(500, 'Lookup failed');
@@ -91,7 +101,7 @@ export function createMediaHandler(opts: MediaHandlerOptions): (request: Request
         'Content-Type': imageContentType(record.type),
         'Content-Length': String(info.size),
         'X-Content-Type-Options': 'nosniff',
-        'Cache-Control': media.kind === 'ref' ? 'private, max-age=31536000, immutable' : 'no-cache',
+        'Cache-Control': CACHE[media.kind],
         'Access-Control-Allow-Origin': opts.appOrigin,
         'Content-Security-Policy': "default-src 'none'",
       };

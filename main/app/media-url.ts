@@ -7,18 +7,22 @@ export const APP_SCHEME = 'studio-app';
 export const APP_HOST = 'app';
 export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
 
-export type MediaKind = 'asset' | 'ref';
-export type MediaRequest = { kind: 'asset'; id: number } | { kind: 'ref'; sha256: string };
+export type MediaKind = 'asset' | 'thumb' | 'ref';
+/** An image by asset id, its thumbnail (same id, made on demand), or a stored reference by sha256. */
+export type MediaRequest = { kind: 'asset'; id: number } | { kind: 'thumb'; id: number } | { kind: 'ref'; sha256: string };
 
 const SHA256 = /^[0-9a-f]{64}$/;
 const ASSET_ID = /^[1-9][0-9]{0,15}$/;
 
-/** `studio-media://asset/12` or `studio-media://ref/<sha256>`; throws on an id that could never resolve. */
+/**
+ * `studio-media://asset/12`, `studio-media://thumb/12` or `studio-media://ref/<sha256>`; throws on an id that
+ * could never resolve.
+ */
 export function mediaUrl(kind: MediaKind, id: number | string): string {
-  if (kind === 'asset') {
+  if (kind === 'asset' || kind === 'thumb') {
     const s = String(id);
     if (!ASSET_ID.test(s) || !Number.isSafeInteger(Number(s))) throw new Error(`Not an asset id: ${s.slice(0, 40)}`);
-    return `${MEDIA_SCHEME}://asset/${s}`;
+    return `${MEDIA_SCHEME}://${kind}/${s}`;
   }
   if (kind === 'ref') {
     const s = String(id).toLowerCase().replace(/^sha256:/, '');
@@ -28,7 +32,7 @@ export function mediaUrl(kind: MediaKind, id: number | string): string {
   throw new Error(`Unknown media kind: ${String(kind).slice(0, 40)}`);
 }
 
-/** The request a media URL names, or null when it is not exactly one of the two shapes above. */
+/** The request a media URL names, or null when it is not exactly one of the three shapes above. */
 export function parseMediaUrl(url: string): MediaRequest | null {
   let u: URL;
   try {
@@ -41,9 +45,10 @@ export function parseMediaUrl(url: string): MediaRequest | null {
   const path = u.pathname.replace(/\/$/, '');
   if (!path.startsWith('/') || path.indexOf('/', 1) !== -1) return null;
   const id = path.slice(1);
-  if (host === 'asset' && ASSET_ID.test(id)) {
+  if ((host === 'asset' || host === 'thumb') && ASSET_ID.test(id)) {
     const n = Number(id);
-    return Number.isSafeInteger(n) ? { kind: 'asset', id: n } : null;
+    if (!Number.isSafeInteger(n)) return null;
+    return host === 'asset' ? { kind: 'asset', id: n } : { kind: 'thumb', id: n };
   }
   if (host === 'ref' && SHA256.test(id)) return { kind: 'ref', sha256: id };
   return null;

@@ -8,7 +8,7 @@ export type { MenuAction, MenuEvent } from '../../shared/contract.ts';
  * The contract's events (`menu` included). `satisfies Record<…>` makes the compiler fail here when the
  * contract gains an event this list lacks.
  */
-const PAGE_EVENTS = { job: true, queue: true, batch: true, asset: true, menu: true } as const satisfies Record<
+const PAGE_EVENTS = { job: true, queue: true, batch: true, asset: true, task: true, menu: true } as const satisfies Record<
   EventName,
   true
 >;

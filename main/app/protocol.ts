@@ -6,8 +6,9 @@ import { extname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { net, protocol, shell } from 'electron';
 import type { Studio } from '../engine/studio.ts';
-import { createMediaHandler, isViewableImage, type MediaRecord } from './media-handler.ts';
-import { APP_HOST, APP_SCHEME, MEDIA_SCHEME, parseMediaUrl, type MediaRequest } from './media-url.ts';
+import { createMediaHandler, isViewableImage } from './media-handler.ts';
+import { studioMediaLookup } from './media-lookup.ts';
+import { APP_HOST, APP_SCHEME, MEDIA_SCHEME, parseMediaUrl } from './media-url.ts';
 import { resolveInside } from './resolve-inside.ts';
 
 /** Must run before `app` is ready: privileges can only be granted then. Neither scheme bypasses the CSP. */
@@ -24,24 +25,13 @@ export interface MediaProtocolOptions {
   log: (message: string, fields?: Record<string, unknown>) => void;
 }
 
-function mediaLookup(studio: Studio): (req: MediaRequest) => MediaRecord | null {
-  return (req) => {
-    if (req.kind === 'asset') {
-      const a = studio.stores.assets.get(req.id);
-      return a ? { path: a.path, type: a.format } : null;
-    }
-    const r = studio.stores.refs.get(req.sha256);
-    return r ? { path: r.path, type: r.mime } : null;
-  };
-}
-
-/** `studio-media://asset/<id>` and `studio-media://ref/<sha256>`, looked up in the database, served from disk. */
+/** `studio-media://asset|thumb/<id>` and `studio-media://ref/<sha256>`, looked up in the database, served from disk. */
 export function handleMediaProtocol(opts: MediaProtocolOptions): void {
   const { studio } = opts;
   const handler = createMediaHandler({
     dataDir: studio.dataDir,
     appOrigin: opts.appOrigin,
-    lookup: mediaLookup(studio),
+    lookup: studioMediaLookup(studio),
     onError: opts.log,
   });
   protocol.handle(MEDIA_SCHEME, handler);
@@ -53,8 +43,10 @@ export function handleMediaProtocol(opts: MediaProtocolOptions): void {
  * asked to "open" anything it might run.
  */
 export async function openMediaInViewer(studio: Studio, url: string): Promise<boolean> {
-  const req = parseMediaUrl(url);
-  const record = req ? mediaLookup(studio)(req) : null;
+  const parsed = parseMediaUrl(url);
+  // A thumbnail link opens the image itself.
+  const req = parsed?.kind === 'thumb' ? { kind: 'asset' as const, id: parsed.id } : parsed;
+  const record = req ? await studioMediaLookup(studio)(req) : null;
   const file = record ? resolveInside(studio.dataDir, record.path) : null;
   if (!file || !isViewableImage(file)) return false;
   const error = await shell.openPath(file);

@@ -1,20 +1,10 @@
 // Local files the page may show, over the bridge: `/media/<kind>/<id>` is translated to the app's own
 // `studio-media://<kind>/<id>` and answered by the same handler the Electron protocol uses (database lookup,
 // real path inside the data folder, image content types), so both transports share one tested gate.
-import { createMediaHandler, type MediaRecord } from '../app/media-handler.ts';
-import { MEDIA_SCHEME, type MediaRequest } from '../app/media-url.ts';
+import { createMediaHandler } from '../app/media-handler.ts';
+import { studioMediaLookup } from '../app/media-lookup.ts';
+import { MEDIA_SCHEME } from '../app/media-url.ts';
 import type { Studio } from '../engine/studio.ts';
-
-function lookup(studio: Studio): (req: MediaRequest) => MediaRecord | null {
-  return (req) => {
-    if (req.kind === 'asset') {
-      const a = studio.stores.assets.get(req.id);
-      return a ? { path: a.path, type: a.format } : null;
-    }
-    const r = studio.stores.refs.get(req.sha256);
-    return r ? { path: r.path, type: r.mime } : null;
-  };
-}
 
 /** Answers `GET|HEAD /media/<kind>/<id>` (the part after `/media/`); anything malformed is a 404. */
 export function createBridgeMedia(
@@ -26,7 +16,7 @@ export function createBridgeMedia(
     handler ??= createMediaHandler({
       dataDir: studio.dataDir,
       appOrigin: origin(),
-      lookup: lookup(studio),
+      lookup: studioMediaLookup(studio),
       onError: (message, fields) => studio.log.warn(message, fields),
     });
     let request: Request;

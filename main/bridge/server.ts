@@ -16,6 +16,7 @@ import {
   type KeyStore,
 } from '../engine/handlers.ts';
 import { Studio } from '../engine/studio.ts';
+import { tasksOf } from '../engine/tasks.ts';
 import { startSimulator, type Simulator } from '../simulator/index.ts';
 import { hostAllowed, newToken, originAllowed, tokenStatus } from './guard.ts';
 import { createBridgeMedia } from './media.ts';
@@ -281,6 +282,7 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
   const close = () =>
     (closing ??= (async () => {
       unsubscribe();
+      tasksOf(studio).cancelAll();
       for (const ws of clients) ws.terminate();
       wss.close();
       server.closeAllConnections();

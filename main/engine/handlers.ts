@@ -1,6 +1,9 @@
 // The engine side of the UI contract (shared/contract.ts): one handler per method over a `Studio`, the
 // validating dispatcher every transport calls (Electron IPC, the browser bridge), and the event mapping.
 // Transports stay thin: they move bytes and check who is calling; everything else happens here.
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import {
   contract,
@@ -12,12 +15,15 @@ import {
   type Output,
   type ParsedInput,
   type RefInfo,
+  type Selection as ContractSelection,
 } from '../../shared/contract.ts';
 import type { JobRow, PromptEntry } from '../../shared/domain.ts';
 import { parsePromptText } from './batch/input-file.ts';
+import { QUERY_SYNTAX, describeQuerySyntax } from './library/query.ts';
 import type { JobRecord } from './store/jobs.ts';
 import type { RefRecord } from './store/refs.ts';
 import type { Studio } from './studio.ts';
+import { tasksOf } from './tasks.ts';
 
 export interface KeyStore {
   get(): string | null;
@@ -31,7 +37,14 @@ export interface HandlerEnv {
   version: string;
   /** Starts a local simulator for "try without a key" and returns its API base. */
   startSimulator?: () => Promise<string>;
+  /**
+   * Asks the person for a destination or source (a native dialog in the app); null when they closed it.
+   * Without it (the browser bridge), the page asks for a typed path.
+   */
+  pickPath?: (kind: PickKind) => Promise<string | null>;
 }
+
+export type PickKind = 'export-zip' | 'export-folder' | 'import-folder';
 
 export type Handlers = { [M in Method]: (input: ParsedInput<M>) => Promise<Output<M>> };
 
@@ -100,7 +113,13 @@ export function createHandlers(studio: Studio, env: HandlerEnv): Handlers {
     hasKey: studio.apiKey() !== null,
     keyStorage: simulatorBase ? 'none' : env.keyStore.kind(),
     simulator: simulatorBase !== null,
+    canPickPaths: env.pickPath !== undefined,
   });
+  const tasks = tasksOf(studio);
+  const lib = studio.library;
+  /** A selection as ids, resolved now: later writes (a flag this very call sets) do not change it. */
+  const ids = (sel: ContractSelection): number[] =>
+    lib.resolve('ids' in sel ? sel.ids : { query: sel.query });
 
   const leaveSimulator = () => {
     if (simulatorBase === null) return;
@@ -233,20 +252,24 @@ export function createHandlers(studio: Studio, env: HandlerEnv): Handlers {
       return toRefInfo(ref);
     },
 
-    'library.search': async ({ text, offset, limit }) => {
-      // One row past the page tells whether there is more without counting a filtered search.
-      const found = studio.stores.assets.search(text.trim(), offset + limit + 1);
-      const rows = found.slice(offset, offset + limit);
-      return {
-        total: text.trim() ? null : studio.stores.assets.count(),
-        hasMore: found.length > offset + limit,
-        rows,
-      };
+    'library.search': async ({ text, sort, offset, limit, after, count }) => {
+      // One row past the page says whether there is more, whatever the sort.
+      const r = lib.search(text, { sort, offset, limit: limit + 1, after, count });
+      const hasMore = r.rows.length > limit;
+      const rows = hasMore ? r.rows.slice(0, limit) : r.rows;
+      // Keyset paging only means something newest first; relevance pages by offset.
+      const next = hasMore && sort === 'newest' ? (rows.at(-1)?.sortKey ?? null) : null;
+      return { total: r.total, hasMore, rows, next, warnings: r.warnings };
     },
+    'library.syntax': async () => ({
+      text: describeQuerySyntax(),
+      entries: QUERY_SYNTAX.map((e) => ({ syntax: e.syntax, meaning: e.meaning })),
+    }),
     'library.get': async ({ id }): Promise<AssetDetail | null> => {
-      const asset = studio.stores.assets.get(id);
-      if (!asset) return null;
-      const j = studio.stores.jobs.get(asset.jobId);
+      const asset = lib.get(id);
+      // A trashed image is gone as far as the page is concerned (undo brings it back).
+      if (!asset || asset.deletedAt != null) return null;
+      const j = asset.jobId == null ? undefined : studio.stores.jobs.get(asset.jobId);
       const refs = (j?.refHashes ?? []).flatMap((sha) => {
         const r = studio.stores.refs.get(sha);
         return r ? [toRefInfo(r)] : [];
@@ -254,13 +277,220 @@ export function createHandlers(studio: Studio, env: HandlerEnv): Handlers {
       return {
         ...asset,
         job: j ? toJobRow(j) : null,
-        batchName: studio.stores.batches.get(asset.batchId)?.name ?? null,
+        batchName: asset.batchId == null ? null : (studio.stores.batches.get(asset.batchId)?.name ?? null),
         refs,
       };
     },
+    'library.update': async (u) => {
+      const sel = ids(u.selection);
+      let changed = 0;
+      if (u.favorite !== undefined) changed += lib.setFavorite(sel, u.favorite);
+      if (u.rating !== undefined) changed += lib.setRating(sel, u.rating);
+      if (u.rejected !== undefined) changed += lib.setRejected(sel, u.rejected);
+      if (u.notes !== undefined) changed += lib.setNotes(sel, u.notes);
+      if (u.addTags?.length) changed += lib.addTags(sel, u.addTags);
+      if (u.removeTags?.length) changed += lib.removeTags(sel, u.removeTags);
+      return { images: sel.length, changed };
+    },
+    'library.tags.suggest': async ({ prefix, limit }) => lib.tagSuggestions(prefix, limit),
+    'library.trash': async ({ selection }) => {
+      const r = await studio.trash(ids(selection));
+      return { token: r.token, count: r.assets, files: r.files, failed: r.failed };
+    },
+    'library.undo': async ({ token }) => {
+      const r = await studio.undoTrash(token);
+      return { restored: r.assets, filesRestored: r.filesRestored, filesNotRestored: r.filesNotRestored };
+    },
+    'library.usage': async ({ by }) => lib.diskUsage({ by }),
+    'library.duplicates': async () => {
+      const groups = lib.duplicates();
+      return {
+        groups: groups.length,
+        extra: groups.reduce((n, g) => n + g.ids.length - 1, 0),
+        reclaimableBytes: groups.reduce((n, g) => n + g.reclaimableBytes, 0),
+        list: groups.slice(0, 200),
+      };
+    },
+    'library.export': async ({ selection, format, out }) => {
+      const chosen = ids(selection);
+      if (chosen.length === 0) {
+        throw new ContractCallError('FAILED', 'Nothing to export: no image is in the selection any more.');
+      }
+      const target = await exportTarget(env, format, out);
+      if (target === null) return { task: null };
+      const task = tasks.start(
+        'export',
+        `Exporting ${plural(chosen.length, 'image')} to ${target}…`,
+        async (t) => {
+          const r = await studio.exportAssets(chosen, target, {
+            signal: t.signal,
+            onProgress: (p) =>
+              t.progress(p.done, p.total, `Exported ${p.done} of ${plural(p.total, 'image')}…`),
+          });
+          const missing = r.missing.length
+            ? ` ${plural(r.missing.length, 'file was', 'files were')} missing on disk and left out.`
+            : '';
+          return {
+            result: { out: r.out, files: r.files, bytes: r.bytes, missing: r.missing.length },
+            message: `Exported ${plural(r.files, 'image')} (${megabytes(r.bytes)}) to ${r.out}.${missing}`,
+          };
+        },
+      );
+      return { task };
+    },
+    'library.import': async ({ folder }) => {
+      const source = await importSource(env, folder);
+      if (source === null) return { task: null };
+      const task = tasks.start('import', `Looking for images in ${source}…`, async (t) => {
+        const r = await studio.importFolder(source, {
+          signal: t.signal,
+          onProgress: (p) =>
+            t.progress(
+              p.done,
+              p.total,
+              `Checked ${p.done} of ${plural(p.total, 'file')}: ${p.imported} imported, ${p.duplicates} already in the library`,
+            ),
+        });
+        const canceled = t.signal.aborted;
+        const parts = [
+          `${canceled ? 'Import canceled: ' : ''}${plural(r.imported, 'image')} imported from ${source}`,
+          r.duplicates ? `${plural(r.duplicates, 'duplicate')} skipped` : '',
+          r.skipped.length ? `${plural(r.skipped.length, 'file')} could not be read` : '',
+        ].filter(Boolean);
+        return {
+          result: {
+            scanned: r.scanned,
+            imported: r.imported,
+            duplicates: r.duplicates,
+            skipped: r.skipped.slice(0, 200),
+          },
+          message: `${parts.join('; ')}.`,
+          canceled,
+        };
+      });
+      return { task };
+    },
+    'tasks.list': async () => tasks.list(),
+    'task.cancel': async ({ id }) => tasks.cancel(id),
+
+    'collections.list': async () => lib.collections(),
+    'collections.create': async ({ name }) => {
+      const id = lib.createCollection(name);
+      return lib.collections().find((c) => c.id === id)!;
+    },
+    'collections.rename': async ({ id, name }) => {
+      lib.renameCollection(id, name);
+      return lib.collections();
+    },
+    'collections.delete': async ({ id }) => ({ deleted: lib.deleteCollection(id) }),
+    'collections.add': async ({ id, selection }) => ({ changed: lib.addToCollection(id, ids(selection)) }),
+    'collections.remove': async ({ id, selection }) => ({
+      changed: lib.removeFromCollection(id, ids(selection)),
+    }),
+
+    'searches.list': async () => lib.savedSearches(),
+    'searches.save': async ({ name, query }) => lib.saveSearch(name, query),
+    'searches.rename': async ({ id, name }) => {
+      lib.renameSavedSearch(id, name);
+      return lib.savedSearches();
+    },
+    'searches.delete': async ({ id }) => ({ deleted: lib.deleteSavedSearch(id) }),
   };
   SECRETS.set(handlers, () => [studio.apiKey(), env.keyStore.get()]);
   return handlers;
+}
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+}
+
+function megabytes(n: number): string {
+  return n < 1024 * 1024 ? `${Math.max(1, Math.round(n / 1024))} KB` : `${(n / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/** A path typed by the person: absolute (or `~/…`), so it never depends on where the engine was started. */
+function typedPath(raw: string, what: string, example: string): string {
+  const p = raw === '~' || raw.startsWith('~/') ? join(homedir(), raw.slice(1)) : raw;
+  if (!isAbsolute(p)) {
+    throw new ContractCallError(
+      'FAILED',
+      `${what} must be a full path, such as ${example} ("${raw}" is not).`,
+    );
+  }
+  return resolve(p);
+}
+
+function stamp(d = new Date()): string {
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}-${two(d.getHours())}${two(d.getMinutes())}${two(d.getSeconds())}`;
+}
+
+/**
+ * Where an export goes. A zip gets its extension; a typed zip path that exists is refused (a dialog has
+ * already asked about replacing). A folder that already holds files gets a new subfolder, so an export
+ * never mixes with (or replaces) what is there.
+ */
+async function exportTarget(
+  env: HandlerEnv,
+  format: 'zip' | 'folder',
+  out: string | undefined,
+): Promise<string | null> {
+  let target: string;
+  if (out === undefined) {
+    if (!env.pickPath) {
+      throw new ContractCallError(
+        'FAILED',
+        'Say where to export to: a full path to a .zip file or a folder.',
+      );
+    }
+    const picked = await env.pickPath(format === 'zip' ? 'export-zip' : 'export-folder');
+    if (picked === null) return null;
+    target = picked;
+  } else {
+    const example = format === 'zip' ? join(homedir(), 'export.zip') : join(homedir(), 'Pictures', 'export');
+    target = typedPath(out, 'The export destination', example);
+  }
+  if (format === 'zip') {
+    if (!target.toLowerCase().endsWith('.zip')) target += '.zip';
+    if (out !== undefined && existsSync(target)) {
+      throw new ContractCallError(
+        'FAILED',
+        `${target} already exists — choose another name or delete it first.`,
+      );
+    }
+    return target;
+  }
+  if (target.toLowerCase().endsWith('.zip')) {
+    throw new ContractCallError(
+      'FAILED',
+      `${target} ends in .zip — choose "Zip file" to make an archive, or a folder path.`,
+    );
+  }
+  if (!existsSync(target)) return target;
+  if (!statSync(target).isDirectory()) {
+    throw new ContractCallError(
+      'FAILED',
+      `${target} is a file, not a folder — choose a folder to export into.`,
+    );
+  }
+  return readdirSync(target).length === 0 ? target : join(target, `qwen-studio-export-${stamp()}`);
+}
+
+async function importSource(env: HandlerEnv, folder: string | undefined): Promise<string | null> {
+  let source: string;
+  if (folder === undefined) {
+    if (!env.pickPath) throw new ContractCallError('FAILED', 'Say which folder to import: its full path.');
+    const picked = await env.pickPath('import-folder');
+    if (picked === null) return null;
+    source = picked;
+  } else {
+    source = typedPath(folder, 'The folder to import', join(homedir(), 'Pictures'));
+  }
+  if (!existsSync(source)) throw new ContractCallError('FAILED', `${source} was not found — check the path.`);
+  if (!statSync(source).isDirectory()) {
+    throw new ContractCallError('FAILED', `${source} is a file — choose the folder that holds the images.`);
+  }
+  return source;
 }
 
 function isMethod(name: string): name is Method {
@@ -323,14 +553,18 @@ export function subscribeEvents(
   const onQueue = (q: EventPayloads['queue']) => send('queue', q);
   const onBatch = (b: EventPayloads['batch']) => send('batch', b);
   const onAsset = (a: EventPayloads['asset']) => send('asset', a);
+  const onTask = (t: EventPayloads['task']) => send('task', t);
+  const tasks = tasksOf(studio);
   studio.on('job', onJob);
   studio.on('queue', onQueue);
   studio.on('batch', onBatch);
   studio.on('asset', onAsset);
+  tasks.on('task', onTask);
   return () => {
     studio.off('job', onJob);
     studio.off('queue', onQueue);
     studio.off('batch', onBatch);
     studio.off('asset', onAsset);
+    tasks.off('task', onTask);
   };
 }

@@ -166,7 +166,7 @@ function hslToRgb(h: number, s: number, l: number): { r: number; g: number; b: n
   return { r: f(0), g: f(8), b: f(4) };
 }
 
-async function build(db: DB, n: number, dataDir: string): Promise<void> {
+export async function build(db: DB, n: number, dataDir: string): Promise<void> {
   const r = mulberry32(20261101);
   const images = await sampleImages(join(dataDir, 'library', 'bench'));
   const tags = [...TAGS_EN, ...TAGS_ZH];

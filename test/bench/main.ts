@@ -1,11 +1,13 @@
 // Benchmarks, separate from tests: each prints one JSON line so runs can be compared by a script.
 import { parseArgs } from 'node:util';
 import { libraryBench } from './library.ts';
+import { libraryUiBench } from './library-ui.ts';
 import { schedulerBench } from './scheduler.ts';
 
 const BENCHES: Record<string, (args: string[]) => Promise<Record<string, unknown>>> = {
   scheduler: schedulerBench,
   library: libraryBench,
+  'library-ui': libraryUiBench,
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -99,8 +99,10 @@ describe('resolveInside', () => {
 });
 
 describe('media URLs', () => {
-  it('builds and parses both kinds', () => {
+  it('builds and parses the three kinds', () => {
     expect(mediaUrl('asset', 12)).toBe('studio-media://asset/12');
+    expect(mediaUrl('thumb', 12)).toBe('studio-media://thumb/12');
+    expect(parseMediaUrl(mediaUrl('thumb', 12))).toEqual({ kind: 'thumb', id: 12 });
     expect(mediaUrl('asset', '7')).toBe('studio-media://asset/7');
     expect(mediaUrl('ref', SHA)).toBe(`studio-media://ref/${SHA}`);
     expect(mediaUrl('ref', `sha256:${SHA.toUpperCase()}`)).toBe(`studio-media://ref/${SHA}`);
@@ -116,14 +118,17 @@ describe('media URLs', () => {
     expect(() => mediaUrl('asset', '1/../2')).toThrow(/asset id/);
     expect(() => mediaUrl('ref', 'abc')).toThrow(/64 hex/);
     expect(() => mediaUrl('ref', `${SHA}/../x`)).toThrow(/64 hex/);
-    expect(() => mediaUrl('thumb' as 'asset', 1)).toThrow(/kind/);
+    expect(() => mediaUrl('thumb', '1/../2')).toThrow(/asset id/);
+    expect(() => mediaUrl('video' as 'asset', 1)).toThrow(/kind/);
   });
 
-  it('parses nothing but the two exact shapes', () => {
+  it('parses nothing but the three exact shapes', () => {
     for (const url of [
       'studio-media://asset/0',
       'studio-media://asset/01',
       'studio-media://asset/1/2',
+      'studio-media://thumb/0',
+      'studio-media://thumb/1/2',
       'studio-media://asset/1?x=1',
       'studio-media://asset/1#x',
       'studio-media://u:p@asset/1',
@@ -154,7 +159,7 @@ describe('media handler', () => {
     return createMediaHandler({
       dataDir: data,
       appOrigin: APP_ORIGIN,
-      lookup: (req: MediaRequest) => records.get(req.kind === 'asset' ? `asset:${req.id}` : `ref:${req.sha256}`) ?? null,
+      lookup: (req: MediaRequest) => records.get(req.kind === 'ref' ? `ref:${req.sha256}` : `${req.kind}:${req.id}`) ?? null,
       onError: (message) => errors.push(message),
     });
   }

@@ -1,3 +1,4 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -337,7 +338,7 @@ describe('batches, jobs and the library', () => {
     };
     expect(all).toMatchObject({ total: 7, hasMore: false });
     const page = (await call('library.search', { text: 'boat', limit: 2 })) as typeof all;
-    expect(page).toMatchObject({ total: null, hasMore: true });
+    expect(page).toMatchObject({ total: 3, hasMore: true });
     expect(page.rows).toHaveLength(2);
     const rest = (await call('library.search', { text: 'boat', offset: 2, limit: 2 })) as typeof all;
     expect(rest).toMatchObject({ hasMore: false });
@@ -395,5 +396,182 @@ describe('batches, jobs and the library', () => {
     expect((await callError(call('batch.pause', { id: 999 }))).message).toMatch(/^Batch 999 does not exist/);
     expect(await call('queue.resume')).toMatchObject({ paused: false, pauseReason: null });
     expect(await call('batch.list')).toEqual([expect.objectContaining({ id: batchId, name: 'held' })]);
+  });
+});
+
+describe('the library over the contract', () => {
+  /** A started rig with four finished images: 'a red boat', 'a blue boat', 'a red car', '一只红色的猫'. */
+  async function withImages(env: Partial<HandlerEnv> = {}) {
+    const r = await rig({ start: true, env });
+    const { batchId } = (await r.call('batch.create', {
+      name: 'harbour',
+      entries: [{ prompt: '{a red boat|a blue boat|a red car|一只红色的猫}' }],
+    })) as { batchId: number };
+    await waitFor(r.studio, () => r.studio.batchSummary(batchId)?.status === 'done');
+    await waitFor(r.studio, () => r.studio.stores.assets.count() === 4);
+    const tasks: EventPayloads['task'][] = [];
+    const off = subscribeEvents(r.studio, (event, payload) => {
+      if (event === 'task') tasks.push(payload as EventPayloads['task']);
+    });
+    unsubscribers.push(off);
+    const ended = (id: number) =>
+      new Promise<EventPayloads['task']>((resolve) => {
+        const check = () => {
+          const t = tasks.find((x) => x.id === id && x.state !== 'running');
+          if (t) return resolve(t);
+          setTimeout(check, 10);
+        };
+        check();
+      });
+    return { ...r, tasks, ended };
+  }
+  const unsubscribers: (() => void)[] = [];
+  afterEach(() => {
+    while (unsubscribers.length) unsubscribers.pop()!();
+  });
+
+  type Page = {
+    total: number;
+    hasMore: boolean;
+    next: number | null;
+    rows: { id: number; prompt: string }[];
+  };
+
+  it('searches with the query language and exact totals, pages by keyset, and updates a selection', async () => {
+    const { call } = await withImages();
+    const all = (await call('library.search', { limit: 3 })) as Page;
+    expect(all).toMatchObject({ total: 4, hasMore: true });
+    const rest = (await call('library.search', { limit: 3, after: all.next })) as Page;
+    expect(rest).toMatchObject({ hasMore: false, next: null });
+    expect([...all.rows, ...rest.rows].map((r) => r.id).sort()).toHaveLength(4);
+    expect(
+      ((await call('library.search', { text: 'boat -blue' })) as Page).rows.map((r) => r.prompt),
+    ).toEqual(['a red boat']);
+    expect(((await call('library.search', { text: '红色' })) as Page).total).toBe(1);
+
+    // "All N matching": the query is resolved once, so a flag it sets does not change what it covers.
+    const upd = (await call('library.update', {
+      selection: { query: '-fav boat' },
+      favorite: true,
+      addTags: ['sea'],
+      rating: 4,
+    })) as { images: number };
+    expect(upd.images).toBe(2);
+    expect(((await call('library.search', { text: 'fav tag:sea rating>=4' })) as Page).total).toBe(2);
+    const boat = ((await call('library.search', { text: 'red boat' })) as Page).rows[0]!;
+    const col = (await call('collections.create', { name: 'Harbour' })) as { id: number };
+    await call('collections.add', { id: col.id, selection: { ids: [boat.id] } });
+    expect(await call('library.get', { id: boat.id })).toMatchObject({
+      tags: ['sea'],
+      collections: [{ id: col.id, name: 'Harbour' }],
+      favorite: true,
+      rating: 4,
+      batchName: 'harbour',
+    });
+    expect(await call('library.tags.suggest', { prefix: 's' })).toEqual([
+      expect.objectContaining({ name: 'sea', uses: 2 }),
+    ]);
+    expect(await call('searches.save', { name: 'Boats', query: 'tag:sea' })).toMatchObject({ name: 'Boats' });
+    expect(await call('searches.list')).toEqual([expect.objectContaining({ query: 'tag:sea' })]);
+
+    const nothing = await callError(call('library.update', { selection: { ids: [boat.id] } }));
+    expect(nothing.code).toBe('INVALID_INPUT');
+    expect(nothing.message).toMatch(/say what to change/);
+    expect((await callError(call('library.update', { selection: { ids: [] }, favorite: true }))).code).toBe(
+      'INVALID_INPUT',
+    );
+    const syntax = (await call('library.syntax')) as { entries: { syntax: string }[]; text: string };
+    expect(syntax.entries.map((e) => e.syntax)).toContain('rating>=4');
+    expect(syntax.text).toContain('tag:portrait');
+  });
+
+  it('trashes a selection and undoes it', async () => {
+    const { call } = await withImages();
+    const boats = (await call('library.search', { text: 'boat' })) as Page;
+    const trashed = (await call('library.trash', { selection: { query: 'boat' } })) as {
+      token: number;
+      count: number;
+    };
+    expect(trashed.count).toBe(2);
+    expect(((await call('library.search', {})) as Page).total).toBe(2);
+    expect(await call('library.get', { id: boats.rows[0]!.id })).toBeNull();
+    expect(await call('library.undo', { token: trashed.token })).toMatchObject({
+      restored: 2,
+      filesRestored: 2,
+    });
+    expect(((await call('library.search', {})) as Page).total).toBe(4);
+    expect((await callError(call('library.undo', { token: trashed.token }))).message).toMatch(
+      /already undone/,
+    );
+  });
+
+  it('exports as a background task: asks where when it can, refuses unsafe paths, and cancels cleanly', async () => {
+    const picks: string[] = [];
+    let answer: string | null = null;
+    const { call, ended, studio } = await withImages({
+      pickPath: async (kind) => {
+        picks.push(kind);
+        return answer;
+      },
+    });
+    const out = path.join(studio.dataDir, 'out');
+    expect(await call('app.info')).toMatchObject({ canPickPaths: true });
+    // Closing the dialog starts nothing.
+    expect(await call('library.export', { selection: { query: '' }, format: 'zip' })).toEqual({ task: null });
+    answer = path.join(out, 'picked');
+    const started = (await call('library.export', { selection: { query: 'red' }, format: 'zip' })) as {
+      task: { id: number; state: string; kind: string };
+    };
+    expect(picks).toEqual(['export-zip', 'export-zip']);
+    expect(started.task).toMatchObject({ kind: 'export', state: 'running' });
+    const done = await ended(started.task.id);
+    expect(done).toMatchObject({ state: 'done', result: { out: `${answer}.zip`, files: 2, missing: 0 } });
+    expect(done.message).toMatch(/^Exported 2 images \(.+\) to .*picked\.zip\.$/);
+
+    // A typed destination: full paths only, and an existing zip is never replaced.
+    expect(
+      (await callError(call('library.export', { selection: { query: '' }, format: 'zip', out: 'x.zip' })))
+        .message,
+    ).toMatch(/must be a full path/);
+    expect(
+      (
+        await callError(
+          call('library.export', { selection: { query: '' }, format: 'zip', out: `${answer}.zip` }),
+        )
+      ).message,
+    ).toMatch(/already exists/);
+
+    // Canceled before it could write anything: the task says so and no zip is left.
+    const target = path.join(out, 'canceled.zip');
+    const { task } = (await call('library.export', {
+      selection: { query: '' },
+      format: 'zip',
+      out: target,
+    })) as {
+      task: { id: number };
+    };
+    expect(await call('task.cancel', { id: task.id })).toMatchObject({ message: 'Canceling…' });
+    expect(await ended(task.id)).toMatchObject({ state: 'canceled' });
+    expect(existsSync(target)).toBe(false);
+    expect(((await call('tasks.list')) as { id: number }[]).map((t) => t.id)).toContain(task.id);
+    expect(await call('task.cancel', { id: 9999 })).toBeNull();
+  });
+
+  it('imports a folder as a task, skipping what is already in the library', async () => {
+    const { call, ended, studio } = await withImages();
+    const folder = path.join(studio.dataDir, '..', `${path.basename(studio.dataDir)}-import`);
+    dirs.push(folder);
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(path.join(folder, 'a.png'), png);
+    writeFileSync(path.join(folder, 'b.png'), png); // the same bytes: a duplicate
+    expect((await callError(call('library.import', {}))).message).toMatch(/which folder/);
+    const { task } = (await call('library.import', { folder })) as { task: { id: number } };
+    const done = await ended(task.id);
+    expect(done).toMatchObject({
+      state: 'done',
+      result: { scanned: 2, imported: 1, duplicates: 1, skipped: [] },
+    });
+    expect(done.message).toBe(`1 image imported from ${folder}; 1 duplicate skipped.`);
+    expect(((await call('library.search', { text: 'source:imported' })) as Page).total).toBe(1);
   });
 });

@@ -1,11 +1,12 @@
 // One image with everything that made it: prompt, the prompt the service actually used, parameters, seed,
 // credits and where the file is — plus copy, re-run and use-as-reference.
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { api, errorMessage } from '../api.ts';
 import { bytes, dateTime, sizeLabel } from '../format.ts';
 import { useStudio } from '../store/index.ts';
 import { Icon } from './Icon.tsx';
+import { AssetOrganise } from './library/AssetOrganise.tsx';
 
 async function copy(text: string, what: string, toast: (k: 'success' | 'error', m: string) => void) {
   try {
@@ -17,7 +18,7 @@ async function copy(text: string, what: string, toast: (k: 'success' | 'error', 
 }
 
 export function AssetDetailPanel() {
-  const { id, detail, status, select, toast, rerun, useAsRef } = useStudio(
+  const { id, detail, status, select, toast, rerun, useAsRef, update, trash } = useStudio(
     useShallow((s) => ({
       id: s.selectedAsset,
       detail: s.detail,
@@ -26,12 +27,23 @@ export function AssetDetailPanel() {
       toast: s.toast,
       rerun: s.rerun,
       useAsRef: s.addReferenceFromAsset,
+      update: s.updateAssets,
+      trash: s.trashAssets,
     })),
   );
   const heading = useRef<HTMLHeadingElement>(null);
+  /** The asset whose image file failed to load (the panel says so instead of a broken picture). */
+  const [missingFile, setMissingFile] = useState<number | null>(null);
   const close = () => void select(null);
+  // Focus moves to the panel when it opens, not when it follows the grid to another image (arrow keys keep
+  // browsing the grid then).
+  const focused = useRef(false);
   useEffect(() => {
-    if (status === 'ready') heading.current?.focus({ preventScroll: true });
+    if (id === null) focused.current = false;
+    else if (status === 'ready' && !focused.current) {
+      focused.current = true;
+      heading.current?.focus({ preventScroll: true });
+    }
   }, [status, id]);
   if (id === null) return null;
 
@@ -42,6 +54,15 @@ export function AssetDetailPanel() {
       aria-label="Image details"
       onKeyDown={(e) => {
         if (e.key === 'Escape') close();
+        // The grid's shortcuts work here too, on this image, unless one is typing.
+        if (!detail || e.ctrlKey || e.metaKey || e.altKey) return;
+        if ((e.target as HTMLElement).closest('input, textarea, select')) return;
+        const sel = { ids: [detail.id] };
+        if (e.key === 'f' || e.key === 'F') void update({ favorite: !detail.favorite }, sel);
+        else if (/^[0-5]$/.test(e.key)) void update({ rating: Number(e.key) }, sel);
+        else if (e.key === 'Delete' || e.key === 'Backspace') void trash(sel);
+        else return;
+        e.preventDefault();
       }}
     >
       <div className="detail__head">
@@ -62,14 +83,28 @@ export function AssetDetailPanel() {
         <p className="field__error">The details could not be loaded.</p>
       ) : (
         <div className="detail__body">
-          <a
-            className="detail__image"
-            href={api.mediaUrl('asset', detail.id)}
-            target="_blank"
-            rel="noopener noreferrer"
-          >
-            <img src={api.mediaUrl('asset', detail.id)} alt={detail.prompt} />
-          </a>
+          {missingFile === detail.id ? (
+            <div className="detail__image detail__image--missing" role="note">
+              <Icon name="missing" size={28} />
+              <p>
+                The image file is missing from the data folder. Its record stays here; move it to the trash to
+                remove it.
+              </p>
+            </div>
+          ) : (
+            <a
+              className="detail__image"
+              href={api.mediaUrl('asset', detail.id)}
+              target="_blank"
+              rel="noopener noreferrer"
+            >
+              <img
+                src={api.mediaUrl('asset', detail.id)}
+                alt={detail.prompt || 'Imported image'}
+                onError={() => setMissingFile(detail.id)}
+              />
+            </a>
+          )}
           <div className="detail__actions">
             <button
               type="button"
@@ -83,6 +118,7 @@ export function AssetDetailPanel() {
               <Icon name="image" /> Use as reference
             </button>
           </div>
+          <AssetOrganise detail={detail} />
           <section className="detail__section" aria-label="Prompt">
             <div className="detail__label-row">
               <h3 className="detail__label">Prompt</h3>
@@ -105,7 +141,7 @@ export function AssetDetailPanel() {
           <dl className="props">
             <div>
               <dt>Batch</dt>
-              <dd>{detail.batchName ?? '—'}</dd>
+              <dd>{detail.batchName ?? (detail.source === 'imported' ? 'Imported' : '—')}</dd>
             </div>
             <div>
               <dt>Dimensions</dt>

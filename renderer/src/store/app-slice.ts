@@ -37,6 +37,7 @@ export interface AppSlice {
 
 let toastSeq = 0;
 const TOAST_MS = { info: 5000, success: 5000, error: 9000 } as const;
+const ACTION_TOAST_MS = 12_000;
 
 export const createAppSlice: Slice<AppSlice> = (set, get) => ({
   booted: false,
@@ -54,7 +55,11 @@ export const createAppSlice: Slice<AppSlice> = (set, get) => ({
       const [info, settings] = await Promise.all([api.call('app.info', {}), api.call('settings.get', {})]);
       set({ info, settings, booted: true });
       get().resetDraft(settings.defaults);
-      await Promise.all([get().refreshQueue(), get().searchLibrary(get().libraryQuery)]);
+      await Promise.all([
+        get().refreshQueue(),
+        get().searchLibrary(get().libraryQuery),
+        get().loadLibraryMeta(),
+      ]);
     } catch (err) {
       set({ bootError: errorMessage(err) });
     }
@@ -90,13 +95,15 @@ export const createAppSlice: Slice<AppSlice> = (set, get) => ({
     if (connection === 'open' && was === 'closed' && get().booted) {
       void get().refreshQueue();
       void get().searchLibrary(get().libraryQuery);
+      void get().loadLibraryMeta();
     }
   },
 
   toast(kind, message, action) {
     const id = ++toastSeq;
     set((s) => ({ toasts: [...s.toasts.slice(-4), { id, kind, message, ...(action ? { action } : {}) }] }));
-    setTimeout(() => get().dismissToast(id), TOAST_MS[kind]);
+    // A toast with an action (Undo) stays long enough to reach for it.
+    setTimeout(() => get().dismissToast(id), action ? ACTION_TOAST_MS : TOAST_MS[kind]);
   },
 
   dismissToast(id) {

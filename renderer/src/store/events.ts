@@ -1,5 +1,6 @@
 // The engine's events → the store. A busy queue sends many events a second; they are gathered and applied
 // together at most every 50 ms so the lists re-render once per burst, not once per event.
+import type { TaskInfo } from '../../../shared/contract.ts';
 import type { AssetRow, BatchSummary, JobRow, QueueStatus } from '../../../shared/domain.ts';
 import { api } from '../api.ts';
 import { useStudio } from './index.ts';
@@ -10,6 +11,7 @@ export function connectEvents(): () => void {
   let jobs = new Map<number, JobRow>();
   let batches = new Map<number, BatchSummary>();
   let assets: AssetRow[] = [];
+  let tasks = new Map<number, TaskInfo>();
   let queue: QueueStatus | null = null;
   let timer: ReturnType<typeof setTimeout> | null = null;
 
@@ -17,6 +19,8 @@ export function connectEvents(): () => void {
     timer = null;
     const bundle = { jobs: [...jobs.values()], batches: [...batches.values()], queue };
     const fresh = assets;
+    const taskUpdates = [...tasks.values()];
+    tasks = new Map();
     jobs = new Map();
     batches = new Map();
     assets = [];
@@ -24,6 +28,7 @@ export function connectEvents(): () => void {
     const s = useStudio.getState();
     s.applyEvents(bundle);
     if (fresh.length) s.addAssets(fresh);
+    if (taskUpdates.length) s.applyTasks(taskUpdates);
   };
   const schedule = () => {
     timer ??= setTimeout(flush, FLUSH_MS);
@@ -44,6 +49,10 @@ export function connectEvents(): () => void {
     }),
     api.on('asset', (a) => {
       assets.push(a);
+      schedule();
+    }),
+    api.on('task', (t) => {
+      tasks.set(t.id, t);
       schedule();
     }),
     api.on('menu', ({ action }) => {

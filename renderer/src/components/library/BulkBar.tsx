@@ -1,0 +1,184 @@
+// What can be done to the selected images at once: favorite, rate, reject, tag, collect, export, trash.
+// "Select all N matching" widens the selection to everything the search matches, loaded or not.
+import { useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { count } from '../../format.ts';
+import { useStudio } from '../../store/index.ts';
+import { Icon } from '../Icon.tsx';
+import { Popover } from '../Popover.tsx';
+import { StarRating } from '../StarRating.tsx';
+import { TagInput } from '../TagInput.tsx';
+import { ExportForm } from './PathForms.tsx';
+
+function CollectionPicker(props: { close: () => void }) {
+  const { collections, add, create } = useStudio(
+    useShallow((s) => ({ collections: s.collections, add: s.addToCollection, create: s.createCollection })),
+  );
+  const [name, setName] = useState('');
+  return (
+    <div className="pform">
+      <p className="pform__title">Add to a collection</p>
+      {collections.length ? (
+        <ul className="pick-list">
+          {collections.map((c) => (
+            <li key={c.id}>
+              <button
+                type="button"
+                className="pick-list__item"
+                onClick={() => {
+                  props.close();
+                  void add(c.id);
+                }}
+              >
+                <Icon name="collection" size={14} />
+                <span>{c.name}</span>
+                <span className="pick-list__count">{c.count.toLocaleString('en-US')}</span>
+              </button>
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <p className="hint">No collections yet: name the first one.</p>
+      )}
+      <form
+        className="input-group"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void create(name).then((c) => {
+            if (!c) return;
+            props.close();
+            void add(c.id);
+          });
+        }}
+      >
+        <input
+          className="input input--sm"
+          aria-label="New collection name"
+          placeholder="New collection"
+          value={name}
+          maxLength={200}
+          onChange={(e) => setName(e.target.value)}
+        />
+        <button type="submit" className="btn btn--sm" disabled={!name.trim()}>
+          <Icon name="plus" size={14} /> Create
+        </button>
+      </form>
+    </div>
+  );
+}
+
+export function BulkBar() {
+  const s = useStudio(
+    useShallow((st) => ({
+      size: st.selection.size,
+      selection: st.selection,
+      allMatching: st.allMatching,
+      total: st.libraryTotal,
+      rows: st.libraryRows,
+      selectAllMatching: st.selectAllMatching,
+      clear: st.clearSelection,
+      update: st.updateAssets,
+      trash: st.trashAssets,
+      detailOpen: st.selectedAsset !== null,
+    })),
+  );
+  // One image with its details open is organised in the details panel; the bar is for more than that.
+  if (!s.allMatching && (s.size === 0 || (s.size === 1 && s.detailOpen))) return null;
+  const n = s.allMatching ? (s.total ?? s.rows.length) : s.size;
+  const loaded = s.allMatching ? s.rows : s.rows.filter((r) => s.selection.has(r.id));
+  const allFav = loaded.length > 0 && loaded.every((r) => r.favorite);
+  const allRejected = loaded.length > 0 && loaded.every((r) => r.rejected);
+  const ratings = new Set(loaded.map((r) => r.rating ?? 0));
+  const rating = ratings.size === 1 ? [...ratings][0]! : null;
+  return (
+    <div className="bulkbar" role="toolbar" aria-label="Selected images">
+      <div className="bulkbar__count">
+        <strong aria-live="polite">
+          {s.allMatching ? `All ${count(n, 'image')} matching` : `${n.toLocaleString('en-US')} selected`}
+        </strong>
+        {!s.allMatching && s.total !== null && s.total > n ? (
+          <button type="button" className="link" onClick={s.selectAllMatching}>
+            Select all {count(s.total, 'image')} matching
+          </button>
+        ) : null}
+        <button type="button" className="link" onClick={s.clear}>
+          Clear
+        </button>
+      </div>
+      <div className="bulkbar__actions">
+        <button
+          type="button"
+          className={`btn btn--sm${allFav ? ' btn--toggled' : ''}`}
+          aria-pressed={allFav}
+          onClick={() => void s.update({ favorite: !allFav })}
+        >
+          <Icon name="star" size={14} filled={allFav} /> Favorite
+        </button>
+        <StarRating
+          value={rating}
+          size={16}
+          label="Rating of the selected images"
+          onChange={(r) => void s.update({ rating: r })}
+        />
+        <button
+          type="button"
+          className={`btn btn--sm${allRejected ? ' btn--toggled' : ''}`}
+          aria-pressed={allRejected}
+          onClick={() => void s.update({ rejected: !allRejected })}
+        >
+          <Icon name="ban" size={14} /> Reject
+        </button>
+        <Popover
+          label="Tag the selected images"
+          button={
+            <>
+              <Icon name="tag" size={14} /> Tags
+            </>
+          }
+        >
+          {() => (
+            <div className="pform">
+              <p className="pform__title">Tags for {count(n, 'image')}</p>
+              <TagInput
+                label="Add tag"
+                placeholder="Add a tag…"
+                autoFocus
+                onSubmit={(t) => void s.update({ addTags: [t] })}
+              />
+              <TagInput
+                label="Remove tag"
+                placeholder="Remove a tag…"
+                existingOnly
+                onSubmit={(t) => void s.update({ removeTags: [t] })}
+              />
+            </div>
+          )}
+        </Popover>
+        <Popover
+          label="Add to a collection"
+          button={
+            <>
+              <Icon name="collection" size={14} /> Collection
+            </>
+          }
+        >
+          {(close) => <CollectionPicker close={close} />}
+        </Popover>
+        <Popover
+          label="Export"
+          align="end"
+          button={
+            <>
+              <Icon name="download" size={14} /> Export
+            </>
+          }
+        >
+          {(close) => <ExportForm count={n} close={close} />}
+        </Popover>
+        <button type="button" className="btn btn--sm btn--ghost-danger" onClick={() => void s.trash()}>
+          <Icon name="trash" size={14} /> Trash
+        </button>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,128 @@
+// Where an export goes and which folder to import. In the app the engine opens the system's dialog; in a
+// browser (the bridge) the page cannot see the disk, so the person types a full path instead.
+import { useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { useStudio } from '../../store/index.ts';
+import { Icon } from '../Icon.tsx';
+import { Segmented } from '../Segmented.tsx';
+
+function today(): string {
+  const d = new Date();
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}`;
+}
+
+/** A path beside the data folder, spelled with the data folder's own separator (Windows or not). */
+function suggestedPath(dataDir: string, format: 'zip' | 'folder'): string {
+  const sep = dataDir.includes('\\') && !dataDir.includes('/') ? '\\' : '/';
+  const base = dataDir.replace(/[\\/]+$/, '');
+  return `${base}${sep}exports${sep}qwen-studio-export-${today()}${format === 'zip' ? '.zip' : ''}`;
+}
+
+export function ExportForm(props: { count: number; close: () => void }) {
+  const { canPick, dataDir, startExport } = useStudio(
+    useShallow((s) => ({
+      canPick: s.info?.canPickPaths ?? false,
+      dataDir: s.info?.dataDir ?? '',
+      startExport: s.startExport,
+    })),
+  );
+  const [format, setFormat] = useState<'zip' | 'folder'>('zip');
+  const [path, setPath] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const out = path ?? suggestedPath(dataDir, format);
+  const go = async () => {
+    setBusy(true);
+    const started = await startExport(format, canPick ? undefined : out.trim());
+    setBusy(false);
+    if (started) props.close();
+  };
+  return (
+    <form
+      className="pform"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void go();
+      }}
+    >
+      <p className="pform__title">
+        Export {props.count.toLocaleString('en-US')} image{props.count === 1 ? '' : 's'}
+      </p>
+      <Segmented
+        label="Export as"
+        value={format}
+        options={[
+          { value: 'zip', label: 'Zip file' },
+          { value: 'folder', label: 'Folder' },
+        ]}
+        onChange={setFormat}
+      />
+      {canPick ? null : (
+        <label className="field">
+          <span className="field-label">
+            {format === 'zip' ? 'Save as (full path)' : 'Folder (full path)'}
+          </span>
+          <input
+            className="input input--sm mono"
+            value={out}
+            spellCheck={false}
+            onChange={(e) => setPath(e.target.value)}
+          />
+        </label>
+      )}
+      <p className="hint">The original files, untouched, with metadata.csv and metadata.jsonl beside them.</p>
+      <button type="submit" className="btn btn--primary btn--sm" disabled={busy || (!canPick && !out.trim())}>
+        <Icon name="download" size={14} /> {canPick ? 'Choose where and export…' : 'Export'}
+      </button>
+    </form>
+  );
+}
+
+export function ImportForm(props: { close: () => void }) {
+  const { canPick, startImport } = useStudio(
+    useShallow((s) => ({ canPick: s.info?.canPickPaths ?? false, startImport: s.startImport })),
+  );
+  const [folder, setFolder] = useState('');
+  const [busy, setBusy] = useState(false);
+  const go = async () => {
+    setBusy(true);
+    const started = await startImport(canPick ? undefined : folder.trim());
+    setBusy(false);
+    if (started) props.close();
+  };
+  return (
+    <form
+      className="pform"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void go();
+      }}
+    >
+      <p className="pform__title">Import a folder of images</p>
+      {canPick ? null : (
+        <label className="field">
+          <span className="field-label">Folder (full path)</span>
+          <input
+            className="input input--sm mono"
+            value={folder}
+            placeholder="/home/you/Pictures/renders"
+            spellCheck={false}
+            autoFocus
+            onChange={(e) => setFolder(e.target.value)}
+          />
+        </label>
+      )}
+      <p className="hint">
+        PNG, JPEG, WebP and GIF files are copied into the library with the prompts they carry; images already
+        in the library are skipped.
+      </p>
+      <button
+        type="submit"
+        className="btn btn--primary btn--sm"
+        disabled={busy || (!canPick && !folder.trim())}
+      >
+        <Icon name="folder" size={14} /> {canPick ? 'Choose a folder…' : 'Import'}
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,79 @@
+// The library's search field: the query language in one line, a "?" that shows what it understands (from
+// the engine, so the help never disagrees with the parser), and what the engine read differently.
+import { useShallow } from 'zustand/react/shallow';
+import { useStudio } from '../../store/index.ts';
+import { Icon } from '../Icon.tsx';
+import { Popover } from '../Popover.tsx';
+
+export function SearchBox(props: { text: string; onChange: (text: string) => void; onSubmit: () => void }) {
+  const { syntax, loadSyntax, warnings } = useStudio(
+    useShallow((s) => ({ syntax: s.syntax, loadSyntax: s.loadSyntax, warnings: s.libraryWarnings })),
+  );
+  return (
+    <div className="lib-search">
+      <div className="search">
+        <Icon name="search" />
+        <input
+          id="library-search"
+          type="search"
+          className="input search__input"
+          placeholder="Search prompts, tags, notes… or tag:, fav, rating>=4"
+          aria-label="Search prompts"
+          aria-describedby={warnings.length ? 'library-search-warnings' : undefined}
+          value={props.text}
+          spellCheck={false}
+          onChange={(e) => props.onChange(e.target.value)}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter') props.onSubmit();
+          }}
+        />
+      </div>
+      <Popover
+        label="Search syntax"
+        buttonClassName="icon-btn icon-btn--boxed"
+        buttonLabel="Search syntax help"
+        title="What the search understands"
+        align="end"
+        onOpen={() => void loadSyntax()}
+        button={<Icon name="help" size={18} />}
+      >
+        {() =>
+          syntax ? (
+            <div className="syntax">
+              <p className="syntax__intro">Type words and filters in any order; everything must match.</p>
+              <table className="syntax__table">
+                <tbody>
+                  {syntax.entries.map((e) => (
+                    <tr key={e.syntax}>
+                      <th scope="row">
+                        <code>{e.syntax}</code>
+                      </th>
+                      <td>{e.meaning}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+              <p className="hint">
+                The same filter twice means either (format:png format:webp); tags and collections must all
+                match.
+              </p>
+            </div>
+          ) : (
+            <p className="muted">
+              <span className="spinner" aria-hidden="true" /> Loading…
+            </p>
+          )
+        }
+      </Popover>
+      {warnings.length ? (
+        <ul id="library-search-warnings" className="lib-search__warnings" aria-live="polite">
+          {warnings.map((w) => (
+            <li key={w}>
+              <Icon name="alert" size={14} /> {w}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,205 @@
+// The search box's text is the one source of truth for what the library shows: the filter controls and the
+// chips read and edit filter tokens in it (`tag:portrait`, `ar:16:9`, `fav`, `rating>=4`…) and leave
+// everything else as typed. Tokens are split the way the engine's parser splits them (whitespace, "quoted
+// phrases", key:"quoted values", a leading - to exclude); what a token means is still decided by the engine.
+
+export interface QueryToken {
+  /** The token as typed, including its leading "-". */
+  raw: string;
+  start: number;
+  end: number;
+  negate: boolean;
+  /** Canonical filter kind, or null for a word or phrase searched as text. */
+  kind: FilterKind | null;
+  /** The filter's value (for `tag:"old town"`, `old town`); the text itself for words. */
+  value: string;
+}
+
+export type FilterKind =
+  | 'tag'
+  | 'batch'
+  | 'collection'
+  | 'ar'
+  | 'format'
+  | 'fav'
+  | 'rejected'
+  | 'rating'
+  | 'before'
+  | 'after'
+  | 'on'
+  | 'seed'
+  | 'model'
+  | 'source';
+
+const KEYS: Record<string, FilterKind> = {
+  tag: 'tag',
+  tags: 'tag',
+  batch: 'batch',
+  collection: 'collection',
+  col: 'collection',
+  ar: 'ar',
+  ratio: 'ar',
+  aspect: 'ar',
+  format: 'format',
+  fmt: 'format',
+  type: 'format',
+  rating: 'rating',
+  stars: 'rating',
+  before: 'before',
+  after: 'after',
+  on: 'on',
+  seed: 'seed',
+  model: 'model',
+  source: 'source',
+};
+
+const QUOTES: Record<string, string> = { '"': '"', '\u201c': '\u201d', '\u300c': '\u300d' };
+const SPACE = /\s/u;
+
+function classify(body: string, quoted: boolean): { kind: FilterKind | null; value: string } {
+  if (quoted) return { kind: null, value: body };
+  const lower = body.toLowerCase();
+  if (lower === 'fav' || lower === 'favorite' || lower === 'favorites' || lower === 'favourite') {
+    return { kind: 'fav', value: '' };
+  }
+  if (lower === 'rejected') return { kind: 'rejected', value: '' };
+  const rating = /^rating(>=|<=|>|<|=)(.+)$/i.exec(body);
+  if (rating) return { kind: 'rating', value: `${rating[1]}${rating[2]}` };
+  const kv = /^([a-z]+):(.+)$/is.exec(body);
+  if (kv) {
+    const key = kv[1]!.toLowerCase();
+    let value = kv[2]!;
+    const open = value[0]!;
+    if (QUOTES[open] && value.endsWith(QUOTES[open]!) && value.length > 1) value = value.slice(1, -1);
+    else if (QUOTES[open]) value = value.slice(1);
+    if (key === 'is') {
+      const v = value.toLowerCase();
+      if (v.startsWith('fav')) return { kind: 'fav', value: '' };
+      if (v === 'rejected') return { kind: 'rejected', value: '' };
+      if (v === 'imported' || v === 'generated') return { kind: 'source', value: v };
+    }
+    const kind = KEYS[key];
+    if (kind) return { kind, value: kind === 'rating' && /^\d$/.test(value) ? `=${value}` : value };
+  }
+  return { kind: null, value: body };
+}
+
+export function tokenize(text: string): QueryToken[] {
+  const out: QueryToken[] = [];
+  let i = 0;
+  while (i < text.length) {
+    if (SPACE.test(text[i]!)) {
+      i++;
+      continue;
+    }
+    const start = i;
+    let negate = false;
+    while (text[i] === '-' || text[i] === '\u2212') {
+      negate = true;
+      i++;
+    }
+    let quoted = false;
+    if (QUOTES[text[i]!]) {
+      quoted = true;
+      const close = text.indexOf(QUOTES[text[i]!]!, i + 1);
+      i = close === -1 ? text.length : close + 1;
+    } else {
+      while (i < text.length && !SPACE.test(text[i]!)) {
+        // key:"quoted value" keeps its spaces.
+        if (QUOTES[text[i]!] && /^[-\u2212]*[a-z]+:$/i.test(text.slice(start, i))) {
+          const close = text.indexOf(QUOTES[text[i]!]!, i + 1);
+          i = close === -1 ? text.length : close + 1;
+          break;
+        }
+        i++;
+      }
+    }
+    const raw = text.slice(start, i);
+    const body = raw.replace(/^[-\u2212]+/, '');
+    if (!body) continue;
+    const inner = quoted
+      ? body.slice(1, QUOTES[body[0]!] && body.endsWith(QUOTES[body[0]!]!) ? -1 : undefined)
+      : body;
+    const { kind, value } = classify(quoted ? inner : body, quoted);
+    out.push({ raw, start, end: i, negate, kind, value });
+  }
+  return out;
+}
+
+/** The text with the token at [start, end) taken out and the spaces around it tidied. */
+export function removeToken(text: string, token: Pick<QueryToken, 'start' | 'end'>): string {
+  return `${text.slice(0, token.start)} ${text.slice(token.end)}`.replace(/\s+/g, ' ').trim();
+}
+
+/** A filter value as a token: quoted when it holds spaces. */
+export function filterToken(kind: FilterKind, value: string, negate = false): string {
+  const sign = negate ? '-' : '';
+  if (kind === 'fav') return `${sign}fav`;
+  if (kind === 'rejected') return `${sign}rejected`;
+  if (kind === 'rating') return `rating${value}`;
+  const v = /[\s"]/.test(value) ? `"${value.replace(/"/g, '')}"` : value;
+  return `${sign}${kind}:${v}`;
+}
+
+/**
+ * Replaces every token of `kind` (excluded or not) with one token for `value`; null only removes them.
+ * New filters go at the end, so what the person typed stays where it was.
+ */
+export function setFilter(text: string, kind: FilterKind, value: string | null, negate = false): string {
+  let next = text;
+  for (const t of tokenize(text)
+    .filter((t) => t.kind === kind)
+    .reverse())
+    next = removeToken(next, t);
+  if (value === null) return next;
+  return `${next} ${filterToken(kind, value, negate)}`.trim();
+}
+
+/** The value of the first (not excluded) token of `kind`, or null. */
+export function getFilter(text: string, kind: FilterKind): string | null {
+  const t = tokenize(text).find((t) => t.kind === kind && !t.negate);
+  return t ? t.value : null;
+}
+
+export function hasFilter(text: string, kind: FilterKind, negate = false): boolean {
+  return tokenize(text).some((t) => t.kind === kind && t.negate === negate);
+}
+
+const LABELS: Record<FilterKind, string> = {
+  tag: 'Tag',
+  batch: 'Batch',
+  collection: 'Collection',
+  ar: 'Aspect',
+  format: 'Format',
+  fav: 'Favorites',
+  rejected: 'Rejected',
+  rating: 'Rating',
+  before: 'Before',
+  after: 'After',
+  on: 'On',
+  seed: 'Seed',
+  model: 'Model',
+  source: 'Source',
+};
+
+const RATING_WORDS: Record<string, string> = { '>=': '≥', '<=': '≤', '>': '>', '<': '<', '=': '=' };
+
+/** How a chip reads: "Tag: portrait", "Not tag: draft", "Rating ≥ 4", "Favorites". */
+export function chipLabel(
+  t: QueryToken,
+  names: { batch?: (id: number) => string | undefined; collection?: (id: number) => string | undefined } = {},
+): string {
+  if (!t.kind) return t.raw;
+  if (t.kind === 'fav' || t.kind === 'rejected')
+    return t.negate ? `Not ${LABELS[t.kind].toLowerCase()}` : LABELS[t.kind];
+  if (t.kind === 'rating') {
+    const m = /^(>=|<=|>|<|=)(.*)$/.exec(t.value);
+    if (m && m[2] === '0' && m[1] === '=') return 'Unrated';
+    return m ? `Rating ${RATING_WORDS[m[1]!]} ${m[2]}` : `Rating ${t.value}`;
+  }
+  let value = t.value;
+  const id = /^#(\d+)$/.exec(value);
+  if (id && (t.kind === 'batch' || t.kind === 'collection')) value = names[t.kind]?.(Number(id[1])) ?? value;
+  const label = `${LABELS[t.kind]}: ${value}`;
+  return t.negate ? `Not ${label.charAt(0).toLowerCase()}${label.slice(1)}` : label;
+}
