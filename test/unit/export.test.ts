@@ -79,6 +79,14 @@ describe('export', () => {
     expect(readFileSync(join(out, 'metadata.jsonl'), 'utf8').trim().split('\n')).toHaveLength(5);
   });
 
+  it('an export canceled before it starts leaves no file and no open handle', async () => {
+    const ctl = new AbortController();
+    ctl.abort();
+    const out = join(dir, 'early', 'x.zip');
+    await expect(exportItems({ items, out, signal: ctl.signal })).rejects.toThrow(/canceled/);
+    expect(readdirSync(join(dir, 'early'))).toEqual([]);
+  });
+
   it('canceling leaves nothing behind, for a folder and for a zip', async () => {
     for (const out of [join(dir, 'c-folder'), join(dir, 'c', 'x.zip')]) {
       const ctl = new AbortController();

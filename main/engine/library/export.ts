@@ -168,6 +168,9 @@ async function exportZip(opts: ExportOptions, names: string[]): Promise<ExportRe
     await rename(temp, out);
     return { out, files: done, bytes, missing };
   } catch (err) {
+    // Close the temp file before removing it: a canceled export may not have ended the zip stream yet.
+    (zip.outputStream as Readable).destroy();
+    await written.catch(() => {});
     await rm(temp, { force: true });
     throw diskError(err, out);
   }
