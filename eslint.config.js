@@ -5,8 +5,27 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 const NODE_BUILTINS = [
-  'assert', 'buffer', 'child_process', 'crypto', 'dns', 'events', 'fs', 'fs/promises', 'http', 'https',
-  'net', 'os', 'path', 'process', 'stream', 'timers', 'tls', 'url', 'util', 'worker_threads', 'zlib',
+  'assert',
+  'buffer',
+  'child_process',
+  'crypto',
+  'dns',
+  'events',
+  'fs',
+  'fs/promises',
+  'http',
+  'https',
+  'net',
+  'os',
+  'path',
+  'process',
+  'stream',
+  'timers',
+  'tls',
+  'url',
+  'util',
+  'worker_threads',
+  'zlib',
 ];
 const nodePatterns = [{ group: ['node:*'], message: 'shared/ and renderer/ must not import Node modules.' }];
 const nodeNames = NODE_BUILTINS.map((name) => ({ name, message: 'no Node built-ins here.' }));
@@ -32,7 +51,10 @@ export default tseslint.config(
         'error',
         {
           paths: [...nodeNames, { name: 'electron', message: 'shared/ must not import Electron.' }],
-          patterns: [...nodePatterns, { group: ['**/main/**', '**/renderer/**'], message: 'shared/ imports only shared/.' }],
+          patterns: [
+            ...nodePatterns,
+            { group: ['**/main/**', '**/renderer/**'], message: 'shared/ imports only shared/.' },
+          ],
         },
       ],
       'no-restricted-globals': ['error', 'window', 'document', 'process', 'Buffer'],
@@ -59,7 +81,10 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: [...nodeNames, { name: 'electron', message: 'the renderer talks to the engine only through the contract.' }],
+          paths: [
+            ...nodeNames,
+            { name: 'electron', message: 'the renderer talks to the engine only through the contract.' },
+          ],
           patterns: [...nodePatterns, { group: ['**/main/**'], message: 'renderer/ never imports main/.' }],
         },
       ],

@@ -13,7 +13,14 @@ import { DatabaseVersionError, MigrationChecksumError } from './engine/store/db.
 import { Studio, defaultDataDir } from './engine/studio.ts';
 import { runSimulatorCommand } from './simulator/index.ts';
 import { EXIT, UsageError, apiKeyFromEnv, intOption, oneOf, processIo, type Io } from './cli/common.ts';
-import { libraryDelete, libraryExport, libraryImport, librarySearch, libraryTag, libraryUndo } from './cli/library.ts';
+import {
+  libraryDelete,
+  libraryExport,
+  libraryImport,
+  librarySearch,
+  libraryTag,
+  libraryUndo,
+} from './cli/library.ts';
 import { buildSpec, printPlan, runQueue, type RunFlags } from './cli/run.ts';
 import pkg from '../package.json' with { type: 'json' };
 
@@ -103,8 +110,12 @@ function openStudio(io: Io, flags: Common, extra: { concurrency?: number } = {})
 
 function requireKey(io: Io): void {
   if (!apiKeyFromEnv(io.env)) {
-    io.err('No API key: set QWEN_STUDIO_API_KEY (or SKILLS_VIDEO_API_KEY) to the key from your skills.video dashboard.');
-    io.err('To try without a key, start `qwen-studio simulator` and pass --api-base http://127.0.0.1:8787/api with any key.');
+    io.err(
+      'No API key: set QWEN_STUDIO_API_KEY (or SKILLS_VIDEO_API_KEY) to the key from your skills.video dashboard.',
+    );
+    io.err(
+      'To try without a key, start `qwen-studio simulator` and pass --api-base http://127.0.0.1:8787/api with any key.',
+    );
     throw new ExitError(EXIT.paused);
   }
 }
@@ -139,7 +150,9 @@ async function cmdRun(io: Io, args: string[]): Promise<number> {
     const spec = await buildSpec(file, flags, studio);
     const { batchId, plan } = studio.enqueue(spec);
     if (!flags.json) {
-      io.err(`Batch ${batchId}: ${plan.jobs.length} generation(s), about ${plan.estimateCredits} credits. Data: ${studio.dataDir}`);
+      io.err(
+        `Batch ${batchId}: ${plan.jobs.length} generation(s), about ${plan.estimateCredits} credits. Data: ${studio.dataDir}`,
+      );
     }
     return await runQueue(io, studio, { batchId, json: Boolean(flags.json) });
   } finally {
@@ -194,7 +207,11 @@ async function cmdStatus(io: Io, args: string[]): Promise<number> {
 }
 
 async function cmdSearch(io: Io, args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, { ...COMMON, limit: { type: 'string' }, sort: { type: 'string' } }, 1);
+  const { values, positionals } = parse(
+    args,
+    { ...COMMON, limit: { type: 'string' }, sort: { type: 'string' } },
+    1,
+  );
   const query = positionals[0] ?? '';
   const limit = values.limit ? intOption('--limit', values.limit, 1, 100_000) : 100;
   const sort = values.sort ? oneOf('--sort', values.sort, ['newest', 'relevance'] as const) : 'newest';
@@ -206,14 +223,24 @@ async function cmdSearch(io: Io, args: string[]): Promise<number> {
   }
 }
 
-async function cmdLibrary(io: Io, command: 'export' | 'import' | 'tag' | 'delete' | 'undo', args: string[]): Promise<number> {
+async function cmdLibrary(
+  io: Io,
+  command: 'export' | 'import' | 'tag' | 'delete' | 'undo',
+  args: string[],
+): Promise<number> {
   const { values, positionals } = parse(
     args,
-    { ...COMMON, out: { type: 'string' }, add: { type: 'string', multiple: true }, remove: { type: 'string', multiple: true } },
+    {
+      ...COMMON,
+      out: { type: 'string' },
+      add: { type: 'string', multiple: true },
+      remove: { type: 'string', multiple: true },
+    },
     1,
   );
   const arg = positionals[0];
-  if (arg === undefined && command !== 'export') throw new UsageError(`${command} needs an argument. See qwen-studio --help.`);
+  if (arg === undefined && command !== 'export')
+    throw new UsageError(`${command} needs an argument. See qwen-studio --help.`);
   const studio = openStudio(io, values);
   const json = Boolean(values.json);
   try {
@@ -251,7 +278,9 @@ async function cmdRetryOrDrop(io: Io, args: string[], mode: 'retry' | 'drop'): P
       ids.push(...studio.stores.jobs.inStates(['failed', 'uncertain'], b).map((j) => j.id));
     }
     if (!values.job && !values.uncertain && !(mode === 'retry' && values.batch)) {
-      throw new UsageError(`${mode} needs --job <id>${mode === 'retry' ? ', --batch <id>' : ''} or --uncertain.`);
+      throw new UsageError(
+        `${mode} needs --job <id>${mode === 'retry' ? ', --batch <id>' : ''} or --uncertain.`,
+      );
     }
     if (ids.length === 0) {
       io.out('Nothing to do: no matching jobs.');

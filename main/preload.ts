@@ -25,8 +25,7 @@ ipcRenderer.on(EVENT_CHANNEL, (_event, name: unknown, payload: unknown) => {
 const api: StudioApi = {
   async call(method, input) {
     const reply = (await ipcRenderer.invoke(CALL_CHANNEL, method, input)) as
-      | { result: unknown }
-      | { error: { code: string; message: string } };
+      { result: unknown } | { error: { code: string; message: string } };
     // Only the message survives the context bridge (custom Error properties are dropped), so the message
     // is what the page shows.
     if ('error' in reply) throw new Error(reply.error.message);

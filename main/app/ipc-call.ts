@@ -10,7 +10,11 @@ export const EVENT_CHANNEL = 'studio:event';
 export type CallReply = { result: unknown } | ContractError;
 
 /** Only our own page, in the window's top frame, may call the engine (never an iframe, never another origin). */
-export function isTrustedSender(frameUrl: string | null | undefined, appOrigin: string, isMainFrame: boolean): boolean {
+export function isTrustedSender(
+  frameUrl: string | null | undefined,
+  appOrigin: string,
+  isMainFrame: boolean,
+): boolean {
   return isMainFrame === true && typeof frameUrl === 'string' && isAppUrl(frameUrl, appOrigin);
 }
 

@@ -32,7 +32,10 @@ export function wireIpc(opts: IpcOptions): () => void {
     return callContract((m, i) => dispatch(opts.handlers, m, i), method, input, {
       secrets: opts.secrets,
       onUnexpected: (m, err) =>
-        opts.log('IPC call failed unexpectedly', { method: m, error: err instanceof Error ? err.message : String(err) }),
+        opts.log('IPC call failed unexpectedly', {
+          method: m,
+          error: err instanceof Error ? err.message : String(err),
+        }),
     });
   });
   return () => ipcMain.removeHandler(CALL_CHANNEL);

@@ -2,7 +2,17 @@
 // something lives in the small modules beside this file; here they are put in order.
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BrowserWindow, app, dialog, safeStorage, screen, session, shell, type OpenDialogOptions, type SaveDialogOptions } from 'electron';
+import {
+  BrowserWindow,
+  app,
+  dialog,
+  safeStorage,
+  screen,
+  session,
+  shell,
+  type OpenDialogOptions,
+  type SaveDialogOptions,
+} from 'electron';
 import { createHandlers, type PickKind } from '../engine/handlers.ts';
 import { systemTrashMover } from '../engine/library/trash.ts';
 import { LeaseBusyError } from '../engine/scheduler/lease.ts';
@@ -35,7 +45,8 @@ const SHUTDOWN_LIMIT_MS = 20_000;
 const here = dirname(fileURLToPath(import.meta.url));
 const preloadPath = join(here, '..', 'preload', 'index.cjs');
 // electron-vite dev serves the page from Vite; a packaged app never looks at the variable.
-const devServer = !app.isPackaged && process.env.ELECTRON_RENDERER_URL ? process.env.ELECTRON_RENDERER_URL : null;
+const devServer =
+  !app.isPackaged && process.env.ELECTRON_RENDERER_URL ? process.env.ELECTRON_RENDERER_URL : null;
 const appOrigin = devServer ? new URL(devServer).origin : APP_ORIGIN;
 const pageUrl = devServer ?? `${APP_ORIGIN}/index.html`;
 
@@ -156,7 +167,12 @@ function createWindow(s: Studio): BrowserWindow {
   w.webContents.on('did-fail-load', (_event, code, description, url, isMainFrame) => {
     // -3 is an aborted load (a reload replacing another), not a failure.
     if (!isMainFrame || code === -3) return;
-    log('error', 'the page failed to load', { code, description, url: url.slice(0, 200), dataDir: s.dataDir });
+    log('error', 'the page failed to load', {
+      code,
+      description,
+      url: url.slice(0, 200),
+      dataDir: s.dataDir,
+    });
     // ready-to-show never comes for a page that did not load: show the window so the app is not invisible.
     if (!w.isDestroyed() && !w.isVisible()) w.show();
   });
@@ -232,7 +248,11 @@ async function startup(): Promise<void> {
     // The key is passed as a value, not a getter: the handlers switch it with setApiKey (a new key, the
     // simulator's key in "try without a key"), which a getter would override.
     // Trashed images go to the OS trash, where people look for them (undo restores their library entries).
-    studio = new Studio({ dataDir, apiKey: keyStore.get(), trashMover: systemTrashMover((p) => shell.trashItem(p)) });
+    studio = new Studio({
+      dataDir,
+      apiKey: keyStore.get(),
+      trashMover: systemTrashMover((p) => shell.trashItem(p)),
+    });
   } catch (err) {
     if (err instanceof DatabaseVersionError || err instanceof MigrationChecksumError) {
       fatal('Qwen Studio cannot open this library', err.message);
@@ -245,7 +265,12 @@ async function startup(): Promise<void> {
   }
   const s = studio;
   for (const [message, fields] of early) s.log.warn(message, fields);
-  s.log.info('app starting', { version: app.getVersion(), dataDir, keyStorage: keyStore.kind(), dev: devServer !== null });
+  s.log.info('app starting', {
+    version: app.getVersion(),
+    dataDir,
+    keyStorage: keyStore.kind(),
+    dev: devServer !== null,
+  });
 
   handleMediaProtocol({ studio: s, appOrigin, log: (message, fields) => s.log.warn(message, fields) });
 
@@ -329,7 +354,9 @@ if (!app.requestSingleInstanceLock()) {
       app.quit();
     });
   });
-  process.on('unhandledRejection', (reason) => log('error', 'unhandled rejection', { error: String(reason) }));
+  process.on('unhandledRejection', (reason) =>
+    log('error', 'unhandled rejection', { error: String(reason) }),
+  );
   startup().catch((err: unknown) => {
     if (err instanceof StartupAborted) return;
     dialog.showErrorBox('Qwen Studio could not start', err instanceof Error ? err.message : String(err));

@@ -81,7 +81,10 @@ export function createMediaHandler(opts: MediaHandlerOptions): (request: Request
     if (!record) return plain(404, 'Not found');
     const file = resolveInside(opts.dataDir, record.path);
     if (!file) {
-      opts.onError?.('media file missing or outside the data folder', { url: request.url, path: record.path });
+      opts.onError?.('media file missing or outside the data folder', {
+        url: request.url,
+        path: record.path,
+      });
       return plain(404, 'Not found');
     }
     let handle;

@@ -9,7 +9,8 @@ export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
 
 export type MediaKind = 'asset' | 'thumb' | 'ref';
 /** An image by asset id, its thumbnail (same id, made on demand), or a stored reference by sha256. */
-export type MediaRequest = { kind: 'asset'; id: number } | { kind: 'thumb'; id: number } | { kind: 'ref'; sha256: string };
+export type MediaRequest =
+  { kind: 'asset'; id: number } | { kind: 'thumb'; id: number } | { kind: 'ref'; sha256: string };
 
 const SHA256 = /^[0-9a-f]{64}$/;
 const ASSET_ID = /^[1-9][0-9]{0,15}$/;
@@ -21,11 +22,14 @@ const ASSET_ID = /^[1-9][0-9]{0,15}$/;
 export function mediaUrl(kind: MediaKind, id: number | string): string {
   if (kind === 'asset' || kind === 'thumb') {
     const s = String(id);
-    if (!ASSET_ID.test(s) || !Number.isSafeInteger(Number(s))) throw new Error(`Not an asset id: ${s.slice(0, 40)}`);
+    if (!ASSET_ID.test(s) || !Number.isSafeInteger(Number(s)))
+      throw new Error(`Not an asset id: ${s.slice(0, 40)}`);
     return `${MEDIA_SCHEME}://${kind}/${s}`;
   }
   if (kind === 'ref') {
-    const s = String(id).toLowerCase().replace(/^sha256:/, '');
+    const s = String(id)
+      .toLowerCase()
+      .replace(/^sha256:/, '');
     if (!SHA256.test(s)) throw new Error(`Not a reference hash (64 hex digits): ${s.slice(0, 80)}`);
     return `${MEDIA_SCHEME}://ref/${s}`;
   }
@@ -40,7 +44,8 @@ export function parseMediaUrl(url: string): MediaRequest | null {
   } catch {
     return null;
   }
-  if (u.protocol !== `${MEDIA_SCHEME}:` || u.username || u.password || u.port || u.search || u.hash) return null;
+  if (u.protocol !== `${MEDIA_SCHEME}:` || u.username || u.password || u.port || u.search || u.hash)
+    return null;
   const host = u.hostname.toLowerCase();
   const path = u.pathname.replace(/\/$/, '');
   if (!path.startsWith('/') || path.indexOf('/', 1) !== -1) return null;

@@ -65,7 +65,12 @@ export function menuTemplate(o: MenuOptions): MenuItemConstructorOptions[] {
       page('Library', 'focus-library', 'CmdOrCtrl+3'),
       { type: 'separator' },
       ...(o.dev
-        ? ([{ role: 'reload' }, { role: 'forceReload' }, { role: 'toggleDevTools' }, { type: 'separator' }] as const)
+        ? ([
+            { role: 'reload' },
+            { role: 'forceReload' },
+            { role: 'toggleDevTools' },
+            { type: 'separator' },
+          ] as const)
         : []),
       { role: 'resetZoom' },
       { role: 'zoomIn' },

@@ -16,7 +16,10 @@ export interface TaskbarProgress {
  * One bar for all active batches: settled jobs over all their jobs. Idle (no active batch with work left)
  * gives -1 so the bar disappears instead of sitting at 100 %.
  */
-export function taskbarProgress(batches: readonly BatchSummary[], queue: QueueStatus | null): TaskbarProgress {
+export function taskbarProgress(
+  batches: readonly BatchSummary[],
+  queue: QueueStatus | null,
+): TaskbarProgress {
   let total = 0;
   let settled = 0;
   let failed = 0;

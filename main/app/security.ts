@@ -35,7 +35,8 @@ export function hardenSession(ses: Session, opts: SecurityOptions): void {
     callback(ok);
   });
   ses.setPermissionCheckHandler(
-    (_contents, permission, requestingOrigin) => isPermissionAllowed(permission) && isAppUrl(requestingOrigin, opts.appOrigin),
+    (_contents, permission, requestingOrigin) =>
+      isPermissionAllowed(permission) && isAppUrl(requestingOrigin, opts.appOrigin),
   );
   ses.setDevicePermissionHandler(() => false);
 

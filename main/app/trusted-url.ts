@@ -25,8 +25,7 @@ export function isAppUrl(url: string, appOrigin: string): boolean {
   if (u.username || u.password) return false;
   if (!app.host) return false;
   return (
-    u.protocol.toLowerCase() === app.protocol.toLowerCase() &&
-    u.host.toLowerCase() === app.host.toLowerCase()
+    u.protocol.toLowerCase() === app.protocol.toLowerCase() && u.host.toLowerCase() === app.host.toLowerCase()
   );
 }
 

@@ -124,7 +124,11 @@ export interface TrackedWindow {
  * that saves now (for before-quit). Write failures are reported, never thrown: losing a window position must
  * not stop the app from closing.
  */
-export function trackWindowState(win: TrackedWindow, file: string, onError?: (err: unknown) => void): () => void {
+export function trackWindowState(
+  win: TrackedWindow,
+  file: string,
+  onError?: (err: unknown) => void,
+): () => void {
   let timer: NodeJS.Timeout | null = null;
   let last: WindowState | null = null;
   const capture = () => {

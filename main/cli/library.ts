@@ -4,7 +4,10 @@ import type { Studio } from '../engine/studio.ts';
 import { EXIT, UsageError, type Io } from './common.ts';
 
 function splitNames(values: readonly string[] | undefined): string[] {
-  return (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  return (values ?? [])
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter(Boolean);
 }
 
 /** Progress on stderr, one line a tenth of the way, so a pipe or a log stays readable. */
@@ -18,7 +21,12 @@ function progressLine(io: Io, label: string): (p: { done: number; total: number 
   };
 }
 
-export function librarySearch(io: Io, studio: Studio, query: string, opts: { json: boolean; limit: number; sort: 'newest' | 'relevance' }): number {
+export function librarySearch(
+  io: Io,
+  studio: Studio,
+  query: string,
+  opts: { json: boolean; limit: number; sort: 'newest' | 'relevance' },
+): number {
   const res = studio.library.search(query, { limit: opts.limit, sort: opts.sort });
   if (opts.json) {
     io.out(JSON.stringify({ total: res.total, warnings: res.warnings, rows: res.rows }));
@@ -30,11 +38,18 @@ export function librarySearch(io: Io, studio: Studio, query: string, opts: { jso
     return EXIT.ok;
   }
   for (const r of res.rows) io.out(`${r.path}\t${r.width}×${r.height}\t${r.prompt}`);
-  if (res.total !== null && res.total > res.rows.length) io.err(`${res.rows.length} of ${res.total} shown (--limit to see more).`);
+  if (res.total !== null && res.total > res.rows.length)
+    io.err(`${res.rows.length} of ${res.total} shown (--limit to see more).`);
   return EXIT.ok;
 }
 
-export async function libraryExport(io: Io, studio: Studio, query: string, out: string, json: boolean): Promise<number> {
+export async function libraryExport(
+  io: Io,
+  studio: Studio,
+  query: string,
+  out: string,
+  json: boolean,
+): Promise<number> {
   const ctl = new AbortController();
   const onSignal = () => ctl.abort();
   process.once('SIGINT', onSignal);
@@ -45,7 +60,9 @@ export async function libraryExport(io: Io, studio: Studio, query: string, out: 
     });
     if (json) io.out(JSON.stringify(res));
     else {
-      io.out(`Exported ${res.files} image(s), ${(res.bytes / 1e6).toFixed(1)} MB, with metadata.csv and metadata.jsonl → ${res.out}`);
+      io.out(
+        `Exported ${res.files} image(s), ${(res.bytes / 1e6).toFixed(1)} MB, with metadata.csv and metadata.jsonl → ${res.out}`,
+      );
       for (const m of res.missing) io.err(`missing on disk, not exported: ${m}`);
     }
     return ctl.signal.aborted ? EXIT.interrupted : EXIT.ok;
@@ -65,7 +82,9 @@ export async function libraryImport(io: Io, studio: Studio, folder: string, json
     });
     if (json) io.out(JSON.stringify(res));
     else {
-      io.out(`Imported ${res.imported} of ${res.scanned} image(s); ${res.duplicates} already in the library, ${res.skipped.length} skipped.`);
+      io.out(
+        `Imported ${res.imported} of ${res.scanned} image(s); ${res.duplicates} already in the library, ${res.skipped.length} skipped.`,
+      );
       for (const s of res.skipped) io.err(`skipped ${s.path}: ${s.reason}`);
     }
     return ctl.signal.aborted ? EXIT.interrupted : EXIT.ok;
@@ -74,10 +93,18 @@ export async function libraryImport(io: Io, studio: Studio, folder: string, json
   }
 }
 
-export function libraryTag(io: Io, studio: Studio, query: string, add: readonly string[] | undefined, remove: readonly string[] | undefined, json: boolean): number {
+export function libraryTag(
+  io: Io,
+  studio: Studio,
+  query: string,
+  add: readonly string[] | undefined,
+  remove: readonly string[] | undefined,
+  json: boolean,
+): number {
   const toAdd = splitNames(add);
   const toRemove = splitNames(remove);
-  if (toAdd.length === 0 && toRemove.length === 0) throw new UsageError('tag needs --add <tag> and/or --remove <tag>.');
+  if (toAdd.length === 0 && toRemove.length === 0)
+    throw new UsageError('tag needs --add <tag> and/or --remove <tag>.');
   const matching = studio.library.count(query);
   const added = toAdd.length ? studio.library.addTags({ query }, toAdd) : 0;
   const removed = toRemove.length ? studio.library.removeTags({ query }, toRemove) : 0;
@@ -87,11 +114,14 @@ export function libraryTag(io: Io, studio: Studio, query: string, add: readonly 
 }
 
 export async function libraryDelete(io: Io, studio: Studio, query: string, json: boolean): Promise<number> {
-  if (!query.trim()) throw new UsageError('delete needs a query (it would otherwise match the whole library).');
+  if (!query.trim())
+    throw new UsageError('delete needs a query (it would otherwise match the whole library).');
   const receipt = await studio.trash({ query });
   if (json) io.out(JSON.stringify(receipt));
   else {
-    io.out(`Moved ${receipt.assets} image(s) to the trash folder. Undo with: qwen-studio undo ${receipt.token}`);
+    io.out(
+      `Moved ${receipt.assets} image(s) to the trash folder. Undo with: qwen-studio undo ${receipt.token}`,
+    );
     for (const f of receipt.failed) io.err(`could not move ${f.path}: ${f.error}`);
   }
   return receipt.failed.length ? EXIT.failed : EXIT.ok;

@@ -29,7 +29,8 @@ export class Progress {
     // A MultiBar (with one bar) can print notes above the bar without leaving stale bars behind.
     this.multi = new cliProgress.MultiBar(
       {
-        format: ' {bar} {percentage}% | {value}/{total} finished | {running} running | {failed} failed | {credits} credits | ETA {eta_formatted}',
+        format:
+          ' {bar} {percentage}% | {value}/{total} finished | {running} running | {failed} failed | {credits} credits | ETA {eta_formatted}',
         hideCursor: true,
         clearOnComplete: false,
         etaBuffer: 50,
@@ -60,7 +61,8 @@ export class Progress {
       const c = this.counts();
       this.bar.setTotal(total(c));
       this.bar.update(finished(c), this.payload(c));
-      if (j.state === 'failed' || j.state === 'uncertain') this.note(`job ${j.id} ${j.state}: ${j.errorMessage ?? ''}`);
+      if (j.state === 'failed' || j.state === 'uncertain')
+        this.note(`job ${j.id} ${j.state}: ${j.errorMessage ?? ''}`);
       return;
     }
     if (FINISHED.has(j.state)) {
@@ -109,7 +111,9 @@ export class Progress {
     );
     for (const j of problems) this.io.out(`  job ${j.id} ${j.state}: ${j.errorMessage ?? j.errorCode}`);
     if (c.uncertain > 0) {
-      this.io.out('Uncertain jobs may or may not have been accepted: `qwen-studio retry --uncertain` re-sends them (may charge twice), `qwen-studio drop --uncertain` drops them.');
+      this.io.out(
+        'Uncertain jobs may or may not have been accepted: `qwen-studio retry --uncertain` re-sends them (may charge twice), `qwen-studio drop --uncertain` drops them.',
+      );
     }
     if (q.paused) this.io.out(`The queue is paused (${q.pauseReason}): ${q.pauseMessage ?? ''}`);
   }

@@ -28,7 +28,9 @@ export interface RunFlags {
 export function paramsFromFlags(f: RunFlags): GenerationParams {
   const p: GenerationParams = {};
   if (f['aspect-ratio'] && f['image-size']) {
-    throw new UsageError('Use either --aspect-ratio or --image-size, not both (the service does not say which wins).');
+    throw new UsageError(
+      'Use either --aspect-ratio or --image-size, not both (the service does not say which wins).',
+    );
   }
   if (f['aspect-ratio']) p.aspect_ratio = oneOf('--aspect-ratio', f['aspect-ratio'], ASPECT_RATIOS);
   if (f['image-size']) p.image_size = oneOf('--image-size', f['image-size'], IMAGE_SIZES);
@@ -47,9 +49,15 @@ export function paramsFromFlags(f: RunFlags): GenerationParams {
 }
 
 /** Turns local reference paths into stored `sha256:` tokens (checked first), URLs pass through. */
-async function referenceTokens(studio: Studio | null, sources: readonly string[], what: string): Promise<string[]> {
+async function referenceTokens(
+  studio: Studio | null,
+  sources: readonly string[],
+  what: string,
+): Promise<string[]> {
   if (sources.length > LIMITS.references) {
-    throw new UsageError(`${what}: ${sources.length} reference images given; the service takes at most ${LIMITS.references}.`);
+    throw new UsageError(
+      `${what}: ${sources.length} reference images given; the service takes at most ${LIMITS.references}.`,
+    );
   }
   const out: string[] = [];
   for (const src of sources) {
@@ -62,7 +70,8 @@ async function referenceTokens(studio: Studio | null, sources: readonly string[]
 
 export async function buildSpec(file: string, flags: RunFlags, studio: Studio | null): Promise<BatchSpec> {
   const rows = await readPromptFile(file);
-  if (rows.length === 0) throw new UsageError(`${file} has no prompts (blank lines and # comments are skipped).`);
+  if (rows.length === 0)
+    throw new UsageError(`${file} has no prompts (blank lines and # comments are skipped).`);
   const entries: PromptEntry[] = [];
   for (const row of rows) {
     const { refPaths, ...entry } = row;
@@ -71,14 +80,18 @@ export async function buildSpec(file: string, flags: RunFlags, studio: Studio | 
     entries.push(entry);
   }
   const spec: BatchSpec = {
-    name: flags.name ?? `${basename(file, extname(file))} ${new Date().toISOString().slice(0, 16).replace('T', ' ')}`,
+    name:
+      flags.name ??
+      `${basename(file, extname(file))} ${new Date().toISOString().slice(0, 16).replace('T', ' ')}`,
     entries,
     params: paramsFromFlags(flags),
     refs: await referenceTokens(studio, flags.ref ?? [], '--ref'),
   };
-  if (flags.seed !== undefined) spec.seed = { mode: 'fixed', value: intOption('--seed', flags.seed, 0, LIMITS.seedMax) };
+  if (flags.seed !== undefined)
+    spec.seed = { mode: 'fixed', value: intOption('--seed', flags.seed, 0, LIMITS.seedMax) };
   if (flags.repeat !== undefined) spec.repeat = intOption('--repeat', flags.repeat, 1, 100);
-  if (flags['max-credits'] !== undefined) spec.maxCredits = intOption('--max-credits', flags['max-credits'], 1, Number.MAX_SAFE_INTEGER);
+  if (flags['max-credits'] !== undefined)
+    spec.maxCredits = intOption('--max-credits', flags['max-credits'], 1, Number.MAX_SAFE_INTEGER);
   return spec;
 }
 
@@ -109,7 +122,11 @@ export function printPlan(io: Io, studio: Studio, spec: BatchSpec, json: boolean
 }
 
 /** Runs the queue until settled, showing progress; returns the exit code. */
-export async function runQueue(io: Io, studio: Studio, opts: { batchId: number | null; json: boolean }): Promise<number> {
+export async function runQueue(
+  io: Io,
+  studio: Studio,
+  opts: { batchId: number | null; json: boolean },
+): Promise<number> {
   const counts = (): JobCounts =>
     opts.batchId === null ? studio.stores.jobs.counts() : studio.stores.jobs.counts(opts.batchId);
   const progress = new Progress(io, opts.json, counts, () => studio.totals().creditsSpent);
@@ -122,7 +139,9 @@ export async function runQueue(io: Io, studio: Studio, opts: { batchId: number |
   let interrupted = false;
   const onSignal = () => {
     interrupted = true;
-    progress.note('Stopping… generations already accepted will be followed on the next `qwen-studio resume`.');
+    progress.note(
+      'Stopping… generations already accepted will be followed on the next `qwen-studio resume`.',
+    );
     void studio.close().finally(() => {
       progress.stop();
       process.exit(EXIT.interrupted);
@@ -132,7 +151,8 @@ export async function runQueue(io: Io, studio: Studio, opts: { batchId: number |
   process.once('SIGTERM', onSignal);
 
   const started = studio.start();
-  if (started.previousCrashed) progress.note('The previous run stopped unexpectedly; picking up where it left off.');
+  if (started.previousCrashed)
+    progress.note('The previous run stopped unexpectedly; picking up where it left off.');
   studio.scheduler.resume();
   progress.start();
   await studio.whenSettled();
@@ -149,7 +169,8 @@ export async function runQueue(io: Io, studio: Studio, opts: { batchId: number |
     limit: 20,
   });
   progress.summary(c, failed.rows, q);
-  if (q.paused && (q.pauseReason === 'auth' || q.pauseReason === 'credits' || q.pauseReason === 'forbidden')) return EXIT.paused;
+  if (q.paused && (q.pauseReason === 'auth' || q.pauseReason === 'credits' || q.pauseReason === 'forbidden'))
+    return EXIT.paused;
   if (q.paused && q.pauseReason === 'disk') return EXIT.failed;
   if (c.failed > 0 || c.uncertain > 0) return EXIT.failed;
   return EXIT.ok;

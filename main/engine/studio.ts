@@ -57,7 +57,12 @@ export interface StudioOptions {
   logEcho?: (line: string) => void;
   random?: () => number;
   /** Scheduler tuning for tests. */
-  scheduler?: { maxSubmitAttempts?: number; maxDownloadAttempts?: number; pollTimeoutMs?: number; drainMs?: number };
+  scheduler?: {
+    maxSubmitAttempts?: number;
+    maxDownloadAttempts?: number;
+    pollTimeoutMs?: number;
+    drainMs?: number;
+  };
 }
 
 export interface StudioEvents {
@@ -164,7 +169,8 @@ export class Studio extends EventEmitter<StudioEvents> {
     const key = this.apiKey();
     if (!key) return null;
     const base = this.apiBase();
-    if (this.clientCache && this.clientCache.key === key && this.clientCache.base === base) return this.clientCache.client;
+    if (this.clientCache && this.clientCache.key === key && this.clientCache.base === base)
+      return this.clientCache.client;
     void this.clientCache?.client.close();
     const client = new SkillsClient({ baseUrl: base, apiKey: key });
     this.clientCache = { key, base, client };
@@ -174,10 +180,14 @@ export class Studio extends EventEmitter<StudioEvents> {
   /** Checks the key and base URL with the cheapest call there is (the running list). */
   async testConnection(): Promise<{ ok: boolean; message: string }> {
     const client = this.client();
-    if (!client) return { ok: false, message: 'No API key is set. Paste the key from your skills.video dashboard.' };
+    if (!client)
+      return { ok: false, message: 'No API key is set. Paste the key from your skills.video dashboard.' };
     try {
       const running = await client.running(1);
-      return { ok: true, message: `Connected to ${this.apiBase()} (${running.length ? 'generations running' : 'nothing running'}).` };
+      return {
+        ok: true,
+        message: `Connected to ${this.apiBase()} (${running.length ? 'generations running' : 'nothing running'}).`,
+      };
     } catch (err) {
       const msg = err instanceof ApiError ? err.message : String(err);
       return { ok: false, message: msg };
@@ -202,7 +212,8 @@ export class Studio extends EventEmitter<StudioEvents> {
     });
     for (const job of opts.checkRefs === false ? [] : plan.jobs) {
       for (const sha of job.refHashes) {
-        if (!this.stores.refs.get(sha)) throw new Error(`Reference image ${sha.slice(0, 12)}… is not in the data folder; add it again.`);
+        if (!this.stores.refs.get(sha))
+          throw new Error(`Reference image ${sha.slice(0, 12)}… is not in the data folder; add it again.`);
       }
     }
     return { spec, plan };
@@ -212,7 +223,11 @@ export class Studio extends EventEmitter<StudioEvents> {
   enqueue(input: BatchSpec): { batchId: number; plan: BatchPlan } {
     const { spec, plan } = this.plan(input);
     const batchId = this.stores.batches.create(spec, plan);
-    this.log.info('batch enqueued', { batch: batchId, jobs: plan.jobs.length, estimate: plan.estimateCredits });
+    this.log.info('batch enqueued', {
+      batch: batchId,
+      jobs: plan.jobs.length,
+      estimate: plan.estimateCredits,
+    });
     const b = this.batchSummary(batchId);
     if (b) this.emit('batch', b);
     this.scheduler.kick();
@@ -220,9 +235,13 @@ export class Studio extends EventEmitter<StudioEvents> {
   }
 
   /** Checks a reference image and keeps it content-addressed in the data folder; returns its token. */
-  async addReference(source: string | { data: Buffer; fileName: string }): Promise<{ token: string; ref: RefRecord }> {
+  async addReference(
+    source: string | { data: Buffer; fileName: string },
+  ): Promise<{ token: string; ref: RefRecord }> {
     const file: ReferenceFile =
-      typeof source === 'string' ? await loadReference(source) : await inspectReference(source.data, source.fileName);
+      typeof source === 'string'
+        ? await loadReference(source)
+        : await inspectReference(source.data, source.fileName);
     const path = await storeReference(join(this.dataDir, 'refs'), file);
     const ref = this.stores.refs.add({
       sha256: file.sha256,
@@ -333,10 +352,15 @@ export class Studio extends EventEmitter<StudioEvents> {
 
   batchSummaries(): BatchSummary[] {
     const counts = this.stores.jobs.countsByBatch();
-    return this.stores.batches.list().map((b) => this.summarize(b, counts.get(b.id) ?? this.stores.jobs.counts(b.id)));
+    return this.stores.batches
+      .list()
+      .map((b) => this.summarize(b, counts.get(b.id) ?? this.stores.jobs.counts(b.id)));
   }
 
-  private summarize(b: NonNullable<ReturnType<Stores['batches']['get']>>, counts: Record<JobState, number>): BatchSummary {
+  private summarize(
+    b: NonNullable<ReturnType<Stores['batches']['get']>>,
+    counts: Record<JobState, number>,
+  ): BatchSummary {
     const cpi = this.stores.jobs.learnedCreditsPerImage(b.model) ?? b.creditsPerImage;
     const { spent } = this.stores.jobs.batchSpend(b.id, cpi);
     const pace = this.stores.db
@@ -373,7 +397,9 @@ export class Studio extends EventEmitter<StudioEvents> {
   }
 
   totals(): { counts: Record<JobState, number>; creditsSpent: number; assets: number } {
-    const credits = this.stores.db.prepare('SELECT COALESCE(SUM(credits), 0) AS c FROM jobs').get() as { c: number };
+    const credits = this.stores.db.prepare('SELECT COALESCE(SUM(credits), 0) AS c FROM jobs').get() as {
+      c: number;
+    };
     return { counts: this.stores.jobs.counts(), creditsSpent: credits.c, assets: this.stores.assets.count() };
   }
 

@@ -71,13 +71,16 @@ const TAGS_ZH =
   '人像 风景 产品 概念 角色 建筑 美食 动物 奇幻 科幻 草稿 定稿 客户 海报 封面 壁纸 参考 电商 主图 详情页'.split(
     ' ',
   );
-const BATCH_EN = (
-  'Spring campaign|Product shots|Character sheet|Moodboard|Poster ideas|Client review|Summer set'
-).split('|');
+const BATCH_EN =
+  'Spring campaign|Product shots|Character sheet|Moodboard|Poster ideas|Client review|Summer set'.split('|');
 const BATCH_ZH = ['春季活动', '产品图', '角色设定', '海报方案', '电商主图', '客户审稿'];
 // prettier-ignore
 const RATIOS: [string, number][] = [['1:1', 35], ['16:9', 20], ['9:16', 15], ['4:3', 8], ['3:4', 8], ['3:2', 7], ['2:3', 7]];
-const FORMATS: [string, number][] = [['png', 50], ['jpeg', 30], ['webp', 20]];
+const FORMATS: [string, number][] = [
+  ['png', 50],
+  ['jpeg', 30],
+  ['webp', 20],
+];
 // prettier-ignore
 const MODELS: [string, number][] = [['qwen/qwen-image-2', 60], ['qwen/qwen-image-2-pro', 30], ['qwen/qwen-image', 10]];
 // prettier-ignore

@@ -25,7 +25,10 @@ export async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-export function numberFlags<K extends string>(args: string[], defaults: Record<K, number>): Record<K, number> {
+export function numberFlags<K extends string>(
+  args: string[],
+  defaults: Record<K, number>,
+): Record<K, number> {
   const options = Object.fromEntries(Object.keys(defaults).map((k) => [k, { type: 'string' as const }]));
   const { values } = parseArgs({ args, options, strict: true, allowPositionals: false });
   const out: Record<K, number> = { ...defaults };

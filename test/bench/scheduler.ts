@@ -10,7 +10,9 @@ import { numberFlags } from './main.ts';
 const BIN = join(import.meta.dirname, '../../bin/qwen-studio.mjs');
 
 async function startSimulatorProcess(args: string[]): Promise<{ url: string; stop: () => void }> {
-  const child = spawn(process.execPath, [BIN, 'simulator', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [BIN, 'simulator', '--port', '0', ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const url = await new Promise<string>((resolve, reject) => {
     let buf = '';
     child.stdout.on('data', (d: Buffer) => {
@@ -26,12 +28,20 @@ async function startSimulatorProcess(args: string[]): Promise<{ url: string; sto
 export async function schedulerBench(args: string[]): Promise<Record<string, unknown>> {
   const o = numberFlags(args, { jobs: 1000, concurrency: 16, latency: 500, jitter: 150 });
   const sim = await startSimulatorProcess([
-    '--latency-ms', String(o.latency),
-    '--jitter-ms', String(o.jitter),
-    '--max-image-side', '256',
+    '--latency-ms',
+    String(o.latency),
+    '--jitter-ms',
+    String(o.jitter),
+    '--max-image-side',
+    '256',
   ]);
   const dataDir = mkdtempSync(join(tmpdir(), 'qs-bench-'));
-  const studio = new Studio({ dataDir, apiKey: 'bench-key', apiBase: sim.url, overrides: { concurrency: o.concurrency, downloadConcurrency: 8 } });
+  const studio = new Studio({
+    dataDir,
+    apiKey: 'bench-key',
+    apiBase: sim.url,
+    overrides: { concurrency: o.concurrency, downloadConcurrency: 8 },
+  });
   try {
     const prompts = Array.from({ length: o.jobs }, (_, i) => ({ prompt: `benchmark prompt ${i + 1}` }));
     writeFileSync(join(dataDir, 'note.txt'), 'benchmark data');
@@ -45,7 +55,9 @@ export async function schedulerBench(args: string[]): Promise<Record<string, unk
     const wall = (performance.now() - t0) / 1000;
     const cpu = process.cpuUsage(cpu0);
     const counts = studio.stores.jobs.counts();
-    const ledger = (await (await fetch(sim.url.replace(/\/api$/, '/__sim/ledger'))).json()) as { totalRequests: number };
+    const ledger = (await (await fetch(sim.url.replace(/\/api$/, '/__sim/ledger'))).json()) as {
+      totalRequests: number;
+    };
     const ideal = (o.jobs / o.concurrency) * (o.latency / 1000);
     return {
       jobs: o.jobs,

@@ -7,7 +7,11 @@ export function memoryStores(): Stores {
 }
 
 /** Inserts a batch of `n` simple jobs straight into the store. */
-export function seedBatch(stores: Stores, n: number, opts: { maxCredits?: number; numImages?: number } = {}): number {
+export function seedBatch(
+  stores: Stores,
+  n: number,
+  opts: { maxCredits?: number; numImages?: number } = {},
+): number {
   const spec = batchSpecSchema.parse({
     name: 'seeded',
     entries: [{ prompt: 'p' }],

@@ -14,7 +14,11 @@ let cleanup: () => void;
 let n = 0;
 
 beforeAll(async () => {
-  sim = await startSimulator({ apiKeys: [KEY], maxImageSide: 64, faults: { latencyMs: 60, jitterMs: 20, rejectPattern: 'nope' } });
+  sim = await startSimulator({
+    apiKeys: [KEY],
+    maxImageSide: 64,
+    faults: { latencyMs: 60, jitterMs: 20, rejectPattern: 'nope' },
+  });
   ({ dir, cleanup } = tempDir('qs-cli-'));
 });
 afterAll(async () => {
@@ -28,7 +32,11 @@ function file(name: string, text: string | Buffer): string {
   return p;
 }
 
-async function cli(args: string[], env: Record<string, string> = { QWEN_STUDIO_API_KEY: KEY }, dataDir = join(dir, `data-${++n}`)) {
+async function cli(
+  args: string[],
+  env: Record<string, string> = { QWEN_STUDIO_API_KEY: KEY },
+  dataDir = join(dir, `data-${++n}`),
+) {
   const out: string[] = [];
   const err: string[] = [];
   const io: Io = { out: (l) => out.push(l), err: (l) => err.push(l), isTTY: false, env };
@@ -55,7 +63,10 @@ describe('qwen-studio command line', () => {
 
   it('--dry-run expands, estimates and sends nothing', async () => {
     const before = sim.ledger.totalRequests;
-    const r = await cli(['run', file('t.txt', 'a {red|blue} {car|boat}\n# note\n\nplain'), '--dry-run', '--num-images', '2'], {});
+    const r = await cli(
+      ['run', file('t.txt', 'a {red|blue} {car|boat}\n# note\n\nplain'), '--dry-run', '--num-images', '2'],
+      {},
+    );
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^5 generation\(s\), 10 image\(s\)/);
     expect(r.out).toMatch(/Estimated cost: 200 credits/);
@@ -73,7 +84,12 @@ describe('qwen-studio command line', () => {
   it('refuses bad references and a long negative prompt before sending anything', async () => {
     const before = sim.ledger.totalRequests;
     const prompts = file('p.txt', 'one');
-    const png = file('ok.png', await sharp({ create: { width: 8, height: 8, channels: 3, background: 'red' } }).png().toBuffer());
+    const png = file(
+      'ok.png',
+      await sharp({ create: { width: 8, height: 8, channels: 3, background: 'red' } })
+        .png()
+        .toBuffer(),
+    );
     const notImage = file('notes.png', 'just some text, not an image');
     const huge = file('huge.png', Buffer.alloc(30 * 1024 * 1024, 1));
     const cases: [string[], RegExp][] = [
@@ -100,9 +116,17 @@ describe('qwen-studio command line', () => {
   });
 
   it('an invalid key pauses the queue: exit 3, nothing failed, the key never printed', async () => {
-    const r = await cli(['run', file('inv.txt', 'one\ntwo'), '--json'], { QWEN_STUDIO_API_KEY: 'wrong-key-000111' });
+    const r = await cli(['run', file('inv.txt', 'one\ntwo'), '--json'], {
+      QWEN_STUDIO_API_KEY: 'wrong-key-000111',
+    });
     expect(r.code).toBe(3);
-    const summary = r.out.split('\n').map((l) => JSON.parse(l) as { type: string; counts?: Record<string, number>; queue?: { pauseReason: string } }).find((e) => e.type === 'summary')!;
+    const summary = r.out
+      .split('\n')
+      .map(
+        (l) =>
+          JSON.parse(l) as { type: string; counts?: Record<string, number>; queue?: { pauseReason: string } },
+      )
+      .find((e) => e.type === 'summary')!;
     expect(summary.queue?.pauseReason).toBe('auth');
     expect(summary.counts?.failed).toBe(0);
     expect(`${r.out}${r.err}`).not.toContain('wrong-key-000111');
@@ -110,20 +134,30 @@ describe('qwen-studio command line', () => {
 
   it('runs a batch to the end (exit 0), then status and search find it', async () => {
     const dataDir = join(dir, 'shared-data');
-    const r = await cli(['run', file('good.txt', 'a lighthouse at dawn\na 红色 lantern'), '--name', 'Good batch', '--json'], undefined, dataDir);
+    const r = await cli(
+      ['run', file('good.txt', 'a lighthouse at dawn\na 红色 lantern'), '--name', 'Good batch', '--json'],
+      undefined,
+      dataDir,
+    );
     expect(r.code, r.err).toBe(0);
     expect(r.out).not.toContain(KEY);
     const events = r.out.split('\n').map((l) => JSON.parse(l) as { type: string; state?: string });
     expect(events.filter((e) => e.type === 'job' && e.state === 'done').length).toBe(2);
 
     const s = await cli(['status', '--json'], undefined, dataDir);
-    const status = JSON.parse(s.out) as { totals: { counts: { done: number }; creditsSpent: number }; batches: { name: string }[] };
+    const status = JSON.parse(s.out) as {
+      totals: { counts: { done: number }; creditsSpent: number };
+      batches: { name: string }[];
+    };
     expect(status.totals.counts.done).toBe(2);
     expect(status.totals.creditsSpent).toBe(40);
     expect(status.batches[0]?.name).toBe('Good batch');
 
     const found = await cli(['search', '红色', '--json'], undefined, dataDir);
-    const { rows, total } = JSON.parse(found.out) as { total: number; rows: { path: string; prompt: string }[] };
+    const { rows, total } = JSON.parse(found.out) as {
+      total: number;
+      rows: { path: string; prompt: string }[];
+    };
     expect(total).toBe(1);
     expect(rows.map((x) => x.prompt)).toEqual(['a 红色 lantern']);
     expect(rows[0]!.path).toContain(join(dataDir, 'library'));
@@ -133,10 +167,19 @@ describe('qwen-studio command line', () => {
 
   it('library commands: search syntax, tag, export, delete and undo, import', async () => {
     const dataDir = join(dir, 'lib-data');
-    const r = await cli(['run', file('lib.txt', 'a red fox in snow\na blue whale\na red kite'), '--name', 'Animals'], undefined, dataDir);
+    const r = await cli(
+      ['run', file('lib.txt', 'a red fox in snow\na blue whale\na red kite'), '--name', 'Animals'],
+      undefined,
+      dataDir,
+    );
     expect(r.code, r.err).toBe(0);
     const search = async (q: string) =>
-      (JSON.parse((await cli(['search', q, '--json'], undefined, dataDir)).out) as { total: number; rows: { prompt: string }[] }).rows
+      (
+        JSON.parse((await cli(['search', q, '--json'], undefined, dataDir)).out) as {
+          total: number;
+          rows: { prompt: string }[];
+        }
+      ).rows
         .map((x) => x.prompt)
         .sort();
     expect(await search('red')).toEqual(['a red fox in snow', 'a red kite']);
@@ -164,7 +207,13 @@ describe('qwen-studio command line', () => {
     const imp = await cli(['import', join(dataDir, 'library'), '--json'], undefined, other);
     expect(JSON.parse(imp.out)).toMatchObject({ imported: 3, duplicates: 0 });
     expect(
-      (JSON.parse((await cli(['search', 'red', '--json'], undefined, other)).out) as { rows: { prompt: string }[] }).rows.map((x) => x.prompt).sort(),
+      (
+        JSON.parse((await cli(['search', 'red', '--json'], undefined, other)).out) as {
+          rows: { prompt: string }[];
+        }
+      ).rows
+        .map((x) => x.prompt)
+        .sort(),
     ).toEqual(['a red fox in snow', 'a red kite']);
     expect((await cli(['import', join(dir, 'nowhere')], undefined, other)).code).toBe(2);
   });
@@ -177,7 +226,10 @@ describe('qwen-studio command line', () => {
   });
 
   it('a JSONL file with per-row parameters', async () => {
-    const jsonl = file('rows.jsonl', '{"prompt":"wide shot","aspect_ratio":"16:9","seed":5}\n{"prompt":"tall shot","aspect_ratio":"9:16","output_format":"jpeg"}\n');
+    const jsonl = file(
+      'rows.jsonl',
+      '{"prompt":"wide shot","aspect_ratio":"16:9","seed":5}\n{"prompt":"tall shot","aspect_ratio":"9:16","output_format":"jpeg"}\n',
+    );
     const dataDir = join(dir, 'jsonl-data');
     const r = await cli(['run', jsonl], undefined, dataDir);
     expect(r.code, r.err).toBe(0);

@@ -19,14 +19,17 @@ afterEach(async () => {
   r = null;
 });
 
-const prompts = (n: number, prefix = 'prompt') => Array.from({ length: n }, (_, i) => `${prefix} number ${i + 1}`);
+const prompts = (n: number, prefix = 'prompt') =>
+  Array.from({ length: n }, (_, i) => `${prefix} number ${i + 1}`);
 
 describe('engine against the simulator', () => {
   it('runs a batch to the end: every image downloaded, verified and recorded', async () => {
     r = await rig({ faults: { latencyMs: 200, jitterMs: 100 } });
     const { studio, sim } = r;
     studio.start();
-    const { batchId } = studio.enqueue(spec(prompts(8), { params: { num_images: 2, output_format: 'webp' } }));
+    const { batchId } = studio.enqueue(
+      spec(prompts(8), { params: { num_images: 2, output_format: 'webp' } }),
+    );
     await studio.whenSettled();
     const c = studio.stores.jobs.counts(batchId);
     expect(c.done).toBe(8);
@@ -74,7 +77,10 @@ describe('engine against the simulator', () => {
 
     const jobs = studio.stores.jobs.list({ batchId, limit: 100 }).rows;
     const byPrompt = new Map(jobs.map((j) => [j.prompt, j]));
-    expect(byPrompt.get('a forbidden-thing on a table')).toMatchObject({ state: 'failed', errorClass: 'job' });
+    expect(byPrompt.get('a forbidden-thing on a table')).toMatchObject({
+      state: 'failed',
+      errorClass: 'job',
+    });
     expect(byPrompt.get('a forbidden-thing on a table')?.errorCode).toMatch(/CONTENT_REJECTED/);
     for (const p of ['a doomed castle', 'another doomed tower']) {
       const j = byPrompt.get(p)!;
@@ -84,7 +90,9 @@ describe('engine against the simulator', () => {
       expect(j.credits).toBe(0);
     }
     const others = jobs.filter((j) => !/forbidden-thing|doomed/.test(j.prompt));
-    expect(others.filter((j) => j.state !== 'done').map((j) => [j.prompt, j.state, j.errorMessage])).toEqual([]);
+    expect(others.filter((j) => j.state !== 'done').map((j) => [j.prompt, j.state, j.errorMessage])).toEqual(
+      [],
+    );
     // Every generation the service accepted was downloaded or failed on the service's side.
     for (const g of sim.ledger.generations) {
       const j = byPrompt.get(g.prompt)!;
@@ -93,14 +101,26 @@ describe('engine against the simulator', () => {
     expectNoPromptAcceptedTwice(sim);
     expect(expectFilesMatchServed(studio, sim)).toBe(47);
     // The faults really happened, and a 429 cut the in-flight limit below the setting.
-    for (const f of ['rateLimit429', 'create5xx', 'poll5xx', 'dropResponse', 'sseDrop', 'downloadFailOnce', 'truncate', 'linkExpired'] as const) {
+    for (const f of [
+      'rateLimit429',
+      'create5xx',
+      'poll5xx',
+      'dropResponse',
+      'sseDrop',
+      'downloadFailOnce',
+      'truncate',
+      'linkExpired',
+    ] as const) {
       expect(sim.ledger.faults[f] ?? 0, f).toBeGreaterThan(0);
     }
     expect(Math.min(...limits)).toBeLessThan(8);
   });
 
   it('an invalid key pauses the whole queue and fails nothing; a good key and Resume finish it', async () => {
-    r = await rig({ apiKeys: ['good-key-456'], faults: { latencyMs: 100, jitterMs: 50 } }, { apiKey: 'bad-key-123' });
+    r = await rig(
+      { apiKeys: ['good-key-456'], faults: { latencyMs: 100, jitterMs: 50 } },
+      { apiKey: 'bad-key-123' },
+    );
     const { studio } = r;
     studio.start();
     const { batchId } = studio.enqueue(spec(prompts(5)));
@@ -154,7 +174,14 @@ describe('engine against the simulator', () => {
         ['cat.png', { r: 200, g: 50, b: 50 }],
         ['dog.jpg', { r: 20, g: 150, b: 90 }],
       ].map(async ([name, color]) => {
-        const img = sharp({ create: { width: 64, height: 48, channels: 3, background: color as { r: number; g: number; b: number } } });
+        const img = sharp({
+          create: {
+            width: 64,
+            height: 48,
+            channels: 3,
+            background: color as { r: number; g: number; b: number },
+          },
+        });
         const buf = await (String(name).endsWith('.png') ? img.png() : img.jpeg()).toBuffer();
         const path = join(r!.dataDir, String(name));
         writeFileSync(path, buf);
@@ -170,7 +197,9 @@ describe('engine against the simulator', () => {
     const uploads = sim.ledger.generations[0]!.uploads;
     expect(uploads.map((u) => u.fileName).sort()).toEqual(['cat.png', 'dog.jpg']);
     const { createHash } = await import('node:crypto');
-    expect(uploads.map((u) => u.sha256).sort()).toEqual(files.map((f) => createHash('sha256').update(f.buf).digest('hex')).sort());
+    expect(uploads.map((u) => u.sha256).sort()).toEqual(
+      files.map((f) => createHash('sha256').update(f.buf).digest('hex')).sort(),
+    );
     expect(uploads.map((u) => u.size).sort()).toEqual(files.map((f) => f.buf.length).sort());
   });
 
@@ -203,7 +232,9 @@ describe('engine against the simulator', () => {
     sim.setFaults({ dropResponse: 0 });
     await studio.whenSettled();
     expect(studio.stores.jobs.get(1)!.state).toBe('done');
-    expect(studio.stores.jobs.events(1).some((e) => e.detail?.includes('matched in running list'))).toBe(true);
+    expect(studio.stores.jobs.events(1).some((e) => e.detail?.includes('matched in running list'))).toBe(
+      true,
+    );
     expectNoPromptAcceptedTwice(sim);
   });
 
@@ -253,8 +284,12 @@ describe('engine against the simulator', () => {
     await until(studio, () => studio.stores.jobs.counts().running === 2);
     // Leave the data folder as a killed process would: jobs mid-flight, the lease held by a dead process.
     await studio.scheduler.stop();
-    studio.stores.db.prepare('UPDATE runner_lease SET released = 0, pid = 999999999, heartbeat_at = ?').run(Date.now() - 60_000);
-    studio.stores.db.prepare("UPDATE jobs SET state = 'running' WHERE state IN ('running', 'downloading')").run();
+    studio.stores.db
+      .prepare('UPDATE runner_lease SET released = 0, pid = 999999999, heartbeat_at = ?')
+      .run(Date.now() - 60_000);
+    studio.stores.db
+      .prepare("UPDATE jobs SET state = 'running' WHERE state IN ('running', 'downloading')")
+      .run();
     studio = await r.reopen();
     expect(studio.start().previousCrashed).toBe(true);
     const q = studio.queueStatus();
@@ -283,7 +318,10 @@ describe('engine against the simulator', () => {
   });
 
   it('failed jobs retry; a download failure retries without a new create', async () => {
-    r = await rig({ faults: { latencyMs: 50, jitterMs: 10, failPattern: 'flaky' } }, { scheduler: { maxDownloadAttempts: 1, drainMs: 1_000 } });
+    r = await rig(
+      { faults: { latencyMs: 50, jitterMs: 10, failPattern: 'flaky' } },
+      { scheduler: { maxDownloadAttempts: 1, drainMs: 1_000 } },
+    );
     const { studio, sim } = r;
     studio.start();
     studio.enqueue(spec(['flaky one', 'solid one']));

@@ -62,7 +62,12 @@ function client(base: string, extra: Partial<ClientOptions> = {}): SkillsClient 
   return c;
 }
 
-function json(res: http.ServerResponse, status: number, value: unknown, headers: http.OutgoingHttpHeaders = {}) {
+function json(
+  res: http.ServerResponse,
+  status: number,
+  value: unknown,
+  headers: http.OutgoingHttpHeaders = {},
+) {
   res.writeHead(status, { 'content-type': 'application/json', ...headers });
   res.end(JSON.stringify(value));
 }
@@ -161,7 +166,11 @@ describe('create (JSON)', () => {
 
 describe('validation before sending', () => {
   const refusals: [string, GenerationInput, string][] = [
-    ['a 501-character negative prompt', { prompt: 'x', negative_prompt: 'n'.repeat(501) }, 'negative_prompt: negative prompt is longer than 500 characters'],
+    [
+      'a 501-character negative prompt',
+      { prompt: 'x', negative_prompt: 'n'.repeat(501) },
+      'negative_prompt: negative prompt is longer than 500 characters',
+    ],
     ['seed 2147483648', { prompt: 'x', seed: 2147483648 }, 'seed:'],
     ['seed -1', { prompt: 'x', seed: -1 }, 'seed:'],
     ['a fractional seed', { prompt: 'x', seed: 1.5 }, 'seed:'],
@@ -170,7 +179,11 @@ describe('validation before sending', () => {
       { prompt: 'x', image_urls: [1, 2, 3, 4, 5].map((n) => `https://example.com/${n}.png`) },
       'image_urls:',
     ],
-    ['both image_size and aspect_ratio', { prompt: 'x', image_size: 'square_hd', aspect_ratio: '1:1' }, 'image_size:'],
+    [
+      'both image_size and aspect_ratio',
+      { prompt: 'x', image_size: 'square_hd', aspect_ratio: '1:1' },
+      'image_size:',
+    ],
     ['an empty prompt', { prompt: '   ' }, 'prompt:'],
     ['a field the schema does not define', { prompt: 'x', n: 2 } as unknown as GenerationInput, 'n'],
     ['num_images 5', { prompt: 'x', num_images: 5 }, 'num_images:'],
@@ -182,7 +195,13 @@ describe('validation before sending', () => {
     const c = client(srv.base);
     for (const attempt of [c.create(MODEL, input), c.createStream(MODEL, input, () => {})]) {
       const err = await caught(attempt);
-      expect(err).toMatchObject({ kind: 'job', code: 'INVALID_INPUT', maybeSent: false, status: null, offline: false });
+      expect(err).toMatchObject({
+        kind: 'job',
+        code: 'INVALID_INPUT',
+        maybeSent: false,
+        status: null,
+        offline: false,
+      });
       expect(err.message).toContain(fragment);
     }
     expect(srv.requests).toHaveLength(0);
@@ -190,7 +209,9 @@ describe('validation before sending', () => {
 
   it('names the field and limit of a long negative prompt', async () => {
     const srv = await startServer((_req, res) => json(res, 200, queued()));
-    const err = await caught(client(srv.base).create(MODEL, { prompt: 'x', negative_prompt: 'n'.repeat(501) }));
+    const err = await caught(
+      client(srv.base).create(MODEL, { prompt: 'x', negative_prompt: 'n'.repeat(501) }),
+    );
     expect(err.message).toBe('negative_prompt: negative prompt is longer than 500 characters');
     expect(srv.requests).toHaveLength(0);
   });
@@ -318,7 +339,13 @@ describe('HTTP errors through the client', () => {
     for (; row < table.length; row++) {
       const [status, code, kind] = table[row]!;
       const err = await caught(c.create(MODEL, { prompt: 'x' }));
-      expect(err).toMatchObject({ status, kind, code: code ?? `HTTP_${status}`, maybeSent: false, offline: false });
+      expect(err).toMatchObject({
+        status,
+        kind,
+        code: code ?? `HTTP_${status}`,
+        maybeSent: false,
+        offline: false,
+      });
       expect(err.message).toBe(`refused with ${status}`);
     }
   });
@@ -327,7 +354,9 @@ describe('HTTP errors through the client', () => {
     const date = new Date(Date.now() + 120_000).toUTCString();
     const answers = [{ 'retry-after': '7' }, { 'retry-after': date }, {}];
     let i = 0;
-    const srv = await startServer((_req, res) => json(res, 429, { code: 'IMAGE_GENERATION_RATE_LIMITED' }, answers[i++]));
+    const srv = await startServer((_req, res) =>
+      json(res, 429, { code: 'IMAGE_GENERATION_RATE_LIMITED' }, answers[i++]),
+    );
     const c = client(srv.base);
     expect((await caught(c.create(MODEL, { prompt: 'x' }))).retryAfterMs).toBe(7000);
     const fromDate = (await caught(c.create(MODEL, { prompt: 'x' }))).retryAfterMs;
@@ -359,7 +388,13 @@ describe('network failures', () => {
     const srv = await startServer(() => {});
     await srv.close();
     const err = await caught(client(srv.base).create(MODEL, { prompt: 'x' }));
-    expect(err).toMatchObject({ kind: 'retryable', code: 'NETWORK', offline: true, maybeSent: false, status: null });
+    expect(err).toMatchObject({
+      kind: 'retryable',
+      code: 'NETWORK',
+      offline: true,
+      maybeSent: false,
+      status: null,
+    });
     expect(err.message).toMatch(/connection refused/);
   });
 
@@ -512,7 +547,12 @@ describe('createStream', () => {
       json(res, 402, { code: 'IMAGE_GENERATION_INSUFFICIENT_CREDITS', message: 'Not enough credits' }),
     );
     const err = await caught(client(srv.base).createStream(MODEL, { prompt: 'x' }, () => {}));
-    expect(err).toMatchObject({ kind: 'queue', status: 402, message: 'Not enough credits', maybeSent: false });
+    expect(err).toMatchObject({
+      kind: 'queue',
+      status: 402,
+      message: 'Not enough credits',
+      maybeSent: false,
+    });
   });
 
   it('a plain JSON answer on the stream route counts as one frame', async () => {
@@ -559,12 +599,17 @@ describe('running and get', () => {
       '/api/v1/generations/running?limit=2',
       '/api/v1/generations/running?limit=100',
     ]);
-    expect(srv.requests.every((r) => r.method === 'GET' && r.headers.accept === 'application/json')).toBe(true);
+    expect(srv.requests.every((r) => r.method === 'GET' && r.headers.accept === 'application/json')).toBe(
+      true,
+    );
   });
 
   it('a running answer that is not a list is BAD_RESPONSE', async () => {
     const srv = await startServer((_req, res) => json(res, 200, { items: [] }));
-    expect(await caught(client(srv.base).running())).toMatchObject({ code: 'BAD_RESPONSE', maybeSent: false });
+    expect(await caught(client(srv.base).running())).toMatchObject({
+      code: 'BAD_RESPONSE',
+      maybeSent: false,
+    });
   });
 
   it('get returns the completed generation', async () => {
@@ -628,15 +673,21 @@ describe('the API key stays out of errors', () => {
 
 describe('nextPollDelayMs', () => {
   const statuses: RemoteStatus[] = ['queued', 'running'];
-  const times = [0, 1_000, 4_999, 5_000, 10_000, 29_999, 30_000, 60_000, 119_999, 120_000, 600_000, 3_600_000];
+  const times = [
+    0, 1_000, 4_999, 5_000, 10_000, 29_999, 30_000, 60_000, 119_999, 120_000, 600_000, 3_600_000,
+  ];
 
   it('polls fast at first and never faster as time passes', () => {
     for (const status of statuses) {
       const delays = times.map((elapsedMs) => nextPollDelayMs({ elapsedMs, status, consecutiveErrors: 0 }));
       for (let i = 1; i < delays.length; i++) expect(delays[i]!).toBeGreaterThanOrEqual(delays[i - 1]!);
     }
-    expect(nextPollDelayMs({ elapsedMs: 1_000, status: 'running', consecutiveErrors: 0 })).toBeLessThanOrEqual(600);
-    expect(nextPollDelayMs({ elapsedMs: 20_000, status: 'running', consecutiveErrors: 0 })).toBeLessThanOrEqual(1_000);
+    expect(
+      nextPollDelayMs({ elapsedMs: 1_000, status: 'running', consecutiveErrors: 0 }),
+    ).toBeLessThanOrEqual(600);
+    expect(
+      nextPollDelayMs({ elapsedMs: 20_000, status: 'running', consecutiveErrors: 0 }),
+    ).toBeLessThanOrEqual(1_000);
     const late = nextPollDelayMs({ elapsedMs: 600_000, status: 'running', consecutiveErrors: 0 });
     expect(late).toBeGreaterThanOrEqual(3_000);
     expect(late).toBeLessThanOrEqual(6_000);
@@ -667,7 +718,9 @@ describe('nextPollDelayMs', () => {
         for (const r of [0, 0.3, 0.999, 1]) {
           const d = nextPollDelayMs({ elapsedMs, status: 'queued', consecutiveErrors: n }, () => r);
           expect(d).toBeLessThanOrEqual(60_000);
-          expect(d).toBeGreaterThanOrEqual(nextPollDelayMs({ elapsedMs, status: 'queued', consecutiveErrors: 0 }));
+          expect(d).toBeGreaterThanOrEqual(
+            nextPollDelayMs({ elapsedMs, status: 'queued', consecutiveErrors: 0 }),
+          );
         }
       }
     }
@@ -675,7 +728,9 @@ describe('nextPollDelayMs', () => {
 
   it('spreads retries with jitter', () => {
     const draws = new Set(
-      [0.1, 0.4, 0.7, 0.95].map((r) => nextPollDelayMs({ elapsedMs: 0, status: 'running', consecutiveErrors: 5 }, () => r)),
+      [0.1, 0.4, 0.7, 0.95].map((r) =>
+        nextPollDelayMs({ elapsedMs: 0, status: 'running', consecutiveErrors: 5 }, () => r),
+      ),
     );
     expect(draws.size).toBe(4);
   });

@@ -153,7 +153,11 @@ describe('classifyNetworkError', () => {
   });
 
   it('a reset or closed socket after connecting: maybe sent', () => {
-    for (const err of [new undiciErrors.SocketError('other side closed'), sysError('ECONNRESET'), sysError('EPIPE')]) {
+    for (const err of [
+      new undiciErrors.SocketError('other side closed'),
+      sysError('ECONNRESET'),
+      sysError('EPIPE'),
+    ]) {
       expect(classifyNetworkError(err, 'request')).toMatchObject({
         kind: 'retryable',
         code: 'NETWORK',
@@ -185,7 +189,13 @@ describe('ApiError', () => {
   it('serializes its fields but not its cause', () => {
     const err = classifyNetworkError(sysError('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:1'), 'request');
     const json = JSON.parse(JSON.stringify(err)) as Record<string, unknown>;
-    expect(json).toMatchObject({ name: 'ApiError', kind: 'retryable', code: 'NETWORK', offline: true, maybeSent: false });
+    expect(json).toMatchObject({
+      name: 'ApiError',
+      kind: 'retryable',
+      code: 'NETWORK',
+      offline: true,
+      maybeSent: false,
+    });
     expect(json.message).toBe(err.message);
     expect(json).not.toHaveProperty('cause');
   });

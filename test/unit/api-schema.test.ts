@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { aspectPixels, generationInputSchema, generationSchema, isTerminal, normalizeStatus, resultImages } from '../../shared/api.ts';
+import {
+  aspectPixels,
+  generationInputSchema,
+  generationSchema,
+  isTerminal,
+  normalizeStatus,
+  resultImages,
+} from '../../shared/api.ts';
 import { batchSpecSchema } from '../../shared/domain.ts';
 import { DEFAULT_SETTINGS, settingsSchema } from '../../shared/settings.ts';
 
@@ -65,19 +72,28 @@ describe('statuses', () => {
   });
 
   it('terminal states are exactly completed, failed, canceled', () => {
-    expect(['queued', 'running', 'completed', 'failed', 'canceled', 'unknown'].filter((s) => isTerminal(s as never))).toEqual([
-      'completed',
-      'failed',
-      'canceled',
-    ]);
+    expect(
+      ['queued', 'running', 'completed', 'failed', 'canceled', 'unknown'].filter((s) =>
+        isTerminal(s as never),
+      ),
+    ).toEqual(['completed', 'failed', 'canceled']);
   });
 });
 
 describe('generation object', () => {
   it('reads images from data.images, else data.image, tolerating unknown fields', () => {
-    const g = generationSchema.parse({ id: 'g', status: 'COMPLETED', extra: 1, data: { image: { url: 'u', width: 1 } } });
+    const g = generationSchema.parse({
+      id: 'g',
+      status: 'COMPLETED',
+      extra: 1,
+      data: { image: { url: 'u', width: 1 } },
+    });
     expect(resultImages(g).map((i) => i.url)).toEqual(['u']);
-    const h = generationSchema.parse({ id: 'g', status: 'COMPLETED', data: { images: [{ url: 'a' }, { url: 'b' }], image: { url: 'a' } } });
+    const h = generationSchema.parse({
+      id: 'g',
+      status: 'COMPLETED',
+      data: { images: [{ url: 'a' }, { url: 'b' }], image: { url: 'a' } },
+    });
     expect(resultImages(h).map((i) => i.url)).toEqual(['a', 'b']);
     expect(resultImages(generationSchema.parse({ id: 'g', status: 'IN_QUEUE', data: null }))).toEqual([]);
   });
@@ -94,12 +110,21 @@ describe('domain and settings schemas', () => {
   it('a batch spec fills defaults and refuses an empty batch', () => {
     const s = batchSpecSchema.parse({ name: 'b', entries: [{ prompt: 'p' }] });
     expect(s).toMatchObject({ model: 'qwen/qwen-image-2', seed: { mode: 'random' }, repeat: 1, refs: [] });
-    expect(batchSpecSchema.safeParse({ name: 'b', entries: [] }).error?.issues[0]?.message).toMatch(/no prompts/);
-    expect(batchSpecSchema.safeParse({ name: 'b', entries: [{ prompt: 'p' }], refs: ['/etc/passwd'] }).success).toBe(false);
+    expect(batchSpecSchema.safeParse({ name: 'b', entries: [] }).error?.issues[0]?.message).toMatch(
+      /no prompts/,
+    );
+    expect(
+      batchSpecSchema.safeParse({ name: 'b', entries: [{ prompt: 'p' }], refs: ['/etc/passwd'] }).success,
+    ).toBe(false);
   });
 
   it('settings have sensible defaults and bounds', () => {
-    expect(DEFAULT_SETTINGS).toMatchObject({ concurrency: 4, stream: true, theme: 'system', apiBase: 'https://open.skills.video/api' });
+    expect(DEFAULT_SETTINGS).toMatchObject({
+      concurrency: 4,
+      stream: true,
+      theme: 'system',
+      apiBase: 'https://open.skills.video/api',
+    });
     expect(settingsSchema.safeParse({ concurrency: 0 }).success).toBe(false);
     expect(settingsSchema.safeParse({ apiBase: 'ftp://x' }).success).toBe(false);
   });

@@ -5,7 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EVENT_NAMES } from '../../shared/contract.ts';
 import { callContract, isTrustedSender, redact, untrustedReply } from '../../main/app/ipc-call.ts';
 import { isPageEvent } from '../../main/app/page-events.ts';
-import { ContractCallError, createHandlers, dispatch, type Handlers, type KeyStore } from '../../main/engine/handlers.ts';
+import {
+  ContractCallError,
+  createHandlers,
+  dispatch,
+  type Handlers,
+  type KeyStore,
+} from '../../main/engine/handlers.ts';
 import { Studio } from '../../main/engine/studio.ts';
 
 describe('isTrustedSender', () => {
@@ -79,14 +85,18 @@ describe('callContract over the real dispatcher', () => {
 
   it('returns { result } with a value that survives structured cloning (what IPC does)', async () => {
     const reply = await call('app.info', {});
-    expect(reply).toEqual({ result: expect.objectContaining({ version: '9.9.9', dataDir: dir, hasKey: false, keyStorage: 'none' }) });
+    expect(reply).toEqual({
+      result: expect.objectContaining({ version: '9.9.9', dataDir: dir, hasKey: false, keyStorage: 'none' }),
+    });
     expect(structuredClone(reply)).toEqual(reply);
   });
 
   it('reports an unknown method as a contract error, not a crash', async () => {
     const unexpected: unknown[] = [];
     const reply = await call('fs.readFile', { path: '/etc/passwd' }, unexpected);
-    expect(reply).toEqual({ error: { code: 'UNKNOWN_METHOD', message: expect.stringContaining('fs.readFile') } });
+    expect(reply).toEqual({
+      error: { code: 'UNKNOWN_METHOD', message: expect.stringContaining('fs.readFile') },
+    });
     expect(unexpected).toEqual([]);
   });
 
@@ -100,7 +110,9 @@ describe('callContract over the real dispatcher', () => {
 
   it('passes engine failures through as messages without stacks', async () => {
     const reply = await call('job.pause', { id: 999 });
-    expect(reply).toEqual({ error: { code: 'FAILED', message: expect.stringContaining('Job 999 does not exist') } });
+    expect(reply).toEqual({
+      error: { code: 'FAILED', message: expect.stringContaining('Job 999 does not exist') },
+    });
     const text = JSON.stringify(reply);
     expect(text).not.toMatch(/\bat \S+ \(/);
     expect(text).not.toContain('handlers.ts');
@@ -119,13 +131,17 @@ describe('callContract over the real dispatcher', () => {
     const unexpected: unknown[] = [];
     const reply = await callContract(
       async () => {
-        throw new Error('upstream said: bad token sk-live-1234567890abcdef (twice: sk-live-1234567890abcdef)');
+        throw new Error(
+          'upstream said: bad token sk-live-1234567890abcdef (twice: sk-live-1234567890abcdef)',
+        );
       },
       'key.test',
       {},
       { secrets: () => [studio.apiKey()!], onUnexpected: (_m, e) => unexpected.push(e) },
     );
-    expect(reply).toEqual({ error: { code: 'internal', message: 'upstream said: bad token [redacted] (twice: [redacted])' } });
+    expect(reply).toEqual({
+      error: { code: 'internal', message: 'upstream said: bad token [redacted] (twice: [redacted])' },
+    });
     expect(unexpected).toHaveLength(1);
   });
 
@@ -163,7 +179,17 @@ describe('page events', () => {
   });
 
   it('forwards nothing else, including inherited property names', () => {
-    for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'studio:call', 'JOB', '', 1, null]) {
+    for (const name of [
+      'constructor',
+      '__proto__',
+      'toString',
+      'hasOwnProperty',
+      'studio:call',
+      'JOB',
+      '',
+      1,
+      null,
+    ]) {
       expect(isPageEvent(name), String(name)).toBe(false);
     }
   });

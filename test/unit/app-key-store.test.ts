@@ -1,4 +1,14 @@
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -16,7 +26,9 @@ const KEY = 'sk-test-0123456789abcdef';
 const posix = process.platform !== 'win32';
 
 /** A stand-in for safeStorage: XOR with a per-"keyring" byte, so a different keyring cannot decrypt. */
-function fakeCipher(opts: { available?: boolean; backend?: string | null; keyring?: number; reEncrypt?: boolean } = {}) {
+function fakeCipher(
+  opts: { available?: boolean; backend?: string | null; keyring?: number; reEncrypt?: boolean } = {},
+) {
   const ring = opts.keyring ?? 0x5a;
   const calls = { encrypt: 0, decrypt: 0 };
   const cipher: KeyCipher = {
@@ -27,8 +39,12 @@ function fakeCipher(opts: { available?: boolean; backend?: string | null; keyrin
     },
     decrypt: async (data) => {
       calls.decrypt++;
-      if (data[0] !== ring) throw new Error('Error while decrypting the ciphertext provided to safeStorage.decryptString.');
-      return { result: Buffer.from(data.subarray(1).map((b) => b ^ ring)).toString('utf8'), shouldReEncrypt: !!opts.reEncrypt };
+      if (data[0] !== ring)
+        throw new Error('Error while decrypting the ciphertext provided to safeStorage.decryptString.');
+      return {
+        result: Buffer.from(data.subarray(1).map((b) => b ^ ring)).toString('utf8'),
+        shouldReEncrypt: !!opts.reEncrypt,
+      };
     },
     backend: () => opts.backend ?? null,
   };
@@ -206,7 +222,12 @@ describe('openKeyStore', () => {
     const warnings: string[] = [];
     // A folder where the file should be: the rename fails.
     mkdirSync(join(file, 'blocker'), { recursive: true });
-    const a = await openKeyStore({ file, cipher: fakeCipher().cipher, env: {}, warn: (m, f) => warnings.push(`${m} ${JSON.stringify(f)}`) });
+    const a = await openKeyStore({
+      file,
+      cipher: fakeCipher().cipher,
+      env: {},
+      warn: (m, f) => warnings.push(`${m} ${JSON.stringify(f)}`),
+    });
     a.set(KEY);
     await a.flush();
     expect(a.get()).toBe(KEY);

@@ -3,7 +3,12 @@ import { DEFAULT_MODEL } from '../../shared/api.ts';
 import { JOB_STATES, type BatchSummary, type JobState, type QueueStatus } from '../../shared/domain.ts';
 import { batchFinishedNotice, queuePausedNotice, taskbarProgress } from '../../main/app/progress.ts';
 
-function batch(id: number, status: BatchSummary['status'], counts: Partial<Record<JobState, number>>, name = `Batch ${id}`): BatchSummary {
+function batch(
+  id: number,
+  status: BatchSummary['status'],
+  counts: Partial<Record<JobState, number>>,
+  name = `Batch ${id}`,
+): BatchSummary {
   const full = Object.fromEntries(JOB_STATES.map((s) => [s, counts[s] ?? 0])) as Record<JobState, number>;
   const total = Object.values(full).reduce((a, b) => a + b, 0);
   return {
@@ -42,7 +47,10 @@ describe('taskbarProgress', () => {
   it('is -1 (no bar) when nothing is running', () => {
     expect(taskbarProgress([], queue())).toEqual({ value: -1, mode: 'none' });
     expect(taskbarProgress([batch(1, 'done', { done: 10 })], queue())).toEqual({ value: -1, mode: 'none' });
-    expect(taskbarProgress([batch(1, 'canceled', { canceled: 3, queued: 2 })], queue())).toEqual({ value: -1, mode: 'none' });
+    expect(taskbarProgress([batch(1, 'canceled', { canceled: 3, queued: 2 })], queue())).toEqual({
+      value: -1,
+      mode: 'none',
+    });
   });
 
   it('counts settled jobs (done, failed, canceled) over all jobs of the active batches', () => {
@@ -62,22 +70,34 @@ describe('taskbarProgress', () => {
   });
 
   it('leaves out an active batch whose jobs are all settled (its status just has not caught up)', () => {
-    const p = taskbarProgress([batch(1, 'active', { done: 4 }), batch(2, 'active', { done: 1, queued: 1 })], queue());
+    const p = taskbarProgress(
+      [batch(1, 'active', { done: 4 }), batch(2, 'active', { done: 1, queued: 1 })],
+      queue(),
+    );
     expect(p.value).toBe(0.5);
   });
 
   it('keeps showing a paused batch, in the paused colour while the queue is paused', () => {
     const b = [batch(1, 'paused', { done: 1, paused: 3 })];
     expect(taskbarProgress(b, queue())).toEqual({ value: 0.25, mode: 'normal' });
-    expect(taskbarProgress(b, queue({ paused: true, pauseReason: 'credits' }))).toEqual({ value: 0.25, mode: 'paused' });
+    expect(taskbarProgress(b, queue({ paused: true, pauseReason: 'credits' }))).toEqual({
+      value: 0.25,
+      mode: 'paused',
+    });
   });
 
   it('turns red when jobs of the running batches failed', () => {
-    expect(taskbarProgress([batch(1, 'active', { done: 1, failed: 1, queued: 2 })], queue())).toEqual({ value: 0.5, mode: 'error' });
+    expect(taskbarProgress([batch(1, 'active', { done: 1, failed: 1, queued: 2 })], queue())).toEqual({
+      value: 0.5,
+      mode: 'error',
+    });
   });
 
   it('works without a queue status', () => {
-    expect(taskbarProgress([batch(1, 'active', { done: 1, queued: 1 })], null)).toEqual({ value: 0.5, mode: 'normal' });
+    expect(taskbarProgress([batch(1, 'active', { done: 1, queued: 1 })], null)).toEqual({
+      value: 0.5,
+      mode: 'normal',
+    });
   });
 });
 
@@ -85,25 +105,43 @@ describe('batchFinishedNotice', () => {
   it('announces a batch seen running and now done, with failures', () => {
     const before = batch(1, 'active', { done: 8, failed: 1, running: 1 }, 'Cats');
     const after = batch(1, 'done', { done: 9, failed: 1 }, 'Cats');
-    expect(batchFinishedNotice(before, after)).toEqual({ title: 'Batch finished: Cats', body: '9 of 10 generations done, 1 failed.' });
-    expect(batchFinishedNotice(batch(2, 'paused', { queued: 1 }), batch(2, 'done', { done: 1 }))?.body).toBe('1 of 1 generation done.');
+    expect(batchFinishedNotice(before, after)).toEqual({
+      title: 'Batch finished: Cats',
+      body: '9 of 10 generations done, 1 failed.',
+    });
+    expect(batchFinishedNotice(batch(2, 'paused', { queued: 1 }), batch(2, 'done', { done: 1 }))?.body).toBe(
+      '1 of 1 generation done.',
+    );
   });
 
   it('stays quiet for batches not seen before, already done, or not done', () => {
     const done = batch(1, 'done', { done: 2 });
     expect(batchFinishedNotice(undefined, done)).toBeNull();
     expect(batchFinishedNotice(done, done)).toBeNull();
-    expect(batchFinishedNotice(batch(1, 'active', { queued: 2 }), batch(1, 'active', { done: 1, queued: 1 }))).toBeNull();
-    expect(batchFinishedNotice(batch(1, 'active', { queued: 2 }), batch(1, 'canceled', { canceled: 2 }))).toBeNull();
+    expect(
+      batchFinishedNotice(batch(1, 'active', { queued: 2 }), batch(1, 'active', { done: 1, queued: 1 })),
+    ).toBeNull();
+    expect(
+      batchFinishedNotice(batch(1, 'active', { queued: 2 }), batch(1, 'canceled', { canceled: 2 })),
+    ).toBeNull();
   });
 });
 
 describe('queuePausedNotice', () => {
-  const credits = queue({ paused: true, pauseReason: 'credits', pauseMessage: 'Out of credits: top up, then resume.' });
+  const credits = queue({
+    paused: true,
+    pauseReason: 'credits',
+    pauseMessage: 'Out of credits: top up, then resume.',
+  });
 
   it('announces a pause the person did not ask for, with its message', () => {
-    expect(queuePausedNotice(queue(), credits)).toEqual({ title: 'Qwen Studio paused the queue', body: 'Out of credits: top up, then resume.' });
-    expect(queuePausedNotice(undefined, queue({ paused: true, pauseReason: 'auth' }))?.body).toMatch(/Open Qwen Studio/);
+    expect(queuePausedNotice(queue(), credits)).toEqual({
+      title: 'Qwen Studio paused the queue',
+      body: 'Out of credits: top up, then resume.',
+    });
+    expect(queuePausedNotice(undefined, queue({ paused: true, pauseReason: 'auth' }))?.body).toMatch(
+      /Open Qwen Studio/,
+    );
   });
 
   it('stays quiet for their own pause, a pause already announced, and when running', () => {
@@ -113,8 +151,11 @@ describe('queuePausedNotice', () => {
   });
 
   it('announces a pause whose reason changed', () => {
-    expect(queuePausedNotice(credits, queue({ paused: true, pauseReason: 'auth', pauseMessage: 'The API key was refused.' }))?.body).toBe(
-      'The API key was refused.',
-    );
+    expect(
+      queuePausedNotice(
+        credits,
+        queue({ paused: true, pauseReason: 'auth', pauseMessage: 'The API key was refused.' }),
+      )?.body,
+    ).toBe('The API key was refused.');
   });
 });

@@ -2,7 +2,12 @@ import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMediaHandler, imageContentType, isViewableImage, type MediaRecord } from '../../main/app/media-handler.ts';
+import {
+  createMediaHandler,
+  imageContentType,
+  isViewableImage,
+  type MediaRecord,
+} from '../../main/app/media-handler.ts';
 import { APP_ORIGIN, mediaUrl, parseMediaUrl, type MediaRequest } from '../../main/app/media-url.ts';
 import { resolveInside } from '../../main/app/resolve-inside.ts';
 
@@ -159,7 +164,8 @@ describe('media handler', () => {
     return createMediaHandler({
       dataDir: data,
       appOrigin: APP_ORIGIN,
-      lookup: (req: MediaRequest) => records.get(req.kind === 'ref' ? `ref:${req.sha256}` : `${req.kind}:${req.id}`) ?? null,
+      lookup: (req: MediaRequest) =>
+        records.get(req.kind === 'ref' ? `ref:${req.sha256}` : `${req.kind}:${req.id}`) ?? null,
       onError: (message) => errors.push(message),
     });
   }
@@ -233,8 +239,18 @@ describe('media handler', () => {
   });
 
   it('hands only image file names to the OS viewer', () => {
-    for (const ok of ['/d/library/a.png', '/d/a.JPG', '/d/a.jpeg', '/d/a.webp']) expect(isViewableImage(ok), ok).toBe(true);
-    for (const bad of ['/d/a.exe', '/d/a.png.exe', '/d/a.desktop', '/d/a.command', '/d/a.html', '/d/a.svg', '/d/png', '/d/a.png/'])
+    for (const ok of ['/d/library/a.png', '/d/a.JPG', '/d/a.jpeg', '/d/a.webp'])
+      expect(isViewableImage(ok), ok).toBe(true);
+    for (const bad of [
+      '/d/a.exe',
+      '/d/a.png.exe',
+      '/d/a.desktop',
+      '/d/a.command',
+      '/d/a.html',
+      '/d/a.svg',
+      '/d/png',
+      '/d/a.png/',
+    ])
       expect(isViewableImage(bad), bad).toBe(false);
   });
 

@@ -58,15 +58,24 @@ describe('webPreferences', () => {
   });
 
   it('is not weakened anywhere in the shell', () => {
-    for (const file of ['main/app/main.ts', 'main/app/security.ts', 'main/app/protocol.ts', 'main/preload.ts']) {
+    for (const file of [
+      'main/app/main.ts',
+      'main/app/security.ts',
+      'main/app/protocol.ts',
+      'main/preload.ts',
+    ]) {
       const text = source(file);
       expect(text, file).not.toMatch(/webSecurity\s*:/);
-      expect(text, file).not.toMatch(/contextIsolation\s*:\s*false|sandbox\s*:\s*false|nodeIntegration\s*:\s*true/);
+      expect(text, file).not.toMatch(
+        /contextIsolation\s*:\s*false|sandbox\s*:\s*false|nodeIntegration\s*:\s*true/,
+      );
       expect(text, file).not.toMatch(/allowRunningInsecureContent\s*:\s*true|bypassCSP\s*:\s*true/);
       expect(text, file).not.toMatch(/loadFile\(/);
     }
     // The page is loaded from our own scheme (or the dev server), never from file://.
-    expect(source('main/app/main.ts')).toMatch(/const pageUrl = devServer \?\? `\$\{APP_ORIGIN\}\/index\.html`;/);
+    expect(source('main/app/main.ts')).toMatch(
+      /const pageUrl = devServer \?\? `\$\{APP_ORIGIN\}\/index\.html`;/,
+    );
     expect(source('main/app/main.ts')).toMatch(/w\.loadURL\(pageUrl\)/);
   });
 });
@@ -75,15 +84,31 @@ describe('permissions', () => {
   it('allow clipboard writes and nothing else', () => {
     expect(ALLOWED_PERMISSIONS).toEqual(['clipboard-sanitized-write']);
     expect(isPermissionAllowed('clipboard-sanitized-write')).toBe(true);
-    for (const p of ['notifications', 'media', 'geolocation', 'clipboard-read', 'openExternal', 'fullscreen', 'hid', 'usb', 'serial', 'unknown', '']) {
+    for (const p of [
+      'notifications',
+      'media',
+      'geolocation',
+      'clipboard-read',
+      'openExternal',
+      'fullscreen',
+      'hid',
+      'usb',
+      'serial',
+      'unknown',
+      '',
+    ]) {
       expect(isPermissionAllowed(p), p).toBe(false);
     }
   });
 
   it('are enforced for requests and checks, per origin, with devices refused', () => {
     const text = source('main/app/security.ts');
-    expect(text).toMatch(/setPermissionRequestHandler\([\s\S]*isPermissionAllowed\(permission\) && isAppUrl\(details\.requestingUrl/);
-    expect(text).toMatch(/setPermissionCheckHandler\([\s\S]*isPermissionAllowed\(permission\) && isAppUrl\(requestingOrigin/);
+    expect(text).toMatch(
+      /setPermissionRequestHandler\([\s\S]*isPermissionAllowed\(permission\) && isAppUrl\(details\.requestingUrl/,
+    );
+    expect(text).toMatch(
+      /setPermissionCheckHandler\([\s\S]*isPermissionAllowed\(permission\) && isAppUrl\(requestingOrigin/,
+    );
     expect(text).toMatch(/setDevicePermissionHandler\(\(\) => false\)/);
   });
 });
@@ -92,18 +117,27 @@ describe('navigation, windows, webviews', () => {
   const text = source('main/app/security.ts');
 
   it('hardens every web contents ever created', () => {
-    expect(text).toMatch(/app\.on\('web-contents-created', \(_event, contents\) => hardenContents\(contents, opts\)\)/);
+    expect(text).toMatch(
+      /app\.on\('web-contents-created', \(_event, contents\) => hardenContents\(contents, opts\)\)/,
+    );
   });
 
   it('denies window.open, sending https links to the OS browser and media to the image viewer', () => {
-    expect(text).toMatch(/setWindowOpenHandler\(\(\{ url \}\) => \{\s*openOutside\(url\);\s*return \{ action: 'deny' \};/);
-    expect(text).toMatch(/const openOutside = \(url: string\) => \(parseMediaUrl\(url\) \? opts\.openMedia\(url\) : opts\.openExternal\(url\)\);/);
-    expect(source('main/app/external-links.ts')).toMatch(/const safe = safeExternalUrl\(url\);[\s\S]*shell\.openExternal\(safe/);
+    expect(text).toMatch(
+      /setWindowOpenHandler\(\(\{ url \}\) => \{\s*openOutside\(url\);\s*return \{ action: 'deny' \};/,
+    );
+    expect(text).toMatch(
+      /const openOutside = \(url: string\) => \(parseMediaUrl\(url\) \? opts\.openMedia\(url\) : opts\.openExternal\(url\)\);/,
+    );
+    expect(source('main/app/external-links.ts')).toMatch(
+      /const safe = safeExternalUrl\(url\);[\s\S]*shell\.openExternal\(safe/,
+    );
   });
 
   it('denies navigation and redirects away from our origin, in every frame', () => {
     expect(text).toMatch(/if \(isAppUrl\(url, opts\.appOrigin\)\) return;\s*event\.preventDefault\(\);/);
-    for (const ev of ['will-navigate', 'will-frame-navigate', 'will-redirect']) expect(text).toContain(`contents.on('${ev}'`);
+    for (const ev of ['will-navigate', 'will-frame-navigate', 'will-redirect'])
+      expect(text).toContain(`contents.on('${ev}'`);
   });
 
   it('prevents webviews and downloads', () => {
@@ -140,7 +174,9 @@ describe('Content-Security-Policy', () => {
   });
 
   it('is sent as a header on every response and on every page the app scheme serves', () => {
-    expect(source('main/app/security.ts')).toMatch(/webRequest\.onHeadersReceived[\s\S]*headers\['Content-Security-Policy'\] = \[csp\]/);
+    expect(source('main/app/security.ts')).toMatch(
+      /webRequest\.onHeadersReceived[\s\S]*headers\['Content-Security-Policy'\] = \[csp\]/,
+    );
     expect(source('main/app/protocol.ts')).toMatch(/headers\.set\('Content-Security-Policy', opts\.csp\)/);
   });
 });
@@ -155,8 +191,12 @@ describe('custom schemes', () => {
   });
 
   it('serve media only through the data-folder gate', () => {
-    expect(source('main/app/media-handler.ts')).toMatch(/const file = resolveInside\(opts\.dataDir, record\.path\);/);
-    expect(text).toMatch(/const file = record \? resolveInside\(studio\.dataDir, record\.path\) : null;\s*if \(!file \|\| !isViewableImage\(file\)\) return false;/);
+    expect(source('main/app/media-handler.ts')).toMatch(
+      /const file = resolveInside\(opts\.dataDir, record\.path\);/,
+    );
+    expect(text).toMatch(
+      /const file = record \? resolveInside\(studio\.dataDir, record\.path\) : null;\s*if \(!file \|\| !isViewableImage\(file\)\) return false;/,
+    );
     expect(text).toMatch(/const file = resolveInside\(opts\.rendererDir, rel\);/);
   });
 });
@@ -192,7 +232,12 @@ describe('preload', () => {
 
   it('is built as one CommonJS file, with dependencies bundled (a sandboxed preload cannot be ESM)', async () => {
     const config = (await import('../../electron.vite.config.ts')).default as {
-      preload: { build: { externalizeDeps: unknown; rolldownOptions: { output: { format: string; entryFileNames: string } } } };
+      preload: {
+        build: {
+          externalizeDeps: unknown;
+          rolldownOptions: { output: { format: string; entryFileNames: string } };
+        };
+      };
     };
     expect(config.preload.build.rolldownOptions.output.format).toBe('cjs');
     expect(config.preload.build.rolldownOptions.output.entryFileNames).toBe('[name].cjs');
@@ -224,7 +269,11 @@ describe('electron-builder.yml', () => {
     expect(config.asar).toBe(true);
     expect(config.files).toEqual(expect.arrayContaining(['out/**', 'package.json']));
     expect(config.asarUnpack).toEqual(
-      expect.arrayContaining(['**/node_modules/better-sqlite3/**', '**/node_modules/sharp/**', '**/node_modules/@img/**']),
+      expect.arrayContaining([
+        '**/node_modules/better-sqlite3/**',
+        '**/node_modules/sharp/**',
+        '**/node_modules/@img/**',
+      ]),
     );
     expect(config.productName).toBe('Qwen Studio');
   });

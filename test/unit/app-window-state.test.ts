@@ -42,7 +42,13 @@ describe('clampToDisplays', () => {
     // 440 px of the title bar on the laptop, 760 px on the monitor: it moves onto the monitor.
     expect(clampToDisplays(s, both)).toEqual({ x: 1440, y: 100, width: 1200, height: 700, maximized: false });
     const low = { x: 100, y: 600, width: 1200, height: 700, maximized: false };
-    expect(clampToDisplays(low, [laptop])).toEqual({ x: 100, y: 200, width: 1200, height: 700, maximized: false });
+    expect(clampToDisplays(low, [laptop])).toEqual({
+      x: 100,
+      y: 200,
+      width: 1200,
+      height: 700,
+      maximized: false,
+    });
   });
 
   it('shrinks a window larger than its display, and grows one below the minimum', () => {
@@ -133,6 +139,8 @@ describe('window-state.json', () => {
   });
 
   it('refuses to write a state that could not be read back', () => {
-    expect(() => writeWindowState(join(dir, 'x.json'), { width: Number.NaN, height: 700, maximized: false })).toThrow();
+    expect(() =>
+      writeWindowState(join(dir, 'x.json'), { width: Number.NaN, height: 700, maximized: false }),
+    ).toThrow();
   });
 });

@@ -14,7 +14,10 @@ let dir: string;
 let cleanup: () => void;
 let studio: Studio;
 
-const png = (r: number) => sharp({ create: { width: 24, height: 16, channels: 3, background: { r, g: 20, b: 90 } } }).png().toBuffer();
+const png = (r: number) =>
+  sharp({ create: { width: 24, height: 16, channels: 3, background: { r, g: 20, b: 90 } } })
+    .png()
+    .toBuffer();
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 /** A hand-made PNG tEXt chunk, the way A1111 writes `parameters`. */
@@ -61,9 +64,18 @@ describe('import a folder', () => {
     };
     const ours = embedMetadata(original, 'png', { parameters: toA1111Parameters(record), record });
     writeFileSync(join(src, 'ours.png'), ours);
-    const a1111 = withTextChunk(await png(200), 'parameters', 'a lighthouse at dusk\nNegative prompt: fog\nSteps: 20, Seed: 777, Size: 24x16, Model: sdxl');
+    const a1111 = withTextChunk(
+      await png(200),
+      'parameters',
+      'a lighthouse at dusk\nNegative prompt: fog\nSteps: 20, Seed: 777, Size: 24x16, Model: sdxl',
+    );
     writeFileSync(join(src, 'nested', 'a1111.png'), a1111);
-    writeFileSync(join(src, 'plain.jpg'), await sharp({ create: { width: 8, height: 8, channels: 3, background: 'blue' } }).jpeg().toBuffer());
+    writeFileSync(
+      join(src, 'plain.jpg'),
+      await sharp({ create: { width: 8, height: 8, channels: 3, background: 'blue' } })
+        .jpeg()
+        .toBuffer(),
+    );
     writeFileSync(join(src, 'fake.png'), 'not an image at all');
     writeFileSync(join(src, 'copy-of-ours.png'), ours);
     writeFileSync(join(src, '.hidden.png'), ours);
@@ -71,12 +83,22 @@ describe('import a folder', () => {
     const progress: number[] = [];
     const report = await studio.importFolder(src, { onProgress: (p) => progress.push(p.done) });
     expect(report).toMatchObject({ scanned: 5, imported: 3, duplicates: 1 });
-    expect(report.skipped).toEqual([{ path: join(src, 'fake.png'), reason: 'not a PNG, JPEG, WebP or GIF image' }]);
+    expect(report.skipped).toEqual([
+      { path: join(src, 'fake.png'), reason: 'not a PNG, JPEG, WebP or GIF image' },
+    ]);
     expect(progress.at(-1)).toBe(5);
 
     const rows = report.ids.map((id) => studio.stores.assets.get(id)!);
     const mine = rows.find((r) => r.prompt === '一只红色的猫')!;
-    expect(mine).toMatchObject({ source: 'imported', seed: 42, negativePrompt: 'blurry', actualPrompt: 'a red cat, expanded', aspectRatio: '3:2', sha256: sha(original), fileSha256: sha(ours) });
+    expect(mine).toMatchObject({
+      source: 'imported',
+      seed: 42,
+      negativePrompt: 'blurry',
+      actualPrompt: 'a red cat, expanded',
+      aspectRatio: '3:2',
+      sha256: sha(original),
+      fileSha256: sha(ours),
+    });
     // The copy in the library is the file byte for byte.
     expect(sha(readFileSync(mine.path))).toBe(sha(ours));
     expect(mine.path.startsWith(join(dir, 'data', 'library', 'imported'))).toBe(true);
@@ -100,7 +122,10 @@ describe('import a folder', () => {
     mkdirSync(src);
     for (let i = 0; i < 6; i++) writeFileSync(join(src, `${i}.png`), await png(i * 30));
     const ctl = new AbortController();
-    const report = await studio.importFolder(src, { signal: ctl.signal, onProgress: (p) => p.done === 2 && ctl.abort() });
+    const report = await studio.importFolder(src, {
+      signal: ctl.signal,
+      onProgress: (p) => p.done === 2 && ctl.abort(),
+    });
     expect(report.imported).toBe(2);
     expect(studio.stores.assets.count()).toBe(2);
   });

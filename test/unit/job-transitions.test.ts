@@ -30,7 +30,9 @@ function jobIn(state: JobState) {
 }
 
 describe('job state machine', () => {
-  const all: [JobState, JobState][] = JOB_STATES.flatMap((a) => JOB_STATES.map((b) => [a, b] as [JobState, JobState]));
+  const all: [JobState, JobState][] = JOB_STATES.flatMap((a) =>
+    JOB_STATES.map((b) => [a, b] as [JobState, JobState]),
+  );
 
   it.each(all.filter(([a, b]) => canTransition(a, b)))('%s → %s is allowed and recorded', (from, to) => {
     const stores = jobIn(from);
@@ -60,18 +62,36 @@ describe('job state machine', () => {
 
   it('the remote id is written in the same step as the state', () => {
     const stores = jobIn('submitting');
-    const r = stores.jobs.transition(1, 'submitting', 'running', { remoteId: 'gen_abc', remoteStatus: 'IN_QUEUE', acceptedAt: 5 });
-    expect(r).toMatchObject({ state: 'running', remoteId: 'gen_abc', remoteStatus: 'IN_QUEUE', acceptedAt: 5 });
+    const r = stores.jobs.transition(1, 'submitting', 'running', {
+      remoteId: 'gen_abc',
+      remoteStatus: 'IN_QUEUE',
+      acceptedAt: 5,
+    });
+    expect(r).toMatchObject({
+      state: 'running',
+      remoteId: 'gen_abc',
+      remoteStatus: 'IN_QUEUE',
+      acceptedAt: 5,
+    });
     expect(stores.jobs.knownRemoteIds().has('gen_abc')).toBe(true);
   });
 
   it('JSON columns round-trip and are validated on the way back', () => {
     const stores = jobIn('running');
-    const gen = { id: 'gen_1', status: 'COMPLETED', data: { images: [{ url: 'http://x/a.png' }] }, usage: { total: 20, subscription: 20, permanent: 0 } };
-    const r = stores.jobs.transition(1, 'running', 'downloading', { result: gen, usage: gen.usage, credits: 20 });
+    const gen = {
+      id: 'gen_1',
+      status: 'COMPLETED',
+      data: { images: [{ url: 'http://x/a.png' }] },
+      usage: { total: 20, subscription: 20, permanent: 0 },
+    };
+    const r = stores.jobs.transition(1, 'running', 'downloading', {
+      result: gen,
+      usage: gen.usage,
+      credits: 20,
+    });
     expect(r?.result?.data?.images?.[0]?.url).toBe('http://x/a.png');
     expect(r?.usage?.total).toBe(20);
-    stores.db.prepare("UPDATE jobs SET input_json = '{\"prompt\":\"x\",\"seed\":-4}' WHERE id = 1").run();
+    stores.db.prepare('UPDATE jobs SET input_json = \'{"prompt":"x","seed":-4}\' WHERE id = 1').run();
     expect(() => stores.jobs.get(1)).toThrow(/seed/);
   });
 });
@@ -100,7 +120,10 @@ describe('job queries', () => {
     const stores = memoryStores();
     seedBatch(stores, 2, { numImages: 2 });
     expect(stores.jobs.learnedCreditsPerImage('qwen/qwen-image-2')).toBeNull();
-    for (const [id, credits] of [[1, 50], [2, 30]] as const) {
+    for (const [id, credits] of [
+      [1, 50],
+      [2, 30],
+    ] as const) {
       stores.jobs.transition(id, 'queued', 'submitting');
       stores.jobs.transition(id, 'submitting', 'running', { remoteId: `g${id}` });
       stores.jobs.transition(id, 'running', 'downloading', { credits });

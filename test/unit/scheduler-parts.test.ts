@@ -54,7 +54,9 @@ describe('reconcile matching', () => {
 
   it('matches on prompt and the fields the service echoes, text or typed', () => {
     expect(inputMatches(sent, { prompt: 'a red car', seed: 7, num_images: 2 })).toBe(true);
-    expect(inputMatches(sent, { prompt: 'a red car', seed: '7', num_images: '2', aspect_ratio: '16:9' })).toBe(true);
+    expect(
+      inputMatches(sent, { prompt: 'a red car', seed: '7', num_images: '2', aspect_ratio: '16:9' }),
+    ).toBe(true);
     expect(inputMatches(sent, { prompt: 'a red car', seed: 8 })).toBe(false);
     expect(inputMatches(sent, { prompt: 'a blue car', seed: 7 })).toBe(false);
     expect(inputMatches(sent, null)).toBe(false);

@@ -2,11 +2,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MIGRATIONS } from '../../main/engine/store/migrations/index.ts';
-import {
-  DatabaseVersionError,
-  MigrationChecksumError,
-  openDatabase,
-} from '../../main/engine/store/db.ts';
+import { DatabaseVersionError, MigrationChecksumError, openDatabase } from '../../main/engine/store/db.ts';
 import { tempDir } from '../helpers/tmp.ts';
 
 let cleanup: (() => void) | null = null;
@@ -26,17 +22,35 @@ describe('migrations', () => {
   it('001 creates every table with WAL and the singleton rows', () => {
     const path = freshPath();
     const db = openDatabase(path);
-    const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((r) => r.name);
-    for (const t of ['batches', 'jobs', 'job_events', 'assets', 'refs', 'settings', 'queue_state', 'runner_lease', 'schema_migrations']) {
+    const tables = (
+      db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]
+    ).map((r) => r.name);
+    for (const t of [
+      'batches',
+      'jobs',
+      'job_events',
+      'assets',
+      'refs',
+      'settings',
+      'queue_state',
+      'runner_lease',
+      'schema_migrations',
+    ]) {
       expect(tables).toContain(t);
     }
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
     expect(db.prepare('SELECT paused FROM queue_state WHERE id = 1').get()).toEqual({ paused: 0 });
     // The state column refuses anything outside the state machine.
-    db.prepare("INSERT INTO batches (name, model, spec_json, total_jobs, total_images, credits_per_image, created_at) VALUES ('b','m','{}',1,1,20,0)").run();
+    db.prepare(
+      "INSERT INTO batches (name, model, spec_json, total_jobs, total_images, credits_per_image, created_at) VALUES ('b','m','{}',1,1,20,0)",
+    ).run();
     expect(() =>
-      db.prepare("INSERT INTO jobs (batch_id, seq, state, model, prompt, input_json, template, num_images, created_at, updated_at) VALUES (1,1,'bogus','m','p','{}','p',1,0,0)").run(),
+      db
+        .prepare(
+          "INSERT INTO jobs (batch_id, seq, state, model, prompt, input_json, template, num_images, created_at, updated_at) VALUES (1,1,'bogus','m','p','{}','p',1,0,0)",
+        )
+        .run(),
     ).toThrow(/CHECK/);
     db.close();
   });
@@ -77,11 +91,17 @@ describe('migrations', () => {
   it('a later migration applies on top of existing data in one transaction', () => {
     const path = freshPath();
     openDatabase(path).close();
-    const next = [...MIGRATIONS, { version: MIGRATIONS.length + 1, name: 'test', sql: 'ALTER TABLE refs ADD COLUMN note TEXT;' }];
+    const next = [
+      ...MIGRATIONS,
+      { version: MIGRATIONS.length + 1, name: 'test', sql: 'ALTER TABLE refs ADD COLUMN note TEXT;' },
+    ];
     const db = openDatabase(path, { migrations: next });
     expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length + 1);
     db.close();
-    const broken = [...MIGRATIONS, { version: MIGRATIONS.length + 1, name: 'bad', sql: 'CREATE TABLE x (a); SELECT * FROM nope;' }];
+    const broken = [
+      ...MIGRATIONS,
+      { version: MIGRATIONS.length + 1, name: 'bad', sql: 'CREATE TABLE x (a); SELECT * FROM nope;' },
+    ];
     const path2 = freshPath();
     openDatabase(path2).close();
     expect(() => openDatabase(path2, { migrations: broken })).toThrow(/nope/);

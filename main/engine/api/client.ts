@@ -107,7 +107,8 @@ export function validateGenerationInput(
   }
   for (const file of files) {
     if (!file.fileName) throw invalidInput('image_urls: a local reference file has no name');
-    if (file.data.byteLength === 0) throw invalidInput(`image_urls: reference file ${file.fileName} is empty`);
+    if (file.data.byteLength === 0)
+      throw invalidInput(`image_urls: reference file ${file.fileName} is empty`);
     if (file.data.byteLength > LIMITS.referenceBytes) {
       throw invalidInput(
         `image_urls: reference file ${file.fileName} is larger than ${LIMITS.referenceBytes / (1024 * 1024)} MB`,
@@ -135,7 +136,10 @@ function toFormData(body: GenerationInput, files: readonly LocalFile[]): FormDat
 }
 
 /** Reads a body up to `limit` bytes; past it, stops reading and reports truncation. */
-async function readText(body: Dispatcher.ResponseData['body'], limit: number): Promise<{ text: string; truncated: boolean }> {
+async function readText(
+  body: Dispatcher.ResponseData['body'],
+  limit: number,
+): Promise<{ text: string; truncated: boolean }> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body as AsyncIterable<Buffer>) {
@@ -181,7 +185,9 @@ export class SkillsClient {
     try {
       url = new URL(opts.baseUrl);
     } catch {
-      throw new Error(`The API base URL "${opts.baseUrl}" is not a valid URL: use e.g. https://open.skills.video/api`);
+      throw new Error(
+        `The API base URL "${opts.baseUrl}" is not a valid URL: use e.g. https://open.skills.video/api`,
+      );
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
       throw new Error(`The API base URL "${opts.baseUrl}" must start with http:// or https://`);
@@ -202,7 +208,12 @@ export class SkillsClient {
   }
 
   /** Submits a generation: JSON, or multipart when local reference files are given. */
-  async create(model: Model, input: GenerationInput, files: LocalFile[] = [], signal?: AbortSignal): Promise<Generation> {
+  async create(
+    model: Model,
+    input: GenerationInput,
+    files: LocalFile[] = [],
+    signal?: AbortSignal,
+  ): Promise<Generation> {
     const body = validateGenerationInput(model, input, files);
     const res = await this.#send({
       method: 'POST',
@@ -228,7 +239,9 @@ export class SkillsClient {
   ): Promise<Generation> {
     if (typeof onFrame !== 'function') {
       // Local files cannot go over the stream route: use create() with files, then poll.
-      throw new TypeError('createStream(model, input, onFrame, signal) takes JSON input only; onFrame must be a function');
+      throw new TypeError(
+        'createStream(model, input, onFrame, signal) takes JSON input only; onFrame must be a function',
+      );
     }
     const body = validateGenerationInput(model, input);
     const res = await this.#send({
@@ -301,14 +314,16 @@ export class SkillsClient {
       throw new ApiError({
         kind: 'queue',
         code: 'NO_API_KEY',
-        message: 'No API key is set: add your skills.video API key in the settings (or SKILLS_VIDEO_API_KEY), then resume.',
+        message:
+          'No API key is set: add your skills.video API key in the settings (or SKILLS_VIDEO_API_KEY), then resume.',
       });
     }
     if (!/^[\x21-\x7e]+$/.test(this.#apiKey)) {
       throw new ApiError({
         kind: 'queue',
         code: 'NO_API_KEY',
-        message: 'The API key contains spaces or characters that cannot be sent: paste the key again, then resume.',
+        message:
+          'The API key contains spaces or characters that cannot be sent: paste the key again, then resume.',
       });
     }
     if (this.#closed) {
@@ -363,7 +378,11 @@ export class SkillsClient {
     const parsed = generationSchema.safeParse(value);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      throw badResponse(what, issue ? `${issue.path.join('.') || 'body'}: ${issue.message}` : undefined, create);
+      throw badResponse(
+        what,
+        issue ? `${issue.path.join('.') || 'body'}: ${issue.message}` : undefined,
+        create,
+      );
     }
     return parsed.data;
   }

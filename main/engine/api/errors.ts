@@ -7,13 +7,7 @@ import type { ErrorClass } from '../../../shared/domain.ts';
 
 /** Our own codes, for failures the service did not name. */
 export type LocalErrorCode =
-  | 'NETWORK'
-  | 'TIMEOUT'
-  | 'ABORTED'
-  | 'INVALID_INPUT'
-  | 'BAD_RESPONSE'
-  | 'STREAM_DROPPED'
-  | 'NO_API_KEY';
+  'NETWORK' | 'TIMEOUT' | 'ABORTED' | 'INVALID_INPUT' | 'BAD_RESPONSE' | 'STREAM_DROPPED' | 'NO_API_KEY';
 
 export interface ApiErrorInit {
   kind: ErrorClass;
@@ -119,11 +113,15 @@ function kindForStatus(status: number): ErrorClass {
 function adviceFor(status: number, suffix: string): string {
   if (suffix === 'INSUFFICIENT_CREDITS' || status === 402)
     return 'The account is out of credits: add credits in the skills.video dashboard, then resume the queue.';
-  if (status === 401) return 'The API key is missing or not accepted: set a valid key, then resume the queue.';
-  if (status === 403) return 'The API key is not allowed to use this model: check the key and its workspace, then resume the queue.';
-  if (suffix === 'RATE_LIMITED' || status === 429) return 'Too many requests: sending will slow down and try again.';
+  if (status === 401)
+    return 'The API key is missing or not accepted: set a valid key, then resume the queue.';
+  if (status === 403)
+    return 'The API key is not allowed to use this model: check the key and its workspace, then resume the queue.';
+  if (suffix === 'RATE_LIMITED' || status === 429)
+    return 'Too many requests: sending will slow down and try again.';
   if (status === 404) return 'The generation or route was not found: check the API base URL and model.';
-  if (status >= 300 && status < 400) return 'The API base URL redirects elsewhere: check the base URL setting.';
+  if (status >= 300 && status < 400)
+    return 'The API base URL redirects elsewhere: check the base URL setting.';
   if (status >= 500) return 'The service had a problem on its side; it is usually safe to try again.';
   return 'The request was refused; change it before sending it again.';
 }
@@ -254,7 +252,9 @@ export function classifyNetworkError(err: unknown, phase: 'connect' | 'request' 
       cause: err,
     });
   }
-  const timedOut = codes.some((c) => c === 'UND_ERR_HEADERS_TIMEOUT' || c === 'UND_ERR_BODY_TIMEOUT' || c === 'ETIMEDOUT');
+  const timedOut = codes.some(
+    (c) => c === 'UND_ERR_HEADERS_TIMEOUT' || c === 'UND_ERR_BODY_TIMEOUT' || c === 'ETIMEDOUT',
+  );
   const what = phase === 'response' ? 'while reading its answer' : 'before it answered';
   return new ApiError({
     kind: 'retryable',

@@ -57,10 +57,14 @@ function uniqueNames(items: readonly ExportItem[]): string[] {
   });
 }
 
-function metadataFiles(items: readonly ExportItem[], names: readonly string[]): { csv: string; jsonl: string } {
+function metadataFiles(
+  items: readonly ExportItem[],
+  names: readonly string[],
+): { csv: string; jsonl: string } {
   const rows = items.map((item, i) => ({ file: names[i], ...item.metadata }));
   const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
-  const cell = (v: unknown) => (v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+  const cell = (v: unknown) =>
+    v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
   const csv = stringify(
     rows.map((r) => columns.map((c) => cell((r as Record<string, unknown>)[c]))),
     { header: true, columns, bom: true },
@@ -78,7 +82,9 @@ export async function exportItems(opts: ExportOptions): Promise<ExportResult> {
   return opts.out.toLowerCase().endsWith('.zip') ? exportZip(opts, names) : exportFolder(opts, names);
 }
 
-async function present(items: readonly ExportItem[]): Promise<{ sizes: (number | null)[]; missing: string[] }> {
+async function present(
+  items: readonly ExportItem[],
+): Promise<{ sizes: (number | null)[]; missing: string[] }> {
   const sizes = await Promise.all(
     items.map(async (i) => {
       try {
@@ -111,7 +117,10 @@ async function exportFolder(opts: ExportOptions, names: string[]): Promise<Expor
     }
     aborted(signal);
     const kept = items.map((_, i) => i).filter((i) => sizes[i] !== null);
-    const meta = metadataFiles(kept.map((i) => items[i]!), kept.map((i) => names[i]!));
+    const meta = metadataFiles(
+      kept.map((i) => items[i]!),
+      kept.map((i) => names[i]!),
+    );
     await writeFile(join(staging, 'metadata.csv'), meta.csv);
     await writeFile(join(staging, 'metadata.jsonl'), meta.jsonl);
     for (const name of [...kept.map((i) => names[i]!), 'metadata.csv', 'metadata.jsonl']) {
@@ -153,10 +162,14 @@ async function exportZip(opts: ExportOptions, names: string[]): Promise<ExportRe
         cb(null, stream);
       });
     }
-    const meta = metadataFiles(kept.map((i) => items[i]!), kept.map((i) => names[i]!));
+    const meta = metadataFiles(
+      kept.map((i) => items[i]!),
+      kept.map((i) => names[i]!),
+    );
     zip.addBuffer(Buffer.from(meta.csv), 'metadata.csv');
     zip.addBuffer(Buffer.from(meta.jsonl), 'metadata.jsonl');
-    const onAbort = () => (zip.outputStream as Readable).destroy(new ExportError('Export canceled: nothing was kept.'));
+    const onAbort = () =>
+      (zip.outputStream as Readable).destroy(new ExportError('Export canceled: nothing was kept.'));
     signal?.addEventListener('abort', onAbort, { once: true });
     zip.end();
     try {
@@ -180,10 +193,16 @@ function diskError(err: unknown, out: string): Error {
   if (err instanceof ExportError) return err;
   const code = (err as NodeJS.ErrnoException)?.code;
   if (code === 'ENOSPC' || code === 'EDQUOT') {
-    return new ExportError(`The disk holding ${out} is full — free some space or export to another place.`, { cause: err });
+    return new ExportError(`The disk holding ${out} is full — free some space or export to another place.`, {
+      cause: err,
+    });
   }
   if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
-    return new ExportError(`Cannot write to ${out} (${code}) — choose a folder you can write to.`, { cause: err });
+    return new ExportError(`Cannot write to ${out} (${code}) — choose a folder you can write to.`, {
+      cause: err,
+    });
   }
-  return new ExportError(`Export to ${out} failed: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+  return new ExportError(`Export to ${out} failed: ${(err as Error)?.message ?? String(err)}`, {
+    cause: err,
+  });
 }

@@ -66,7 +66,12 @@ async function listImages(folder: string): Promise<string[]> {
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
 /** What the file tells about itself: our record first, else A1111 parameters, else nothing. */
-function describe(bytes: Buffer, fileName: string): Omit<NewAsset, 'path' | 'bytes' | 'width' | 'height' | 'format' | 'sha256'> & { contentSha: string | null } {
+function describe(
+  bytes: Buffer,
+  fileName: string,
+): Omit<NewAsset, 'path' | 'bytes' | 'width' | 'height' | 'format' | 'sha256'> & {
+  contentSha: string | null;
+} {
   const meta = readMetadata(bytes);
   const base = { jobId: null, batchId: null, idx: 0, source: 'imported' as const };
   if (meta.record) {
@@ -111,13 +116,22 @@ export async function importFolder(folder: string, opts: ImportOptions): Promise
   } catch {
     throw new ImportError(`${folder} was not found — check the path.`);
   }
-  if (!info.isDirectory()) throw new ImportError(`${folder} is not a folder — choose the folder that holds the images.`);
+  if (!info.isDirectory())
+    throw new ImportError(`${folder} is not a folder — choose the folder that holds the images.`);
   const files = await listImages(folder);
   const report: ImportReport = { scanned: files.length, imported: 0, duplicates: 0, skipped: [], ids: [] };
-  const known = opts.db.prepare('SELECT id FROM assets WHERE sha256 = @h OR file_sha256 = @h LIMIT 1').pluck();
+  const known = opts.db
+    .prepare('SELECT id FROM assets WHERE sha256 = @h OR file_sha256 = @h LIMIT 1')
+    .pluck();
   const isKnown = (h: string | null) => h !== null && known.get({ h }) !== undefined;
   let done = 0;
-  const progress = () => opts.onProgress?.({ done, total: files.length, imported: report.imported, duplicates: report.duplicates });
+  const progress = () =>
+    opts.onProgress?.({
+      done,
+      total: files.length,
+      imported: report.imported,
+      duplicates: report.duplicates,
+    });
 
   for (const path of files) {
     if (opts.signal?.aborted) break;

@@ -1,5 +1,8 @@
 /** Exponential backoff with full jitter: uniform in [base/2, min(cap, base·2^attempt)]. */
-export function backoffMs(attempt: number, opts: { baseMs?: number; capMs?: number; random?: () => number } = {}): number {
+export function backoffMs(
+  attempt: number,
+  opts: { baseMs?: number; capMs?: number; random?: () => number } = {},
+): number {
   const base = opts.baseMs ?? 1_000;
   const cap = opts.capMs ?? 60_000;
   const random = opts.random ?? Math.random;

@@ -59,30 +59,32 @@ export class Lease {
 
   acquire(now = Date.now()): AcquireResult {
     const host = hostname();
-    return this.db.transaction((): AcquireResult => {
-      const row = this.db.prepare('SELECT owner, pid, host, heartbeat_at, released FROM runner_lease WHERE id = 1').get() as
-        | LeaseRow
-        | undefined;
-      let previousCrashed = false;
-      let previous: LeaseHolder | null = null;
-      if (row) {
-        previous = { owner: row.owner, pid: row.pid, host: row.host, heartbeatAt: row.heartbeat_at };
-        if (!row.released && row.owner !== this.owner) {
-          const gone =
-            (row.host === host && !processAlive(row.pid)) || now - row.heartbeat_at > Lease.STALE_MS;
-          if (!gone) return { acquired: false, holder: previous };
-          previousCrashed = true;
+    return this.db
+      .transaction((): AcquireResult => {
+        const row = this.db
+          .prepare('SELECT owner, pid, host, heartbeat_at, released FROM runner_lease WHERE id = 1')
+          .get() as LeaseRow | undefined;
+        let previousCrashed = false;
+        let previous: LeaseHolder | null = null;
+        if (row) {
+          previous = { owner: row.owner, pid: row.pid, host: row.host, heartbeatAt: row.heartbeat_at };
+          if (!row.released && row.owner !== this.owner) {
+            const gone =
+              (row.host === host && !processAlive(row.pid)) || now - row.heartbeat_at > Lease.STALE_MS;
+            if (!gone) return { acquired: false, holder: previous };
+            previousCrashed = true;
+          }
         }
-      }
-      this.db
-        .prepare(
-          `INSERT INTO runner_lease (id, owner, pid, host, acquired_at, heartbeat_at, released) VALUES (1, ?, ?, ?, ?, ?, 0)
+        this.db
+          .prepare(
+            `INSERT INTO runner_lease (id, owner, pid, host, acquired_at, heartbeat_at, released) VALUES (1, ?, ?, ?, ?, ?, 0)
            ON CONFLICT (id) DO UPDATE SET owner = excluded.owner, pid = excluded.pid, host = excluded.host,
              acquired_at = excluded.acquired_at, heartbeat_at = excluded.heartbeat_at, released = 0`,
-        )
-        .run(this.owner, process.pid, host, now, now);
-      return { acquired: true, previousCrashed, previous };
-    }).immediate();
+          )
+          .run(this.owner, process.pid, host, now, now);
+        return { acquired: true, previousCrashed, previous };
+      })
+      .immediate();
   }
 
   startHeartbeat(): void {
@@ -92,7 +94,11 @@ export class Lease {
   }
 
   beat(now = Date.now()): boolean {
-    return this.db.prepare('UPDATE runner_lease SET heartbeat_at = ? WHERE id = 1 AND owner = ?').run(now, this.owner).changes > 0;
+    return (
+      this.db
+        .prepare('UPDATE runner_lease SET heartbeat_at = ? WHERE id = 1 AND owner = ?')
+        .run(now, this.owner).changes > 0
+    );
   }
 
   stopHeartbeat(): void {

@@ -19,7 +19,10 @@ function same(a: unknown, b: unknown): boolean {
   return String(a) === String(b);
 }
 
-export function inputMatches(sent: GenerationInput, remote: Record<string, unknown> | null | undefined): boolean {
+export function inputMatches(
+  sent: GenerationInput,
+  remote: Record<string, unknown> | null | undefined,
+): boolean {
   if (!remote) return false;
   if (typeof remote.prompt !== 'string' || remote.prompt.trim() !== sent.prompt.trim()) return false;
   for (const key of COMPARED) {

@@ -136,7 +136,10 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
           `Those are being checked and finished; press Resume to submit the rest of the queue.`,
       );
     }
-    this.o.log.info('scheduler started', { previousCrashed: res.previousCrashed, unfinished: unfinished.length });
+    this.o.log.info('scheduler started', {
+      previousCrashed: res.previousCrashed,
+      unfinished: unfinished.length,
+    });
     this.recover(unfinished);
     this.pump();
     return { previousCrashed: res.previousCrashed };
@@ -188,7 +191,10 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   // ── queue-wide controls ────────────────────────────────────────────────────────────────────────────
 
   pause(reason: PauseReason = 'user', message: string | null = null): void {
-    this.setPaused(reason, message ?? 'Paused by you. Generations already accepted by the service still finish.');
+    this.setPaused(
+      reason,
+      message ?? 'Paused by you. Generations already accepted by the service still finish.',
+    );
   }
 
   resume(): void {
@@ -232,7 +238,13 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     let next: JobRecord | null = null;
     const clear: JobPatch = { errorClass: null, errorCode: null, errorMessage: null };
     if (job.state === 'failed' && job.result && normalizeStatus(job.result.status) === 'completed') {
-      next = this.s.jobs.transition(id, 'failed', 'downloading', { ...clear, downloadAttempts: 0 }, 'retry download');
+      next = this.s.jobs.transition(
+        id,
+        'failed',
+        'downloading',
+        { ...clear, downloadAttempts: 0 },
+        'retry download',
+      );
       if (next) this.enqueueDownload(id);
     } else if (job.state === 'failed' && job.remoteId && !isTerminal(normalizeStatus(job.remoteStatus))) {
       next = this.s.jobs.transition(id, 'failed', 'running', clear, 'retry follow');
@@ -246,7 +258,8 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
         job.state === 'uncertain' ? 'retry uncertain (may be charged twice)' : 'retry',
       );
     }
-    if (!next) throw new Error(`Job ${id} is ${job.state}; only failed, canceled or uncertain jobs can be retried.`);
+    if (!next)
+      throw new Error(`Job ${id} is ${job.state}; only failed, canceled or uncertain jobs can be retried.`);
     this.reactivateBatch(next.batchId);
     this.emit('job', next);
     this.pump();
@@ -346,7 +359,11 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     const { committed } = this.s.jobs.batchSpend(batch.id, cpi);
     if (committed + job.numImages * cpi <= batch.maxCredits) return true;
     this.s.batches.setStatus(batch.id, 'paused', 'budget');
-    this.o.log.info('batch paused at its credit budget', { batch: batch.id, committed, max: batch.maxCredits });
+    this.o.log.info('batch paused at its credit budget', {
+      batch: batch.id,
+      committed,
+      max: batch.maxCredits,
+    });
     this.emit('batch', batch.id);
     return false;
   }
@@ -407,7 +424,11 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     try {
       files = this.loadRefs(job);
     } catch (err) {
-      this.fail(job, 'submitting', { errorClass: 'job', errorCode: 'REFERENCE_MISSING', errorMessage: (err as Error).message });
+      this.fail(job, 'submitting', {
+        errorClass: 'job',
+        errorCode: 'REFERENCE_MISSING',
+        errorMessage: (err as Error).message,
+      });
       return null;
     }
     let accepted = false;
@@ -450,17 +471,31 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
 
   private async onSubmitError(job: JobRecord, err: unknown, signal: AbortSignal): Promise<SubmitOutcome> {
     if (!(err instanceof ApiError)) {
-      this.fail(job, 'submitting', { errorClass: 'job', errorCode: 'INTERNAL', errorMessage: String((err as Error)?.message ?? err) });
+      this.fail(job, 'submitting', {
+        errorClass: 'job',
+        errorCode: 'INTERNAL',
+        errorMessage: String((err as Error)?.message ?? err),
+      });
       return null;
     }
     const now = Date.now();
-    this.o.log.warn('create failed', { job: job.id, kind: err.kind, status: err.status, code: err.code, maybeSent: err.maybeSent });
+    this.o.log.warn('create failed', {
+      job: job.id,
+      kind: err.kind,
+      status: err.status,
+      code: err.code,
+      maybeSent: err.maybeSent,
+    });
     if (err.kind === 'job') {
       this.fail(job, 'submitting', { errorClass: 'job', errorCode: err.code, errorMessage: err.message });
       return null;
     }
     if (err.kind === 'queue') {
-      this.requeue(job, { attempts: job.attempts - 1, errorClass: 'queue', errorCode: err.code, errorMessage: err.message }, 'queue paused');
+      this.requeue(
+        job,
+        { attempts: job.attempts - 1, errorClass: 'queue', errorCode: err.code, errorMessage: err.message },
+        'queue paused',
+      );
       this.setPaused(pauseReasonFor(err.status), err.message);
       return null;
     }
@@ -489,7 +524,11 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       return null;
     }
     const wait = err.retryAfterMs ?? backoffMs(job.attempts, { baseMs: 1_000, capMs: 60_000 });
-    this.requeue(job, { nextAttemptAt: now + wait, errorClass: 'retryable', errorCode: err.code, errorMessage: err.message }, 'retry later');
+    this.requeue(
+      job,
+      { nextAttemptAt: now + wait, errorClass: 'retryable', errorCode: err.code, errorMessage: err.message },
+      'retry later',
+    );
     return null;
   }
 
@@ -507,13 +546,23 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
         }
       }
       if (list) {
-        const hit = matchRunning([{ jobId: job.id, input: job.input }], list, this.s.jobs.knownRemoteIds()).get(job.id);
+        const hit = matchRunning(
+          [{ jobId: job.id, input: job.input }],
+          list,
+          this.s.jobs.knownRemoteIds(),
+        ).get(job.id);
         if (hit) {
-          const r = this.s.jobs.transition(job.id, 'submitting', 'running', {
-            remoteId: hit.id,
-            remoteStatus: hit.status,
-            acceptedAt: Date.now(),
-          }, 'matched in running list after a lost answer');
+          const r = this.s.jobs.transition(
+            job.id,
+            'submitting',
+            'running',
+            {
+              remoteId: hit.id,
+              remoteStatus: hit.status,
+              acceptedAt: Date.now(),
+            },
+            'matched in running list after a lost answer',
+          );
           if (r) this.emit('job', r);
           return { poll: true };
         }
@@ -543,18 +592,28 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       if (client) {
         try {
           const list = await client.running(100);
-          const matches = matchRunning(jobs.map((j) => ({ jobId: j.id, input: j.input })), list, this.s.jobs.knownRemoteIds());
+          const matches = matchRunning(
+            jobs.map((j) => ({ jobId: j.id, input: j.input })),
+            list,
+            this.s.jobs.knownRemoteIds(),
+          );
           for (const j of jobs) {
             const hit = matches.get(j.id);
             if (!hit) {
               this.markUncertain(j);
               continue;
             }
-            const r = this.s.jobs.transition(j.id, 'submitting', 'running', {
-              remoteId: hit.id,
-              remoteStatus: hit.status,
-              acceptedAt: Date.now(),
-            }, 'matched in running list after restart');
+            const r = this.s.jobs.transition(
+              j.id,
+              'submitting',
+              'running',
+              {
+                remoteId: hit.id,
+                remoteStatus: hit.status,
+                acceptedAt: Date.now(),
+              },
+              'matched in running list after restart',
+            );
             if (r) {
               this.emit('job', r);
               this.launchFollow(r);
@@ -586,7 +645,8 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
         });
         return null;
       }
-      if (!(await sleep(nextPollDelayMs({ elapsedMs: elapsed, status, consecutiveErrors: errors }), signal))) return null;
+      if (!(await sleep(nextPollDelayMs({ elapsedMs: elapsed, status, consecutiveErrors: errors }), signal)))
+        return null;
       const client = this.o.getClient();
       if (!client || !job.remoteId) {
         errors++;
@@ -607,7 +667,11 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
         errors++;
         if (err instanceof ApiError) {
           if (err.status === 404) {
-            this.fail(job, 'running', { errorClass: 'job', errorCode: err.code, errorMessage: `The service no longer knows generation ${job.remoteId}: ${err.message}` });
+            this.fail(job, 'running', {
+              errorClass: 'job',
+              errorCode: err.code,
+              errorMessage: `The service no longer knows generation ${job.remoteId}: ${err.message}`,
+            });
             return null;
           }
           if (err.kind === 'queue') this.setPaused(pauseReasonFor(err.status), err.message);
@@ -645,7 +709,11 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       credits: usage ? usage.total : 0,
       errorClass: 'job',
       errorCode: gen.code ?? (status === 'canceled' ? 'CANCELED' : 'FAILED'),
-      errorMessage: gen.message ?? (status === 'canceled' ? 'The service canceled this generation.' : 'The service reported this generation as failed.'),
+      errorMessage:
+        gen.message ??
+        (status === 'canceled'
+          ? 'The service canceled this generation.'
+          : 'The service reported this generation as failed.'),
     });
   }
 
@@ -658,7 +726,11 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   }
 
   private drainDownloads(): void {
-    while (this.isRunning && this.downloadQueue.length > 0 && this.downloading.size < this.o.settings().downloadConcurrency) {
+    while (
+      this.isRunning &&
+      this.downloadQueue.length > 0 &&
+      this.downloading.size < this.o.settings().downloadConcurrency
+    ) {
       const id = this.downloadQueue.shift()!;
       const ctl = new AbortController();
       this.downloading.set(id, ctl);
@@ -679,10 +751,19 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     if (!job || job.state !== 'downloading' || !job.result) return;
     let images = resultImages(job.result);
     if (images.length === 0) {
-      this.fail(job, 'downloading', { errorClass: 'job', errorCode: 'NO_IMAGES', errorMessage: 'The service finished without returning any image.' });
+      this.fail(job, 'downloading', {
+        errorClass: 'job',
+        errorCode: 'NO_IMAGES',
+        errorMessage: 'The service finished without returning any image.',
+      });
       return;
     }
-    const have = new Set(this.s.assets.forJob(id).filter((a) => existsSync(a.path)).map((a) => a.idx));
+    const have = new Set(
+      this.s.assets
+        .forJob(id)
+        .filter((a) => existsSync(a.path))
+        .map((a) => a.idx),
+    );
     const dir = join(this.o.dataDir, 'library', DOWNLOAD_FOLDER_FORMAT(job.completedAt ?? Date.now()));
     const baseName = `${job.batchId}-${String(job.seq).padStart(4, '0')}-${slugForFile(job.prompt, 40)}`;
     // Fresh links are cheap (one poll) and an expired link is not the download's fault: they get their
@@ -764,7 +845,11 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
         }
       }
     }
-    const done = this.s.jobs.transition(id, 'downloading', 'done', { errorClass: null, errorCode: null, errorMessage: null });
+    const done = this.s.jobs.transition(id, 'downloading', 'done', {
+      errorClass: null,
+      errorCode: null,
+      errorMessage: null,
+    });
     if (done) this.emit('job', done);
   }
 
@@ -772,7 +857,11 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
    * Writes the generation's parameters into the file (A1111 `parameters` text plus our JSON record) without
    * touching the pixels. A file shared with an earlier image (same bytes) keeps the record it already has.
    */
-  private async annotate(job: JobRecord, img: DownloadedImage, idx: number): Promise<{ sha256: string; bytes: number }> {
+  private async annotate(
+    job: JobRecord,
+    img: DownloadedImage,
+    idx: number,
+  ): Promise<{ sha256: string; bytes: number }> {
     const current = await readFile(img.path);
     if (img.format === 'gif' || (img.reused && readMetadata(current).record)) {
       return { sha256: createHash('sha256').update(current).digest('hex'), bytes: current.length };
@@ -864,21 +953,24 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
 
   private probe(attempt: number): void {
     if (!this.isRunning) return;
-    this.probeTimer = setTimeout(async () => {
-      const client = this.o.getClient();
-      try {
-        if (!client) throw new Error('no client');
-        await client.running(1);
-        this.backOnline();
-      } catch (err) {
-        if (err instanceof ApiError && !err.offline) {
-          // Reachable again, even if it does not like us (a 401 is handled by the next create).
+    this.probeTimer = setTimeout(
+      async () => {
+        const client = this.o.getClient();
+        try {
+          if (!client) throw new Error('no client');
+          await client.running(1);
           this.backOnline();
-          return;
+        } catch (err) {
+          if (err instanceof ApiError && !err.offline) {
+            // Reachable again, even if it does not like us (a 401 is handled by the next create).
+            this.backOnline();
+            return;
+          }
+          this.probe(attempt + 1);
         }
-        this.probe(attempt + 1);
-      }
-    }, backoffMs(attempt, { baseMs: 1_000, capMs: 30_000 }));
+      },
+      backoffMs(attempt, { baseMs: 1_000, capMs: 30_000 }),
+    );
   }
 
   private backOnline(): void {
@@ -911,7 +1003,13 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     if (r) this.emit('job', r);
   }
 
-  private act(id: number, from: readonly JobState[], to: JobState, patch: JobPatch = {}, detail?: string): JobRecord {
+  private act(
+    id: number,
+    from: readonly JobState[],
+    to: JobState,
+    patch: JobPatch = {},
+    detail?: string,
+  ): JobRecord {
     const job = this.mustGet(id);
     if (!from.includes(job.state)) {
       const why =
@@ -946,7 +1044,9 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     return job.refHashes.map((sha) => {
       const ref = this.s.refs.get(sha);
       if (!ref || !existsSync(ref.path)) {
-        throw new Error(`Reference image ${sha.slice(0, 12)}… is missing from the data folder; add it again and retry.`);
+        throw new Error(
+          `Reference image ${sha.slice(0, 12)}… is missing from the data folder; add it again and retry.`,
+        );
       }
       return { fileName: ref.fileName, contentType: ref.mime, data: readFileSync(ref.path) };
     });
@@ -978,7 +1078,11 @@ function pauseReasonFor(status: number | null): PauseReason {
 /** A file already on disk is this image when, without the metadata we embed, it has the downloaded bytes. */
 async function sameImageIgnoringMetadata(existingPath: string, sha256: string): Promise<boolean> {
   try {
-    return createHash('sha256').update(stripMetadata(await readFile(existingPath))).digest('hex') === sha256;
+    return (
+      createHash('sha256')
+        .update(stripMetadata(await readFile(existingPath)))
+        .digest('hex') === sha256
+    );
   } catch {
     return false;
   }

@@ -72,9 +72,12 @@ function migrate(db: DB, path: string, migrations: readonly Migration[]): void {
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version INTEGER PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at INTEGER NOT NULL)`);
   const applied = new Map(
-    (db.prepare('SELECT version, checksum FROM schema_migrations').all() as { version: number; checksum: string }[]).map(
-      (r) => [r.version, r.checksum],
-    ),
+    (
+      db.prepare('SELECT version, checksum FROM schema_migrations').all() as {
+        version: number;
+        checksum: string;
+      }[]
+    ).map((r) => [r.version, r.checksum]),
   );
   for (const m of migrations) {
     const sum = applied.get(m.version);
@@ -84,12 +87,9 @@ function migrate(db: DB, path: string, migrations: readonly Migration[]): void {
   for (const m of pending) {
     db.transaction(() => {
       db.exec(m.sql);
-      db.prepare('INSERT OR REPLACE INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)').run(
-        m.version,
-        m.name,
-        migrationChecksum(m),
-        Date.now(),
-      );
+      db.prepare(
+        'INSERT OR REPLACE INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)',
+      ).run(m.version, m.name, migrationChecksum(m), Date.now());
       db.pragma(`user_version = ${m.version}`);
     })();
   }

@@ -1,4 +1,11 @@
-import { generationInputSchema, generationSchema, type Generation, type GenerationInput, type Model, type Usage } from '../../../shared/api.ts';
+import {
+  generationInputSchema,
+  generationSchema,
+  type Generation,
+  type GenerationInput,
+  type Model,
+  type Usage,
+} from '../../../shared/api.ts';
 import {
   JOB_STATES,
   canTransition,
@@ -166,7 +173,13 @@ export class JobStore {
    * actors (the scheduler and a person pressing Cancel) can never both win. Returns the new record, or
    * null when the job was no longer in `from`.
    */
-  transition(id: number, from: JobState, to: JobState, patch: JobPatch = {}, detail?: string): JobRecord | null {
+  transition(
+    id: number,
+    from: JobState,
+    to: JobState,
+    patch: JobPatch = {},
+    detail?: string,
+  ): JobRecord | null {
     if (!canTransition(from, to)) throw new IllegalTransitionError(id, from, to);
     const sets = ['state = @to', 'updated_at = @now'];
     const params: Record<string, unknown> = { id, from, to, now: Date.now() };
@@ -177,7 +190,9 @@ export class JobStore {
       params[key] = JSON_PATCH_KEYS.has(key) && value !== null ? JSON.stringify(value) : value;
     }
     const run = this.db.transaction(() => {
-      const res = this.db.prepare(`UPDATE jobs SET ${sets.join(', ')} WHERE id = @id AND state = @from`).run(params);
+      const res = this.db
+        .prepare(`UPDATE jobs SET ${sets.join(', ')} WHERE id = @id AND state = @from`)
+        .run(params);
       if (res.changes === 0) return false;
       if (from !== to || detail) this.event.run(id, params.now, from, to, detail ?? null);
       return true;
@@ -194,7 +209,10 @@ export class JobStore {
       sets.push(`${PATCH_COLUMNS[key]} = @${key}`);
       params[key] = JSON_PATCH_KEYS.has(key) && value !== null ? JSON.stringify(value) : value;
     }
-    return this.db.prepare(`UPDATE jobs SET ${sets.join(', ')} WHERE id = @id AND state = @state`).run(params).changes > 0;
+    return (
+      this.db.prepare(`UPDATE jobs SET ${sets.join(', ')} WHERE id = @id AND state = @state`).run(params)
+        .changes > 0
+    );
   }
 
   /** Queued jobs whose batch is active and whose backoff has passed, oldest batch first. */
@@ -223,7 +241,9 @@ export class JobStore {
   inStates(states: readonly JobState[], batchId?: number): JobRecord[] {
     const marks = states.map(() => '?').join(',');
     const sql =
-      `SELECT * FROM jobs WHERE state IN (${marks})` + (batchId === undefined ? '' : ' AND batch_id = ?') + ' ORDER BY id';
+      `SELECT * FROM jobs WHERE state IN (${marks})` +
+      (batchId === undefined ? '' : ' AND batch_id = ?') +
+      ' ORDER BY id';
     const args: unknown[] = [...states];
     if (batchId !== undefined) args.push(batchId);
     return (this.db.prepare(sql).all(...args) as JobDbRow[]).map(toRecord);
@@ -253,7 +273,9 @@ export class JobStore {
 
   countsByBatch(): Map<number, JobCounts> {
     const out = new Map<number, JobCounts>();
-    const rows = this.db.prepare('SELECT batch_id, state, COUNT(*) AS n FROM jobs GROUP BY batch_id, state').all() as {
+    const rows = this.db
+      .prepare('SELECT batch_id, state, COUNT(*) AS n FROM jobs GROUP BY batch_id, state')
+      .all() as {
       batch_id: number;
       state: JobState;
       n: number;
@@ -271,7 +293,9 @@ export class JobStore {
     const rows = (
       batchId === undefined
         ? this.db.prepare('SELECT state, COUNT(*) AS n FROM jobs GROUP BY state').all()
-        : this.db.prepare('SELECT state, COUNT(*) AS n FROM jobs WHERE batch_id = ? GROUP BY state').all(batchId)
+        : this.db
+            .prepare('SELECT state, COUNT(*) AS n FROM jobs WHERE batch_id = ? GROUP BY state')
+            .all(batchId)
     ) as { state: JobState; n: number }[];
     for (const r of rows) c[r.state] = r.n;
     return c;
@@ -279,13 +303,17 @@ export class JobStore {
 
   /** Remote ids we already follow: a running-list entry with one of these is never matched to another job. */
   knownRemoteIds(): Set<string> {
-    const rows = this.db.prepare('SELECT remote_id FROM jobs WHERE remote_id IS NOT NULL').all() as { remote_id: string }[];
+    const rows = this.db.prepare('SELECT remote_id FROM jobs WHERE remote_id IS NOT NULL').all() as {
+      remote_id: string;
+    }[];
     return new Set(rows.map((r) => r.remote_id));
   }
 
   events(jobId: number): { at: number; from: JobState | null; to: JobState; detail: string | null }[] {
     return (
-      this.db.prepare('SELECT at, from_state, to_state, detail FROM job_events WHERE job_id = ? ORDER BY id').all(jobId) as {
+      this.db
+        .prepare('SELECT at, from_state, to_state, detail FROM job_events WHERE job_id = ? ORDER BY id')
+        .all(jobId) as {
         at: number;
         from_state: JobState | null;
         to_state: JobState;

@@ -15,7 +15,9 @@ export class QueueStateStore {
   }
 
   get(): PersistedQueueState {
-    const r = this.db.prepare('SELECT paused, pause_reason, pause_message FROM queue_state WHERE id = 1').get() as {
+    const r = this.db
+      .prepare('SELECT paused, pause_reason, pause_message FROM queue_state WHERE id = 1')
+      .get() as {
       paused: number;
       pause_reason: PauseReason | null;
       pause_message: string | null;
@@ -25,7 +27,9 @@ export class QueueStateStore {
 
   set(s: PersistedQueueState): void {
     this.db
-      .prepare('UPDATE queue_state SET paused = ?, pause_reason = ?, pause_message = ?, updated_at = ? WHERE id = 1')
+      .prepare(
+        'UPDATE queue_state SET paused = ?, pause_reason = ?, pause_message = ?, updated_at = ? WHERE id = 1',
+      )
       .run(s.paused ? 1 : 0, s.reason, s.message, Date.now());
   }
 }

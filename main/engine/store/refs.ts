@@ -30,7 +30,16 @@ export class RefStore {
 
   get(sha256: string): RefRecord | null {
     const row = this.db.prepare('SELECT * FROM refs WHERE sha256 = ?').get(sha256) as
-      | { sha256: string; path: string; file_name: string; mime: string; bytes: number; width: number; height: number; created_at: number }
+      | {
+          sha256: string;
+          path: string;
+          file_name: string;
+          mime: string;
+          bytes: number;
+          width: number;
+          height: number;
+          created_at: number;
+        }
       | undefined;
     return row
       ? {

@@ -13,7 +13,9 @@ export class SettingsStore {
   }
 
   set(values: Record<string, unknown>): void {
-    const put = this.db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
+    const put = this.db.prepare(
+      'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+    );
     this.db.transaction(() => {
       for (const [k, v] of Object.entries(values)) if (v !== undefined) put.run(k, JSON.stringify(v));
     })();
