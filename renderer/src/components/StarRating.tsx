@@ -30,11 +30,13 @@ export function StarRating(props: {
         type="button"
         role="radio"
         aria-checked={props.value === 0}
+        aria-label="No rating"
         className="stars__clear"
         disabled={props.disabled || value === 0}
         onClick={() => props.onChange(0)}
       >
-        No rating
+        {/* Reads as the state when unrated, and as the action that clears it otherwise. */}
+        {value === 0 ? 'No rating' : 'Clear rating'}
       </button>
     </div>
   );
