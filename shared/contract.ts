@@ -1,6 +1,7 @@
 // Every operation the UI can ask of the engine and every event the engine pushes. One entry here plus one
 // handler in main/engine/handlers.ts = a new operation, reachable over Electron IPC, the browser bridge and
 // (directly) from the CLI. Payloads are validated against `input` on the engine side of every transport.
+import type { CollectionInfo, DuplicateGroup, SavedSearch, TagInfo, UsageRow } from './library.ts';
 import { z } from 'zod';
 import type { BatchPlan, BatchSummary, JobRow, QueueStatus, AssetRow, PromptEntry } from './domain.ts';
 import { batchSpecSchema, JOB_STATES } from './domain.ts';
@@ -212,49 +213,11 @@ export interface QuerySyntax {
   entries: { syntax: string; meaning: string }[];
 }
 
-export interface TagInfo {
-  id: number;
-  name: string;
-  /** Images carrying the tag. */
-  uses: number;
-}
-
-export interface CollectionInfo {
-  id: number;
-  name: string;
-  /** Images in it, not counting the trash. */
-  count: number;
-  createdAt: number;
-}
-
-export interface SavedSearch {
-  id: number;
-  name: string;
-  query: string;
-  createdAt: number;
-  updatedAt: number;
-}
-
-export interface UsageRow {
-  /** Batch or collection id; null for images without a batch (imported). */
-  id: number | null;
-  name: string;
-  assets: number;
-  files: number;
-  bytes: number;
-}
+export type { CollectionInfo, DuplicateGroup, SavedSearch, TagInfo, UsageRow };
 
 export interface DiskUsage {
   rows: UsageRow[];
   total: { assets: number; files: number; bytes: number };
-}
-
-export interface DuplicateGroup {
-  hash: string;
-  ids: number[];
-  /** The one to keep: a favorite, else the best rated, else the oldest. */
-  keep: number;
-  reclaimableBytes: number;
 }
 
 export interface DuplicatesReport {

@@ -5,6 +5,15 @@ import { existsSync } from 'node:fs';
 import { rm, rmdir } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import type { AssetRow } from '../../../shared/domain.ts';
+import type {
+  CollectionInfo,
+  DuplicateGroup,
+  SavedSearch,
+  TagInfo,
+  TrashReceipt,
+  UndoReport,
+  UsageRow,
+} from '../../../shared/library.ts';
 import { dbQueryResolver, toAssetRow, type AssetDbRow } from '../store/assets.ts';
 import type { DB } from '../store/db.ts';
 import {
@@ -44,65 +53,6 @@ export interface LibraryAsset extends AssetRow {
   collections: { id: number; name: string }[];
 }
 
-export interface TagInfo {
-  id: number;
-  name: string;
-  /** Images carrying the tag (trashed ones included). */
-  uses: number;
-}
-
-export interface CollectionInfo {
-  id: number;
-  name: string;
-  /** Images in it, not counting the trash. */
-  count: number;
-  createdAt: number;
-}
-
-export interface SavedSearch {
-  id: number;
-  name: string;
-  query: string;
-  createdAt: number;
-  updatedAt: number;
-}
-
-export interface TrashReceipt {
-  /** Give it to undo(). */
-  token: number;
-  assets: number;
-  /** Files moved out of the library (a file still used by another image stays). */
-  files: number;
-  /** Files that could not be moved; they stay where they were and their images are still in the trash. */
-  failed: { path: string; error: string }[];
-}
-
-export interface UndoReport {
-  assets: number;
-  filesRestored: number;
-  /** Files we cannot bring back (they went to the system trash): restore them from there. */
-  filesNotRestored: string[];
-}
-
-export interface DuplicateGroup {
-  /** The shared content hash. */
-  hash: string;
-  ids: number[];
-  /** The one to keep: a favorite, else the best rated, else the oldest. */
-  keep: number;
-  /** Bytes freed by trashing all but `keep` (files shared between them counted once). */
-  reclaimableBytes: number;
-}
-
-export interface UsageRow {
-  /** Batch or collection id; null for images without a batch (imported). */
-  id: number | null;
-  name: string;
-  assets: number;
-  files: number;
-  bytes: number;
-}
-
 type MoveState = 'moved' | 'gone' | 'kept' | 'missing';
 interface Move {
   from: string;
@@ -118,6 +68,8 @@ function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
 }
+
+export type { CollectionInfo, DuplicateGroup, SavedSearch, TagInfo, TrashReceipt, UndoReport, UsageRow };
 
 export class LibraryError extends Error {
   constructor(message: string) {
