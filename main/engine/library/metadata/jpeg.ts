@@ -8,9 +8,10 @@
 // A file that already has EXIF (a camera or an editor put it there) gets ours in front of it, because
 // A1111/PIL/piexif read only the first EXIF segment; its Orientation is copied into ours so viewers that
 // read our segment still turn the picture the right way.
+import { MetadataCollector, type ContainerRead } from './collect.ts';
 import { EXIF_HEADER, buildExifTiff, readExifTiff, tiffOf } from './exif.ts';
-import { fitXmpPacket, isOurXmp, readOurXmp } from './xmp.ts';
-import type { ReadMetadataResult, StudioRecord } from './types.ts';
+import { fitXmpPacket, isOurXmp } from './xmp.ts';
+import type { StudioRecord } from './types.ts';
 
 export const XMP_HEADER = Buffer.from('http://ns.adobe.com/xap/1.0/\0', 'latin1');
 const MAX_SEGMENT_PAYLOAD = 0xffff - 2;
@@ -120,29 +121,13 @@ export function embedJpeg(original: Buffer, parameters: string, record: StudioRe
   ]);
 }
 
-export function readJpeg(
-  buf: Buffer,
-): Omit<ReadMetadataResult, 'format' | 'record'> & { recordJson: string | null } {
-  let exifComment: string | null = null;
-  let xmpParameters: string | null = null;
-  let recordJson: string | null = null;
-  const other: Record<string, string> = {};
+export function readJpeg(buf: Buffer): ContainerRead {
+  const found = new MetadataCollector();
   for (const s of walk(buf, false)) {
-    if (isExif(s)) {
-      const exif = readExifTiff(s.payload.subarray(EXIF_HEADER.length));
-      exifComment ??= exif.userComment;
-      if (exif.imageDescription) other.ImageDescription ??= exif.imageDescription;
-      if (exif.software) other.Software ??= exif.software;
-    } else if (isXmp(s)) {
-      const x = readOurXmp(s.payload.subarray(XMP_HEADER.length).toString('utf8'));
-      if (x) {
-        xmpParameters ??= x.parameters;
-        recordJson ??= x.record;
-      }
-    } else if (s.marker === COM && !('Comment' in other)) {
-      other.Comment = s.payload.toString('utf8');
-    }
+    if (isExif(s)) found.exif(s.payload.subarray(EXIF_HEADER.length));
+    else if (isXmp(s)) found.xmp(s.payload.subarray(XMP_HEADER.length).toString('utf8'));
+    else if (s.marker === COM && !('Comment' in found.other))
+      found.other.Comment = s.payload.toString('utf8');
   }
-  // Our XMP copy is never cut short, the EXIF one may be: prefer it when both are there.
-  return { parameters: xmpParameters ?? exifComment, recordJson, other };
+  return found.result();
 }

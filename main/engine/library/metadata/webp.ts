@@ -5,9 +5,10 @@
 //
 // To give back the original bytes exactly, our XMP remembers what the header was (`container`: "simple"
 // or the VP8X flags byte before we set ours).
+import { MetadataCollector, type ContainerRead } from './collect.ts';
 import { buildExifTiff, readExifTiff, tiffOf } from './exif.ts';
 import { fitXmpPacket, isOurXmp, readOurXmp } from './xmp.ts';
-import type { ReadMetadataResult, StudioRecord } from './types.ts';
+import type { StudioRecord } from './types.ts';
 
 const FLAG_ALPHA = 0x10;
 const FLAG_EXIF = 0x08;
@@ -177,26 +178,11 @@ export function embedWebp(original: Buffer, parameters: string, record: StudioRe
   return withRiffSize(parts, buf.readUInt32LE(4) + added);
 }
 
-export function readWebp(
-  buf: Buffer,
-): Omit<ReadMetadataResult, 'format' | 'record'> & { recordJson: string | null } {
-  let exifComment: string | null = null;
-  let xmpParameters: string | null = null;
-  let recordJson: string | null = null;
-  const other: Record<string, string> = {};
+export function readWebp(buf: Buffer): ContainerRead {
+  const found = new MetadataCollector();
   for (const c of walk(buf, false)) {
-    if (c.type === 'EXIF') {
-      const exif = readExifTiff(tiffOf(c.data));
-      exifComment ??= exif.userComment;
-      if (exif.imageDescription) other.ImageDescription ??= exif.imageDescription;
-      if (exif.software) other.Software ??= exif.software;
-    } else if (c.type === 'XMP ') {
-      const x = readOurXmp(c.data.toString('utf8'));
-      if (x) {
-        xmpParameters ??= x.parameters;
-        recordJson ??= x.record;
-      }
-    }
+    if (c.type === 'EXIF') found.exif(tiffOf(c.data));
+    else if (c.type === 'XMP ') found.xmp(c.data.toString('utf8'));
   }
-  return { parameters: xmpParameters ?? exifComment, recordJson, other };
+  return found.result();
 }
