@@ -28,7 +28,7 @@ import { ensureThumbnail } from './library/thumbs.ts';
 import { moveToTrashFolder, type FileMover } from './library/trash.ts';
 import { Scheduler } from './scheduler/scheduler.ts';
 import { openStores, type Stores } from './store/stores.ts';
-import type { JobRecord } from './store/jobs.ts';
+import { emptyCounts, type BatchStats, type JobRecord } from './store/jobs.ts';
 import type { RefRecord } from './store/refs.ts';
 
 /** Credits per image until real usage has been seen (API.md gives no price list). */
@@ -347,33 +347,38 @@ export class Studio extends EventEmitter<StudioEvents> {
   batchSummary(id: number): BatchSummary | null {
     const b = this.stores.batches.get(id);
     if (!b) return null;
-    return this.summarize(b, this.stores.jobs.counts(id));
+    return this.summarize(b, this.stores.jobs.counts(id), this.stores.jobs.batchStats(id).get(id), new Map());
   }
 
   batchSummaries(): BatchSummary[] {
     const counts = this.stores.jobs.countsByBatch();
+    const stats = this.stores.jobs.batchStats();
+    const cpiByModel = new Map<Model, number | null>();
     return this.stores.batches
       .list()
-      .map((b) => this.summarize(b, counts.get(b.id) ?? this.stores.jobs.counts(b.id)));
+      .map((b) => this.summarize(b, counts.get(b.id) ?? emptyCounts(), stats.get(b.id), cpiByModel));
   }
 
   private summarize(
     b: NonNullable<ReturnType<Stores['batches']['get']>>,
     counts: Record<JobState, number>,
+    stats: BatchStats | undefined,
+    cpiByModel: Map<Model, number | null>,
   ): BatchSummary {
-    const cpi = this.stores.jobs.learnedCreditsPerImage(b.model) ?? b.creditsPerImage;
-    const { spent } = this.stores.jobs.batchSpend(b.id, cpi);
-    const pace = this.stores.db
-      .prepare(
-        `SELECT COUNT(*) AS n, MIN(submitted_at) AS first, MAX(completed_at) AS last
-         FROM jobs WHERE batch_id = ? AND state = 'done' AND completed_at IS NOT NULL`,
-      )
-      .get(b.id) as { n: number; first: number | null; last: number | null };
+    if (!cpiByModel.has(b.model)) cpiByModel.set(b.model, this.stores.jobs.learnedCreditsPerImage(b.model));
+    const cpi = cpiByModel.get(b.model) ?? b.creditsPerImage;
+    const spent = stats?.spent ?? 0;
     const remaining = counts.queued + counts.submitting + counts.running + counts.downloading;
     let etaSeconds: number | null = null;
     if (remaining === 0) etaSeconds = 0;
-    else if (pace.n >= 2 && pace.first !== null && pace.last !== null && pace.last > pace.first) {
-      etaSeconds = Math.round((remaining * (pace.last - pace.first)) / pace.n / 1000);
+    else if (
+      stats &&
+      stats.done >= 2 &&
+      stats.firstSubmitted !== null &&
+      stats.lastCompleted !== null &&
+      stats.lastCompleted > stats.firstSubmitted
+    ) {
+      etaSeconds = Math.round((remaining * (stats.lastCompleted - stats.firstSubmitted)) / stats.done / 1000);
     }
     return {
       id: b.id,

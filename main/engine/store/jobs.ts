@@ -70,6 +70,14 @@ const PATCH_COLUMNS: Record<keyof JobPatch, string> = {
 };
 const JSON_PATCH_KEYS = new Set<keyof JobPatch>(['result', 'usage']);
 
+export interface BatchStats {
+  spent: number;
+  /** Finished jobs, and when the first of them was submitted and the last completed (for the ETA). */
+  done: number;
+  firstSubmitted: number | null;
+  lastCompleted: number | null;
+}
+
 export class IllegalTransitionError extends Error {
   constructor(jobId: number, from: JobState, to: JobState) {
     super(`job ${jobId} cannot move from ${from} to ${to}`);
@@ -333,6 +341,31 @@ export class JobStore {
       )
       .get(batchId) as { spent: number; pending_images: number };
     return { spent: row.spent, committed: row.spent + row.pending_images * creditsPerImage };
+  }
+
+  /** Per batch: credits charged and the pace of finished jobs, in one pass (the Queue lists every batch). */
+  batchStats(batchId?: number): Map<number, BatchStats> {
+    const rows = this.db
+      .prepare(
+        `SELECT batch_id, COALESCE(SUM(credits), 0) AS spent,
+                SUM(state = 'done' AND completed_at IS NOT NULL) AS done,
+                MIN(CASE WHEN state = 'done' AND completed_at IS NOT NULL THEN submitted_at END) AS first,
+                MAX(CASE WHEN state = 'done' THEN completed_at END) AS last
+         FROM jobs ${batchId === undefined ? '' : 'WHERE batch_id = @batchId'} GROUP BY batch_id`,
+      )
+      .all(batchId === undefined ? {} : { batchId }) as {
+      batch_id: number;
+      spent: number;
+      done: number;
+      first: number | null;
+      last: number | null;
+    }[];
+    return new Map(
+      rows.map((r) => [
+        r.batch_id,
+        { spent: r.spent, done: r.done, firstSubmitted: r.first, lastCompleted: r.last },
+      ]),
+    );
   }
 
   /** Average credits per image over completed jobs of a model: the estimate learned from real usage. */
