@@ -82,6 +82,7 @@ export class Studio extends EventEmitter<StudioEvents> {
   private readonly opts: StudioOptions;
   private key: string | null = null;
   private baseOverride: string | null = null;
+  private lastMaintenance = 0;
   private clientCache: { key: string; base: string; client: SkillsClient } | null = null;
 
   constructor(opts: StudioOptions) {
@@ -111,7 +112,10 @@ export class Studio extends EventEmitter<StudioEvents> {
     this.scheduler.on('job', (j) => this.emit('job', j));
     this.scheduler.on('queue', (q) => this.emit('queue', q));
     this.scheduler.on('asset', (a) => this.emit('asset', a));
-    this.scheduler.on('settled', () => this.emit('settled'));
+    this.scheduler.on('settled', () => {
+      this.maintainLibrary();
+      this.emit('settled');
+    });
     this.scheduler.on('batch', (id) => {
       const b = this.batchSummary(id);
       if (b) this.emit('batch', b);
@@ -331,7 +335,23 @@ export class Studio extends EventEmitter<StudioEvents> {
       ...opts,
     });
     this.log.info('folder imported', { folder, imported: report.imported, duplicates: report.duplicates });
+    this.maintainLibrary(true);
     return report;
+  }
+
+  /**
+   * Merges the search index's small segments (left by downloads, imports and bulk edits) while nothing else
+   * is happening, at most every ten minutes unless a large change asks for it.
+   */
+  private maintainLibrary(force = false): void {
+    const now = Date.now();
+    if (!force && now - this.lastMaintenance < 10 * 60_000) return;
+    this.lastMaintenance = now;
+    try {
+      this.library.maintain();
+    } catch (err) {
+      this.log.warn('library maintenance failed', { err });
+    }
   }
 
   trash(sel: Selection): Promise<TrashReceipt> {
