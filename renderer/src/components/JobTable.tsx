@@ -7,6 +7,7 @@ import type { JobActionKind } from '../store/queue-slice.ts';
 import { useStudio } from '../store/index.ts';
 import { Icon, type IconName } from './Icon.tsx';
 import { JobStateBadge } from './StateBadge.tsx';
+import { virtualRowStyle } from './virtual-row.ts';
 
 const ROW = 52;
 
@@ -81,14 +82,7 @@ export function JobTable({ batchId }: { batchId: number }) {
                 className={`jobs__row jobs__row--${j.state}`}
                 role="row"
                 aria-rowindex={item.index + 2}
-                style={{
-                  position: 'absolute',
-                  top: 0,
-                  left: 0,
-                  right: 0,
-                  height: ROW,
-                  transform: `translateY(${item.start}px)`,
-                }}
+                style={virtualRowStyle(item.start, ROW)}
               >
                 <span role="cell" className="jobs__seq">
                   {j.seq}

@@ -6,6 +6,7 @@ import type { PlannedJob } from '../../../shared/domain.ts';
 import { count, credits, sizeLabel } from '../format.ts';
 import { useStudio } from '../store/index.ts';
 import { Icon } from './Icon.tsx';
+import { virtualRowStyle } from './virtual-row.ts';
 
 const ROW = 44;
 
@@ -70,19 +71,7 @@ export function PlanPreview() {
     >
       <div style={{ height: virtual.getTotalSize(), position: 'relative' }}>
         {virtual.getVirtualItems().map((item) => (
-          <div
-            key={item.key}
-            role="listitem"
-            className="plan-row"
-            style={{
-              position: 'absolute',
-              top: 0,
-              left: 0,
-              right: 0,
-              height: ROW,
-              transform: `translateY(${item.start}px)`,
-            }}
-          >
+          <div key={item.key} role="listitem" className="plan-row" style={virtualRowStyle(item.start, ROW)}>
             <JobLine job={jobs[item.index]!} randomSeed={randomSeed} />
           </div>
         ))}
