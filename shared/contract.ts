@@ -124,6 +124,14 @@ export const contract = {
       limit: z.number().int().min(1).max(50).default(10),
     }),
   },
+  /** Every tag in use, by name, with how many images carry it. */
+  'library.tags.list': { input: none },
+  /** Renames a tag on every image; the engine refuses an empty name or one another tag already has. */
+  'library.tags.rename': {
+    input: z.strictObject({ from: z.string().trim().min(1).max(100), to: z.string().trim().max(100) }),
+  },
+  /** Removes the tag from every image; the images themselves stay. */
+  'library.tags.delete': { input: z.strictObject({ name: z.string().trim().min(1).max(100) }) },
   /** Moves the selection to the trash; the returned token undoes it. */
   'library.trash': { input: z.strictObject({ selection }) },
   'library.undo': { input: z.strictObject({ token: id }) },
@@ -310,6 +318,9 @@ export interface Outputs {
   /** `images`: how many the selection covered; `changed`: rows or links actually changed. */
   'library.update': { images: number; changed: number };
   'library.tags.suggest': TagInfo[];
+  'library.tags.list': TagInfo[];
+  'library.tags.rename': TagInfo[];
+  'library.tags.delete': { deleted: boolean };
   'library.trash': TrashResult;
   'library.undo': UndoResult;
   'library.usage': DiskUsage;

@@ -293,6 +293,12 @@ export function createHandlers(studio: Studio, env: HandlerEnv): Handlers {
       return { images: sel.length, changed };
     },
     'library.tags.suggest': async ({ prefix, limit }) => lib.tagSuggestions(prefix, limit),
+    'library.tags.list': async () => lib.tags(),
+    'library.tags.rename': async ({ from, to }) => {
+      lib.renameTag(from, to);
+      return lib.tags();
+    },
+    'library.tags.delete': async ({ name }) => ({ deleted: lib.deleteTag(name) }),
     'library.trash': async ({ selection }) => {
       const r = await studio.trash(ids(selection));
       return { token: r.token, count: r.assets, files: r.files, failed: r.failed };

@@ -485,6 +485,44 @@ describe('the library over the contract', () => {
     expect(syntax.text).toContain('tag:portrait');
   });
 
+  it('lists, renames and deletes tags on every image, refusing empty and taken names', async () => {
+    const { call } = await withImages();
+    await call('library.update', { selection: { query: 'boat' }, addTags: ['sea', 'old town'] });
+    await call('library.update', { selection: { query: 'car' }, addTags: ['street'] });
+    expect(await call('library.tags.list')).toEqual([
+      expect.objectContaining({ name: 'old town', uses: 2 }),
+      expect.objectContaining({ name: 'sea', uses: 2 }),
+      expect.objectContaining({ name: 'street', uses: 1 }),
+    ]);
+
+    const renamed = (await call('library.tags.rename', { from: 'sea', to: ' harbour ' })) as {
+      name: string;
+    }[];
+    expect(renamed.map((t) => t.name)).toEqual(['harbour', 'old town', 'street']);
+    expect(((await call('library.search', { text: 'tag:harbour' })) as Page).total).toBe(2);
+    expect(((await call('library.search', { text: 'tag:sea' })) as Page).total).toBe(0);
+
+    const taken = await callError(call('library.tags.rename', { from: 'harbour', to: 'street' }));
+    expect(taken.code).toBe('FAILED');
+    expect(taken.message).toMatch(/"street" already exists/);
+    expect((await callError(call('library.tags.rename', { from: 'harbour', to: '  ' }))).message).toMatch(
+      /cannot be empty/,
+    );
+    expect((await callError(call('library.tags.rename', { from: 'nope', to: 'x' }))).message).toMatch(
+      /no tag "nope"/,
+    );
+
+    expect(await call('library.tags.delete', { name: 'old town' })).toEqual({ deleted: true });
+    expect(await call('library.tags.delete', { name: 'old town' })).toEqual({ deleted: false });
+    expect(((await call('library.search', { text: 'tag:"old town"' })) as Page).total).toBe(0);
+    // The images stay; only the tag is gone from them.
+    expect(((await call('library.search', { text: 'boat' })) as Page).total).toBe(2);
+    const boat = ((await call('library.search', { text: 'red boat' })) as Page).rows[0]!;
+    expect(await call('library.get', { id: boat.id })).toMatchObject({ tags: ['harbour'] });
+    expect((await call('library.tags.list')) as { name: string }[]).toHaveLength(2);
+    expect((await callError(call('library.tags.delete', { name: '' }))).code).toBe('INVALID_INPUT');
+  });
+
   it('trashes a selection and undoes it', async () => {
     const { call } = await withImages();
     const boats = (await call('library.search', { text: 'boat' })) as Page;

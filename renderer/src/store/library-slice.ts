@@ -7,6 +7,7 @@ import type {
   QuerySyntax,
   SavedSearch,
   Selection,
+  TagInfo,
   TaskInfo,
 } from '../../../shared/contract.ts';
 import type { AssetRow } from '../../../shared/domain.ts';
@@ -55,6 +56,8 @@ export interface LibrarySlice {
   syntax: QuerySyntax | null;
   collections: CollectionInfo[];
   savedSearches: SavedSearch[];
+  /** Every tag in use; null until the rail's Tags section first asks for them. */
+  tags: TagInfo[] | null;
   /** Export and import tasks, oldest first; finished ones stay until dismissed. */
   tasks: TaskInfo[];
   /** Bumped whenever images are added, removed or changed: panels that summarise the library reload. */
@@ -83,9 +86,15 @@ export interface LibrarySlice {
   addToCollection(collectionId: number, sel?: Selection | null): Promise<void>;
   removeFromCollection(collectionId: number, sel: Selection): Promise<void>;
   createCollection(name: string): Promise<CollectionInfo | null>;
+  /** Each rename answers whether it was saved; a refusal (empty, taken) is shown as a toast. */
+  renameCollection(id: number, name: string): Promise<boolean>;
   deleteCollection(id: number): Promise<void>;
   saveSearch(name: string): Promise<boolean>;
+  renameSavedSearch(id: number, name: string): Promise<boolean>;
   deleteSavedSearch(id: number): Promise<void>;
+  loadTags(): Promise<void>;
+  renameTag(from: string, to: string): Promise<boolean>;
+  deleteTag(name: string): Promise<void>;
   loadLibraryMeta(): Promise<void>;
   loadSyntax(): Promise<void>;
 
@@ -158,6 +167,7 @@ export const createLibrarySlice: Slice<LibrarySlice> = (set, get) => {
     syntax: null,
     collections: [],
     savedSearches: [],
+    tags: null,
     tasks: [],
     libraryVersion: 0,
 
@@ -424,6 +434,16 @@ export const createLibrarySlice: Slice<LibrarySlice> = (set, get) => {
       }
     },
 
+    async renameCollection(id, name) {
+      try {
+        set({ collections: await api.call('collections.rename', { id, name }) });
+        return true;
+      } catch (err) {
+        get().toast('error', `The collection was not renamed: ${errorMessage(err)}`);
+        return false;
+      }
+    },
+
     async deleteCollection(id) {
       const name = get().collections.find((c) => c.id === id)?.name ?? 'The collection';
       try {
@@ -448,6 +468,16 @@ export const createLibrarySlice: Slice<LibrarySlice> = (set, get) => {
       }
     },
 
+    async renameSavedSearch(id, name) {
+      try {
+        set({ savedSearches: await api.call('searches.rename', { id, name }) });
+        return true;
+      } catch (err) {
+        get().toast('error', `The search was not renamed: ${errorMessage(err)}`);
+        return false;
+      }
+    },
+
     async deleteSavedSearch(id) {
       try {
         await api.call('searches.delete', { id });
@@ -455,6 +485,42 @@ export const createLibrarySlice: Slice<LibrarySlice> = (set, get) => {
       } catch (err) {
         get().toast('error', errorMessage(err));
       }
+    },
+
+    async loadTags() {
+      try {
+        set({ tags: await api.call('library.tags.list', {}) });
+      } catch (err) {
+        get().toast('error', `The tags could not be loaded: ${errorMessage(err)}`);
+      }
+    },
+
+    // A tag lives on the images: the grid and the open details show it, so both are reloaded.
+    async renameTag(from, to) {
+      try {
+        set({ tags: await api.call('library.tags.rename', { from, to }) });
+      } catch (err) {
+        get().toast('error', `The tag was not renamed: ${errorMessage(err)}`);
+        return false;
+      }
+      bump();
+      void get().refreshLibrary();
+      if (get().selectedAsset !== null) void reloadDetail();
+      return true;
+    },
+
+    async deleteTag(name) {
+      try {
+        await api.call('library.tags.delete', { name });
+        set({ tags: await api.call('library.tags.list', {}) });
+      } catch (err) {
+        get().toast('error', errorMessage(err));
+        return;
+      }
+      bump();
+      void get().refreshLibrary();
+      if (get().selectedAsset !== null) void reloadDetail();
+      get().toast('info', `Removed the tag “${name}” from every image; the images stay in the library.`);
     },
 
     async loadLibraryMeta() {
