@@ -5,6 +5,7 @@ import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApiError, SkillsClient, nextPollDelayMs, type ClientOptions } from '../../main/engine/api/index.ts';
 import type { Generation, GenerationInput, RemoteStatus } from '../../shared/api.ts';
+import { API_STATUS_TABLE } from '../fixtures/status-table.ts';
 
 const KEY = 'sk-test-SECRET-0123456789abcdef';
 const MODEL = 'qwen/qwen-image-2';
@@ -317,19 +318,7 @@ describe('create (multipart)', () => {
 
 describe('HTTP errors through the client', () => {
   it('maps the status table to kind, code and the service message, never maybe sent', async () => {
-    const table: [number, string | undefined, ApiError['kind']][] = [
-      [400, 'IMAGE_GENERATION_INVALID_INPUT', 'job'],
-      [401, undefined, 'queue'],
-      [402, 'IMAGE_GENERATION_INSUFFICIENT_CREDITS', 'queue'],
-      [403, undefined, 'queue'],
-      [404, undefined, 'job'],
-      [422, 'IMAGE_GENERATION_CONTENT_REJECTED', 'job'],
-      [429, 'IMAGE_GENERATION_RATE_LIMITED', 'retryable'],
-      [500, 'IMAGE_GENERATION_FAILED', 'retryable'],
-      [502, 'IMAGE_GENERATION_FAILED', 'retryable'],
-      [503, 'IMAGE_GENERATION_PROVIDER_UNAVAILABLE', 'retryable'],
-      [504, 'IMAGE_GENERATION_TIMEOUT', 'retryable'],
-    ];
+    const table = API_STATUS_TABLE;
     let row = 0;
     const srv = await startServer((_req, res) => {
       const [status, code] = table[row]!;

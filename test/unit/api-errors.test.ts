@@ -7,22 +7,10 @@ import {
   codeSuffix,
   parseRetryAfter,
 } from '../../main/engine/api/errors.ts';
+import { API_STATUS_TABLE } from '../fixtures/status-table.ts';
 
 describe('classifyHttp: the status table of API.md', () => {
-  const rows: [number, string | null, ApiError['kind']][] = [
-    [400, 'IMAGE_GENERATION_INVALID_INPUT', 'job'],
-    [400, 'IMAGE_GENERATION_UNSUPPORTED_MODEL', 'job'],
-    [401, null, 'queue'],
-    [402, 'IMAGE_GENERATION_INSUFFICIENT_CREDITS', 'queue'],
-    [403, null, 'queue'],
-    [404, null, 'job'],
-    [422, 'IMAGE_GENERATION_CONTENT_REJECTED', 'job'],
-    [429, 'IMAGE_GENERATION_RATE_LIMITED', 'retryable'],
-    [500, 'IMAGE_GENERATION_FAILED', 'retryable'],
-    [502, 'IMAGE_GENERATION_FAILED', 'retryable'],
-    [503, 'IMAGE_GENERATION_PROVIDER_UNAVAILABLE', 'retryable'],
-    [504, 'IMAGE_GENERATION_TIMEOUT', 'retryable'],
-  ];
+  const rows = API_STATUS_TABLE;
 
   it.each(rows)('%i %s → %s, with the service message', (status, code, kind) => {
     const body = JSON.stringify({ ...(code ? { code } : {}), message: `service says ${status}` });
