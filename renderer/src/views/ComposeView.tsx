@@ -13,6 +13,7 @@ import { modKey } from '../keyboard.ts';
 import { buildSpec, defaultBatchName, entriesOf, parseBudget } from '../store/draft.ts';
 import { useStudio } from '../store/index.ts';
 import { ViewHeader } from './ViewHeader.tsx';
+import { wholeNumberIn } from '../number-input.ts';
 
 const PLAN_DEBOUNCE_MS = 300;
 
@@ -131,10 +132,7 @@ function SeedField() {
             step={1}
             aria-label={mode === 'fixed' ? 'Seed value' : 'First seed'}
             value={value}
-            onChange={(e) => {
-              const n = Math.trunc(Number(e.target.value));
-              update({ seedValue: Number.isFinite(n) ? Math.min(Math.max(n, 0), LIMITS.seedMax) : 0 });
-            }}
+            onChange={(e) => update({ seedValue: wholeNumberIn(e.target.value, 0, LIMITS.seedMax) })}
           />
           <button
             type="button"
@@ -165,9 +163,7 @@ function SeedField() {
           min={1}
           max={100}
           value={repeat}
-          onChange={(e) =>
-            update({ repeat: Math.min(Math.max(Math.trunc(Number(e.target.value)) || 1, 1), 100) })
-          }
+          onChange={(e) => update({ repeat: wholeNumberIn(e.target.value, 1, 100) })}
         />
       </div>
     </div>

@@ -16,6 +16,7 @@ import {
 } from '../store/draft.ts';
 import { useStudio } from '../store/index.ts';
 import { ViewHeader } from './ViewHeader.tsx';
+import { wholeNumberIn } from '../number-input.ts';
 
 const STORAGE_TEXT = {
   os: 'Stored encrypted by your operating system’s keychain.',
@@ -170,7 +171,7 @@ function ConnectionSection() {
             min={1}
             max={32}
             value={conc}
-            onChange={(e) => setConc(Math.min(32, Math.max(1, Math.trunc(Number(e.target.value)) || 1)))}
+            onChange={(e) => setConc(wholeNumberIn(e.target.value, 1, 32))}
           />
           <button
             type="button"

@@ -1,6 +1,6 @@
 // Where an export goes and which folder to import. In the app the engine opens the system's dialog; in a
 // browser (the bridge) the page cannot see the disk, so the person types a full path instead.
-import { useState } from 'react';
+import { useState, type FormEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useStudio } from '../../store/index.ts';
 import { Icon } from '../Icon.tsx';
@@ -19,6 +19,19 @@ function suggestedPath(dataDir: string, format: 'zip' | 'folder'): string {
   return `${base}${sep}exports${sep}qwen-studio-export-${today()}${format === 'zip' ? '.zip' : ''}`;
 }
 
+/** Submitting starts a background task; the form stays busy until it has started, then closes. */
+function useTaskForm(start: () => Promise<boolean>, close: () => void) {
+  const [busy, setBusy] = useState(false);
+  const onSubmit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    const started = await start();
+    setBusy(false);
+    if (started) close();
+  };
+  return { busy, onSubmit: (e: FormEvent) => void onSubmit(e) };
+}
+
 export function ExportForm(props: { count: number; close: () => void }) {
   const { canPick, dataDir, startExport } = useStudio(
     useShallow((s) => ({
@@ -29,22 +42,13 @@ export function ExportForm(props: { count: number; close: () => void }) {
   );
   const [format, setFormat] = useState<'zip' | 'folder'>('zip');
   const [path, setPath] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
   const out = path ?? suggestedPath(dataDir, format);
-  const go = async () => {
-    setBusy(true);
-    const started = await startExport(format, canPick ? undefined : out.trim());
-    setBusy(false);
-    if (started) props.close();
-  };
+  const { busy, onSubmit } = useTaskForm(
+    () => startExport(format, canPick ? undefined : out.trim()),
+    props.close,
+  );
   return (
-    <form
-      className="pform"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void go();
-      }}
-    >
+    <form className="pform" onSubmit={onSubmit}>
       <p className="pform__title">
         Export {props.count.toLocaleString('en-US')} image{props.count === 1 ? '' : 's'}
       </p>
@@ -83,21 +87,9 @@ export function ImportForm(props: { close: () => void }) {
     useShallow((s) => ({ canPick: s.info?.canPickPaths ?? false, startImport: s.startImport })),
   );
   const [folder, setFolder] = useState('');
-  const [busy, setBusy] = useState(false);
-  const go = async () => {
-    setBusy(true);
-    const started = await startImport(canPick ? undefined : folder.trim());
-    setBusy(false);
-    if (started) props.close();
-  };
+  const { busy, onSubmit } = useTaskForm(() => startImport(canPick ? undefined : folder.trim()), props.close);
   return (
-    <form
-      className="pform"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void go();
-      }}
-    >
+    <form className="pform" onSubmit={onSubmit}>
       <p className="pform__title">Import a folder of images</p>
       {canPick ? null : (
         <label className="field">
