@@ -45,6 +45,7 @@ export const contract = {
   'batch.resume': { input: z.strictObject({ id }) },
   'batch.cancel': { input: z.strictObject({ id }) },
   'batch.retry': { input: z.strictObject({ id }) },
+  'batch.rename': { input: z.strictObject({ id, name }) },
   'jobs.list': {
     input: z.strictObject({
       batchId: id.optional(),
@@ -301,6 +302,7 @@ export interface Outputs {
   'batch.resume': BatchSummary | null;
   'batch.cancel': BatchSummary | null;
   'batch.retry': BatchSummary | null;
+  'batch.rename': BatchSummary | null;
   'jobs.list': { total: number; rows: JobRow[] };
   'job.pause': JobRow;
   'job.resume': JobRow;

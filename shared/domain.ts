@@ -82,7 +82,8 @@ export const seedPolicySchema = z.discriminatedUnion('mode', [
 export type SeedPolicy = z.infer<typeof seedPolicySchema>;
 
 export const batchSpecSchema = z.strictObject({
-  name: z.string().trim().min(1).max(200),
+  /** Empty: the engine names the batch after the first words of its first prompt. */
+  name: z.string().trim().max(200).default(''),
   model: z.enum(MODELS).default(DEFAULT_MODEL),
   entries: z.array(promptEntrySchema).min(1, 'the batch has no prompts'),
   params: generationParamsSchema.default({}),

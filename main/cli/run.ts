@@ -80,9 +80,8 @@ export async function buildSpec(file: string, flags: RunFlags, studio: Studio | 
     entries.push(entry);
   }
   const spec: BatchSpec = {
-    name:
-      flags.name ??
-      `${basename(file, extname(file))} ${new Date().toISOString().slice(0, 16).replace('T', ' ')}`,
+    // The file's name; the engine adds " (2)" when a batch of that name exists.
+    name: flags.name ?? basename(file, extname(file)),
     entries,
     params: paramsFromFlags(flags),
     refs: await referenceTokens(studio, flags.ref ?? [], '--ref'),

@@ -219,6 +219,13 @@ export function createHandlers(studio: Studio, env: HandlerEnv): Handlers {
     'batch.resume': batchAction((id) => studio.scheduler.resumeBatch(id)),
     'batch.cancel': batchAction((id) => studio.scheduler.cancelBatch(id)),
     'batch.retry': batchAction((id) => studio.scheduler.retryBatch(id)),
+    'batch.rename': async ({ id, name }) => {
+      batch(id);
+      studio.stores.batches.rename(id, name);
+      const b = studio.batchSummary(id);
+      if (b) studio.emit('batch', b);
+      return b;
+    },
 
     'jobs.list': async (q) => {
       const { total, rows } = studio.stores.jobs.list(q);

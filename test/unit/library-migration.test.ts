@@ -78,7 +78,8 @@ describe('migration 002 (library)', () => {
     expect(found('blurry')).toEqual([1, 2]); // the negative prompt
     expect(found('红色')).toEqual([3]);
     expect(found('猫')).toEqual([3]);
-    expect(found('海报')).toEqual([1, 2, 3]); // the batch name
+    expect(found('海报')).toEqual([]); // only in the batch name, which plain words do not search
+    expect(found('batch:海报')).toEqual([1, 2, 3]);
     expect(found('seed:77')).toEqual([1, 2]);
     expect(found('ar:16:9')).toEqual([1, 2]);
     expect(found('ar:4:3 format:jpeg')).toEqual([4]);

@@ -143,18 +143,30 @@ describe('text search in English and Chinese', () => {
     expect(ids('红色 sunset')).toEqual([]);
   });
 
-  it('searches the negative and actual prompts, tags, notes and batch name', () => {
+  it('searches the negative and actual prompts, tags and notes; batch names only through batch:', () => {
     expect(ids('模糊')).toEqual([oil]);
     const b = batch('Summer 海报 set');
     const x = add('plain', { batchId: b, actualPrompt: 'plain, expanded with a lighthouse' });
     lib.addTags([car], ['Landscape', '风景']);
     lib.setNotes([cafe], 'client liked this one');
     expect(ids('lighthouse')).toEqual([x]);
-    expect(ids('海报')).toEqual([x]);
-    expect(ids('summer')).toEqual([x]);
+    expect(ids('海报')).toEqual([]);
+    expect(ids('summer')).toEqual([]);
+    expect(ids('batch:summer')).toEqual([x]);
+    expect(ids('batch:海报')).toEqual([x]);
     expect(ids('landscape')).toEqual([car]);
     expect(ids('风景')).toEqual([car]);
     expect(ids('client')).toEqual([cafe]);
+  });
+
+  it('a batch name never empties or fills a plain search (teapot -red, cat vs "Spring catalogue")', () => {
+    const red = batch('red teapots and a catalogue');
+    const teapot = add('a porcelain teapot on a table', { batchId: red });
+    const spring = batch('Spring catalogue');
+    add('a bicycle in the rain', { batchId: spring });
+    expect(ids('teapot -red')).toEqual([teapot]);
+    expect(ids('cat')).toEqual([oil]);
+    expect(ids('catalogue')).toEqual([]);
   });
 
   it('excludes words, phrases and Chinese', () => {
@@ -229,8 +241,8 @@ describe('text search in English and Chinese', () => {
     const b = batch('Alpha');
     const y = add('thing', { batchId: b });
     db.prepare('UPDATE batches SET name = ? WHERE id = ?').run('Omega', b);
-    expect(ids('alpha')).toEqual([]);
-    expect(ids('omega')).toEqual([y]);
+    expect(ids('batch:alpha')).toEqual([]);
+    expect(ids('batch:omega')).toEqual([y]);
     db.prepare('UPDATE assets SET prompt = ? WHERE id = ?').run('a blue bicycle', car);
     expect(ids('red')).toEqual([]);
     expect(ids('bicycle')).toEqual([car]);
@@ -718,19 +730,10 @@ describe('downloaded images reach the library with their generation', () => {
         expect(a.credits).toBe(r.studio.stores.jobs.get(a.jobId)!.credits! / 2);
       }
       const found = new Library(r.studio.stores.db, r.dataDir);
-      for (const q of [
-        '狐狸',
-        '狐',
-        'snow',
-        '水印',
-        'seed:4242',
-        'ar:16:9',
-        'model:pro',
-        'batch:夏日',
-        '夏日',
-      ]) {
+      for (const q of ['狐狸', '狐', 'snow', '水印', 'seed:4242', 'ar:16:9', 'model:pro', 'batch:夏日']) {
         expect(found.count(q)).toBe(2);
       }
+      expect(found.count('夏日')).toBe(0);
     } finally {
       await r.close();
     }

@@ -55,6 +55,15 @@ describe('expandTemplate', () => {
     expect(texts('  {x|} ')).toEqual(['x', '']);
   });
 
+  it('leaves no stray space or comma where an empty alternative stood next to punctuation', () => {
+    expect(texts('skyline {|at night}, cinematic')).toEqual([
+      'skyline, cinematic',
+      'skyline at night, cinematic',
+    ]);
+    expect(texts('skyline, {|at night}')).toEqual(['skyline', 'skyline, at night']);
+    expect(texts('{|小猫}，油画')).toEqual(['油画', '小猫，油画']);
+  });
+
   it('reads escapes as literal characters and a bare | outside braces as text', () => {
     expect(texts('\\{not a group\\} a|b')).toEqual(['{not a group} a|b']);
     expect(texts('{p\\|q|r}')).toEqual(['p|q', 'r']);

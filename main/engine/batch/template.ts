@@ -121,9 +121,17 @@ function firstGroupColumn(seq: Sequence): number {
   return 1;
 }
 
-/** Empty alternatives leave doubled spaces behind ("a  big"); fold them and trim the ends. */
+/**
+ * Empty alternatives leave doubled spaces behind ("a  big"), a space before a comma ("skyline , cinematic")
+ * or a dangling comma at an end ("skyline, "); fold them and trim the ends.
+ */
 function tidy(text: string): string {
-  return text.replace(/ {2,}/g, ' ').trim();
+  return text
+    .replace(/ {2,}/g, ' ')
+    .replace(/ +([,;!?，。；！？、])/gu, '$1')
+    .trim()
+    .replace(/^[,;，；、]\s*|\s*[,;，；、]$/gu, '')
+    .trim();
 }
 
 function expandSequence(seq: Sequence): Expansion[] {

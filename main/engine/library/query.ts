@@ -44,7 +44,7 @@ export type Filter =
   | { kind: 'source'; value: 'generated' | 'imported'; negate: boolean };
 
 export interface ParsedQuery {
-  /** Every one must match (anywhere in prompt, negative prompt, actual prompt, tags, notes, batch name). */
+  /** Every one must match (anywhere in prompt, negative prompt, actual prompt, tags or notes). */
   terms: TextTerm[];
   /** None may match. */
   excluded: TextTerm[];
@@ -424,7 +424,9 @@ export interface SearchSql {
   ranked: boolean;
 }
 
-const TEXT_COLUMNS = '{prompt negative actual tags notes batch}';
+// Batch names are found only through `batch:` — a plain word must not pull in a whole batch whose name
+// happens to contain it ("teapot -red" against a batch called "red …").
+const TEXT_COLUMNS = '{prompt negative actual tags notes}';
 /**
  * Relevance scores (bm25) cost a few microseconds per match, so they are computed over the newest
  * RELEVANCE_WINDOW matches only: exact below that, "best of the most recent" above it. A word found in

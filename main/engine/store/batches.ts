@@ -1,5 +1,6 @@
 import type { Model } from '../../../shared/api.ts';
 import type { BatchPlan, BatchStatus, ParsedBatchSpec } from '../../../shared/domain.ts';
+import { nameFromPrompt, uniqueName } from '../../../shared/batch-name.ts';
 import type { DB } from './db.ts';
 
 export interface BatchRecord {
@@ -67,10 +68,13 @@ export class BatchStore {
                          num_images, created_at, updated_at)
        VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
+    const nameTaken = this.db.prepare('SELECT 1 FROM batches WHERE name = ?').pluck();
     return this.db.transaction(() => {
+      const base = spec.name || nameFromPrompt(plan.jobs[0]?.input.prompt ?? '');
+      const name = uniqueName(base, (n) => nameTaken.get(n) !== undefined);
       const id = Number(
         insertBatch.run(
-          spec.name,
+          name,
           spec.model,
           JSON.stringify(spec),
           plan.jobs.length,
@@ -103,6 +107,16 @@ export class BatchStore {
   get(id: number): BatchRecord | null {
     const row = this.db.prepare('SELECT * FROM batches WHERE id = ?').get(id) as BatchDbRow | undefined;
     return row ? toRecord(row) : null;
+  }
+
+  /** Renames a batch; the name must be free (names are unique so `batch:<name>` finds one batch). */
+  rename(id: number, name: string): BatchRecord | null {
+    const other = this.db.prepare('SELECT id FROM batches WHERE name = ? AND id != ?').pluck().get(name, id);
+    if (other !== undefined) {
+      throw new Error(`Another batch (#${String(other)}) is already called “${name}” — choose another name.`);
+    }
+    this.db.prepare('UPDATE batches SET name = ? WHERE id = ?').run(name, id);
+    return this.get(id);
   }
 
   list(): BatchRecord[] {

@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { BatchSummary } from '../../../shared/domain.ts';
 import { credits, dateTime, duration } from '../format.ts';
@@ -5,6 +6,7 @@ import { useStudio } from '../store/index.ts';
 import { Icon } from './Icon.tsx';
 import { JobTable } from './JobTable.tsx';
 import { ProgressBar } from './ProgressBar.tsx';
+import { RenameField } from './RenameField.tsx';
 import { BatchStatusBadge } from './StateBadge.tsx';
 
 function stats(b: BatchSummary, queuePaused: boolean): string[] {
@@ -22,11 +24,13 @@ function stats(b: BatchSummary, queuePaused: boolean): string[] {
 }
 
 export function BatchCard({ batch }: { batch: BatchSummary }) {
-  const { open, toggle, act, queuePaused } = useStudio(
+  const [renaming, setRenaming] = useState(false);
+  const { open, toggle, act, rename, queuePaused } = useStudio(
     useShallow((s) => ({
       open: Boolean(s.expanded[batch.id]),
       toggle: s.expandBatch,
       act: s.batchAction,
+      rename: s.renameBatch,
       queuePaused: s.queue?.paused ?? false,
     })),
   );
@@ -51,9 +55,30 @@ export function BatchCard({ batch }: { batch: BatchSummary }) {
           <Icon name="chevron" className={open ? 'rot-90' : ''} />
         </button>
         <div className="batch__titles">
-          <h2 id={headingId} className="batch__name" title={batch.name}>
-            {batch.name}
-          </h2>
+          {renaming ? (
+            <RenameField
+              current={batch.name}
+              label={`New name for the batch ${batch.name}`}
+              className="batch__rename"
+              rename={(name) => rename(batch.id, name)}
+              done={() => setRenaming(false)}
+            />
+          ) : (
+            <div className="batch__name-row">
+              <h2 id={headingId} className="batch__name" title={batch.name}>
+                {batch.name}
+              </h2>
+              <button
+                type="button"
+                className="icon-btn batch__rename-btn"
+                aria-label={`Rename ${batch.name}`}
+                title="Rename"
+                onClick={() => setRenaming(true)}
+              >
+                <Icon name="compose" size={14} />
+              </button>
+            </div>
+          )}
           <p className="batch__meta">
             {dateTime(batch.createdAt)} · {batch.model.replace('qwen/', '')}
           </p>

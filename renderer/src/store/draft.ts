@@ -9,6 +9,7 @@ import {
   type Model,
   type OutputFormat,
 } from '../../../shared/api.ts';
+import { nameFromPrompt } from '../../../shared/batch-name.ts';
 import type { RefInfo } from '../../../shared/contract.ts';
 import type { BatchSpec, GenerationParams, PromptEntry, SeedMode } from '../../../shared/domain.ts';
 
@@ -95,9 +96,13 @@ export function entriesOf(d: Draft): PromptEntry[] {
   return d.file ? d.file.entries : promptLines(d.text);
 }
 
-export function defaultBatchName(entries: PromptEntry[]): string {
-  const first = entries[0]?.prompt.replace(/\s+/g, ' ') ?? 'Batch';
-  return first.length > 60 ? `${first.slice(0, 57)}…` : first;
+/**
+ * What an unnamed batch will be called: a prompt file's name, else the first words of the first expanded
+ * prompt (the engine names it the same way, adding " (2)" when the name is taken). Empty until known.
+ */
+export function defaultBatchName(d: Pick<Draft, 'file'>, firstPrompt: string | undefined): string {
+  if (d.file) return d.file.name.replace(/\.[^.]+$/, '');
+  return firstPrompt ? nameFromPrompt(firstPrompt) : '';
 }
 
 export function negativeTooLong(d: Pick<Draft, 'negative'>): boolean {
@@ -126,7 +131,7 @@ export function buildSpec(d: Draft): { spec: BatchSpec; problem: null } | { spec
   if (budget === 'invalid')
     return { spec: null, problem: 'The budget must be a whole number of credits, 1 or more.' };
   const spec: BatchSpec = {
-    name: d.name.trim() || defaultBatchName(entries),
+    name: d.name.trim() || defaultBatchName(d, undefined),
     model: d.model,
     entries,
     params: generationFromParams(d),

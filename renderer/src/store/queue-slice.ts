@@ -33,6 +33,8 @@ export interface QueueSlice {
   applyEvents(bundle: EventBundle): void;
   queueAction(kind: 'pause' | 'resume'): Promise<void>;
   batchAction(kind: BatchActionKind, id: number): Promise<void>;
+  /** Answers whether the engine took the name (a refused one is explained in a toast). */
+  renameBatch(id: number, name: string): Promise<boolean>;
   jobAction(kind: JobActionKind, id: number): Promise<void>;
 }
 
@@ -148,6 +150,17 @@ export const createQueueSlice: Slice<QueueSlice> = (set, get) => ({
       if (get().expanded[id]) void get().loadJobs(id);
     } catch (err) {
       get().toast('error', errorMessage(err));
+    }
+  },
+
+  async renameBatch(id, name) {
+    try {
+      const b = await api.call('batch.rename', { id, name });
+      if (b) get().applyEvents({ jobs: [], batches: [b], queue: null });
+      return true;
+    } catch (err) {
+      get().toast('error', `The batch was not renamed: ${errorMessage(err)}`);
+      return false;
     }
   },
 

@@ -248,9 +248,10 @@ function RunBar() {
 }
 
 export function ComposeView() {
-  const { draft, update, refresh, addRefs, loadFile, run, reset, defaults } = useStudio(
+  const { draft, update, refresh, addRefs, loadFile, run, reset, defaults, firstPrompt } = useStudio(
     useShallow((s) => ({
       draft: s.draft,
+      firstPrompt: s.plan.plan?.jobs[0]?.input.prompt,
       reset: s.resetDraft,
       defaults: s.settings?.defaults,
       update: s.updateDraft,
@@ -276,8 +277,6 @@ export function ComposeView() {
     if (images.length) void addRefs(images);
     if (lists[0]) void loadFile(lists[0]);
   };
-  const entries = entriesOf(draft);
-
   return (
     <main
       className="view view--compose"
@@ -349,7 +348,7 @@ export function ComposeView() {
                 className="input"
                 maxLength={200}
                 value={draft.name}
-                placeholder={entries.length ? defaultBatchName(entries) : 'Named after the first prompt'}
+                placeholder={defaultBatchName(draft, firstPrompt) || 'Named after the first prompt'}
                 onChange={(e) => update({ name: e.target.value })}
               />
             </div>

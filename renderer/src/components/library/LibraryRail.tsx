@@ -6,6 +6,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { useStudio } from '../../store/index.ts';
 import { Icon } from '../Icon.tsx';
 import { Popover } from '../Popover.tsx';
+import { RenameField } from '../RenameField.tsx';
 import { ImportForm } from './PathForms.tsx';
 import { UsagePanel } from './UsagePanel.tsx';
 
@@ -101,45 +102,6 @@ function ItemMenu(props: { label: string; manage: Manage; close: () => void; sta
   );
 }
 
-function RenameField(props: { label: string; kind: string; done: () => void; manage: Manage }) {
-  const [value, setValue] = useState(props.label);
-  const busy = useRef(false);
-  const save = async () => {
-    if (busy.current) return;
-    if (value.trim() === props.label) return props.done();
-    busy.current = true;
-    // A refused name (empty, already taken) stays in the field so it can be corrected; the toast says why.
-    const ok = await props.manage.rename(value);
-    busy.current = false;
-    if (ok) props.done();
-  };
-  return (
-    <input
-      className="input input--sm rail__rename"
-      aria-label={`New name for the ${props.kind} ${props.label}`}
-      value={value}
-      maxLength={200}
-      autoFocus
-      onFocus={(e) => e.currentTarget.select()}
-      onChange={(e) => setValue(e.target.value)}
-      onBlur={() => {
-        if (!busy.current) props.done();
-      }}
-      onKeyDown={(e) => {
-        if (e.key === 'Enter') {
-          e.preventDefault();
-          void save();
-        } else if (e.key === 'Escape') {
-          // Only the rename ends, not the selection or panel the library view closes on Escape.
-          e.preventDefault();
-          e.stopPropagation();
-          props.done();
-        }
-      }}
-    />
-  );
-}
-
 function RailItem(props: {
   label: string;
   count?: number;
@@ -161,7 +123,13 @@ function RailItem(props: {
   return (
     <li className="rail__item">
       {renaming && manage ? (
-        <RenameField label={props.label} kind={manage.kind} manage={manage} done={() => setRenaming(false)} />
+        <RenameField
+          current={props.label}
+          label={`New name for the ${manage.kind} ${props.label}`}
+          className="rail__rename"
+          rename={manage.rename}
+          done={() => setRenaming(false)}
+        />
       ) : (
         <button
           ref={link}
