@@ -4,7 +4,7 @@
 import { contextBridge, ipcRenderer } from 'electron';
 import type { StudioApi } from '../shared/contract.ts';
 import { CALL_CHANNEL, EVENT_CHANNEL } from './app/ipc-call.ts';
-import { mediaUrl } from './app/media-url.ts';
+import { mediaUrl } from '../shared/media-url.ts';
 import { isPageEvent } from './app/page-events.ts';
 
 type Listener = (payload: unknown) => void;

@@ -2,7 +2,7 @@
 // A call's answer is always a plain `{ result }` or `{ error: { code, message } }` — an exception thrown
 // across IPC would carry a main-process stack (paths, internals) into the page.
 import type { ContractError } from '../../shared/contract.ts';
-import { isAppUrl } from './trusted-url.ts';
+import { isAppUrl } from '../../shared/trusted-url.ts';
 
 export const CALL_CHANNEL = 'studio:call';
 export const EVENT_CHANNEL = 'studio:event';

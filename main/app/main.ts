@@ -23,7 +23,7 @@ import { startSimulator, type Simulator } from '../simulator/server.ts';
 import { openExternal } from './external-links.ts';
 import { forwardEvents, sendToPage, wireIpc } from './ipc.ts';
 import { KEY_FILE_NAME, openKeyStore, type AppKeyStore, type KeyCipher } from './key-store.ts';
-import { APP_ORIGIN } from './media-url.ts';
+import { APP_ORIGIN } from '../../shared/media-url.ts';
 import { installMenu } from './menu.ts';
 import { startNotifications } from './notify.ts';
 import {
@@ -35,7 +35,8 @@ import {
 } from './protocol.ts';
 import { installSecurity, windowWebPreferences } from './security.ts';
 import { contentSecurityPolicy } from './security-policy.ts';
-import { MIN_HEIGHT, MIN_WIDTH, clampToDisplays, readWindowState, trackWindowState } from './window-state.ts';
+import { MIN_HEIGHT, MIN_WIDTH, clampToDisplays } from '../../shared/window-geometry.ts';
+import { readWindowState, trackWindowState } from './window-state.ts';
 
 const APP_ID = 'video.skills.qwenstudio';
 const WEBSITE = 'https://skills.video';

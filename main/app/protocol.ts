@@ -6,10 +6,10 @@ import { extname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { net, protocol, shell } from 'electron';
 import type { Studio } from '../engine/studio.ts';
-import { createMediaHandler, isViewableImage } from './media-handler.ts';
-import { studioMediaLookup } from './media-lookup.ts';
-import { APP_HOST, APP_SCHEME, MEDIA_SCHEME, parseMediaUrl } from './media-url.ts';
-import { resolveInside } from './resolve-inside.ts';
+import { createMediaHandler, isViewableImage } from '../engine/media/media-handler.ts';
+import { studioMediaLookup } from '../engine/media/media-lookup.ts';
+import { APP_HOST, APP_SCHEME, MEDIA_SCHEME, parseMediaUrl } from '../../shared/media-url.ts';
+import { resolveInside } from '../engine/files/resolve-inside.ts';
 
 /** Must run before `app` is ready: privileges can only be granted then. Neither scheme bypasses the CSP. */
 export function registerPrivilegedSchemes(): void {

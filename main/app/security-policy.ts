@@ -2,7 +2,7 @@
 // may have and the Content-Security-Policy. security.ts applies them; test/unit/app-security.test.ts reads
 // them here (no Electron import, only its types) and checks every item of the Electron checklist.
 import type { WebPreferences } from 'electron';
-import { MEDIA_SCHEME } from './media-url.ts';
+import { MEDIA_SCHEME } from '../../shared/media-url.ts';
 
 /**
  * Every BrowserWindow gets these (plus its `preload`). `webSecurity` is deliberately absent: its default

@@ -3,8 +3,8 @@
 // security-policy.ts; this file only attaches it to Electron.
 import { app, type Session, type WebContents } from 'electron';
 import { WEB_PREFERENCES, contentSecurityPolicy, isPermissionAllowed } from './security-policy.ts';
-import { parseMediaUrl } from './media-url.ts';
-import { isAppUrl } from './trusted-url.ts';
+import { parseMediaUrl } from '../../shared/media-url.ts';
+import { isAppUrl } from '../../shared/trusted-url.ts';
 
 export { WEB_PREFERENCES };
 

@@ -1,9 +1,9 @@
 // Local files the page may show, over the bridge: `/media/<kind>/<id>` is translated to the app's own
 // `studio-media://<kind>/<id>` and answered by the same handler the Electron protocol uses (database lookup,
 // real path inside the data folder, image content types), so both transports share one tested gate.
-import { createMediaHandler } from '../app/media-handler.ts';
-import { studioMediaLookup } from '../app/media-lookup.ts';
-import { MEDIA_SCHEME } from '../app/media-url.ts';
+import { createMediaHandler } from '../engine/media/media-handler.ts';
+import { studioMediaLookup } from '../engine/media/media-lookup.ts';
+import { MEDIA_SCHEME } from '../../shared/media-url.ts';
 import type { Studio } from '../engine/studio.ts';
 
 /** Answers `GET|HEAD /media/<kind>/<id>` (the part after `/media/`); anything malformed is a 404. */

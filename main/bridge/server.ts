@@ -20,7 +20,7 @@ import { tasksOf } from '../engine/tasks.ts';
 import { startSimulator, type Simulator } from '../simulator/index.ts';
 import { hostAllowed, newToken, originAllowed, tokenStatus } from './guard.ts';
 import { createBridgeMedia } from './media.ts';
-import { resolveInside } from '../app/resolve-inside.ts';
+import { resolveInside } from '../engine/files/resolve-inside.ts';
 import { contentTypeOf, securityHeaders, sendFile, staticCandidate } from './static.ts';
 
 export interface BridgeOptions {

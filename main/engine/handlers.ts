@@ -19,7 +19,7 @@ import {
 } from '../../shared/contract.ts';
 import type { JobRow, PromptEntry } from '../../shared/domain.ts';
 import { parsePromptText } from './batch/input-file.ts';
-import { QUERY_SYNTAX, describeQuerySyntax } from './library/query.ts';
+import { QUERY_SYNTAX, describeQuerySyntax } from './search/query.ts';
 import type { JobRecord } from './store/jobs.ts';
 import type { RefRecord } from './store/refs.ts';
 import type { Studio } from './studio.ts';

@@ -7,9 +7,9 @@ import {
   imageContentType,
   isViewableImage,
   type MediaRecord,
-} from '../../main/app/media-handler.ts';
-import { APP_ORIGIN, mediaUrl, parseMediaUrl, type MediaRequest } from '../../main/app/media-url.ts';
-import { resolveInside } from '../../main/app/resolve-inside.ts';
+} from '../../main/engine/media/media-handler.ts';
+import { APP_ORIGIN, mediaUrl, parseMediaUrl, type MediaRequest } from '../../shared/media-url.ts';
+import { resolveInside } from '../../main/engine/files/resolve-inside.ts';
 
 // Layout:
 //   <base>/data/library/a.png            inside

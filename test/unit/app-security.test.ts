@@ -191,7 +191,7 @@ describe('custom schemes', () => {
   });
 
   it('serve media only through the data-folder gate', () => {
-    expect(source('main/app/media-handler.ts')).toMatch(
+    expect(source('main/engine/media/media-handler.ts')).toMatch(
       /const file = resolveInside\(opts\.dataDir, record\.path\);/,
     );
     expect(text).toMatch(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isAppUrl, safeExternalUrl } from '../../main/app/trusted-url.ts';
+import { isAppUrl, safeExternalUrl } from '../../shared/trusted-url.ts';
 
 describe('isAppUrl', () => {
   const packaged = 'studio-app://app';

@@ -2,15 +2,14 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readWindowState, writeWindowState } from '../../main/app/window-state.ts';
 import {
   DEFAULT_STATE,
   MIN_HEIGHT,
   MIN_WIDTH,
   clampToDisplays,
-  readWindowState,
-  writeWindowState,
   type DisplayArea,
-} from '../../main/app/window-state.ts';
+} from '../../shared/window-geometry.ts';
 
 // A laptop at the origin and a 4K monitor to its right; work areas leave room for a menu bar and a dock.
 const laptop: DisplayArea = { workArea: { x: 0, y: 25, width: 1440, height: 875 } };

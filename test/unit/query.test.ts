@@ -7,7 +7,7 @@ import {
   QUERY_SYNTAX,
   type Filter,
   type QueryResolver,
-} from '../../main/engine/library/query.ts';
+} from '../../main/engine/search/query.ts';
 
 // Wednesday 2026-11-18 15:30 local time.
 const NOW = new Date(2026, 10, 18, 15, 30).getTime();

@@ -23,7 +23,7 @@ import {
   type ParsedQuery,
   type QueryResolver,
   type SortOrder,
-} from './query.ts';
+} from '../search/query.ts';
 import { exists, moveFile, moveToTrashFolder, type FileMover } from './trash.ts';
 
 /** Which assets a bulk action applies to: ids, or everything a query matches ("all N matching"). */

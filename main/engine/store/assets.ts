@@ -1,5 +1,5 @@
 import type { AssetRow, AssetSource } from '../../../shared/domain.ts';
-import { buildSearchSql, parseQuery, type QueryResolver } from '../library/query.ts';
+import { buildSearchSql, parseQuery, type QueryResolver } from '../search/query.ts';
 import type { Statement } from 'better-sqlite3';
 import type { DB } from './db.ts';
 

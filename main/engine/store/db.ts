@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { MIGRATIONS, type Migration } from './migrations/index.ts';
-import { registerSearchFunctions } from './search-text.ts';
+import { registerSearchFunctions } from '../search/search-text.ts';
 
 export type DB = Database.Database;
 

@@ -2,6 +2,7 @@
 // chips read and edit filter tokens in it (`tag:portrait`, `ar:16:9`, `fav`, `rating>=4`…) and leave
 // everything else as typed. Tokens are split the way the engine's parser splits them (whitespace, "quoted
 // phrases", key:"quoted values", a leading - to exclude); what a token means is still decided by the engine.
+import { tokenBody, tokenizeQuery, type QueryToken as SharedToken } from '../../../shared/query-tokens.ts';
 
 export interface QueryToken {
   /** The token as typed, including its leading "-". */
@@ -53,77 +54,39 @@ const KEYS: Record<string, FilterKind> = {
   source: 'source',
 };
 
-const QUOTES: Record<string, string> = { '"': '"', '\u201c': '\u201d', '\u300c': '\u300d' };
-const SPACE = /\s/u;
-
-function classify(body: string, quoted: boolean): { kind: FilterKind | null; value: string } {
-  if (quoted) return { kind: null, value: body };
-  const lower = body.toLowerCase();
-  if (lower === 'fav' || lower === 'favorite' || lower === 'favorites' || lower === 'favourite') {
-    return { kind: 'fav', value: '' };
-  }
-  if (lower === 'rejected') return { kind: 'rejected', value: '' };
-  const rating = /^rating(>=|<=|>|<|=)(.+)$/i.exec(body);
-  if (rating) return { kind: 'rating', value: `${rating[1]}${rating[2]}` };
-  const kv = /^([a-z]+):(.+)$/is.exec(body);
-  if (kv) {
-    const key = kv[1]!.toLowerCase();
-    let value = kv[2]!;
-    const open = value[0]!;
-    if (QUOTES[open] && value.endsWith(QUOTES[open]!) && value.length > 1) value = value.slice(1, -1);
-    else if (QUOTES[open]) value = value.slice(1);
-    if (key === 'is') {
-      const v = value.toLowerCase();
-      if (v.startsWith('fav')) return { kind: 'fav', value: '' };
-      if (v === 'rejected') return { kind: 'rejected', value: '' };
-      if (v === 'imported' || v === 'generated') return { kind: 'source', value: v };
+function classify(t: SharedToken): { kind: FilterKind | null; value: string } {
+  if (t.quoted && t.key === null) return { kind: null, value: t.value };
+  if (t.key === null) {
+    const lower = t.value.toLowerCase();
+    if (lower === 'fav' || lower === 'favorite' || lower === 'favorites' || lower === 'favourite') {
+      return { kind: 'fav', value: '' };
     }
-    const kind = KEYS[key];
-    if (kind) return { kind, value: kind === 'rating' && /^\d$/.test(value) ? `=${value}` : value };
+    if (lower === 'rejected') return { kind: 'rejected', value: '' };
+    const rating = /^rating(>=|<=|>|<|=)(.+)$/i.exec(t.value);
+    if (rating) return { kind: 'rating', value: `${rating[1]}${rating[2]}` };
+    return { kind: null, value: t.value };
   }
-  return { kind: null, value: body };
+  const value = t.value;
+  if (t.key === 'is') {
+    const v = value.toLowerCase();
+    if (v.startsWith('fav')) return { kind: 'fav', value: '' };
+    if (v === 'rejected') return { kind: 'rejected', value: '' };
+    if (v === 'imported' || v === 'generated') return { kind: 'source', value: v };
+  }
+  const kind = KEYS[t.key];
+  if (kind) return { kind, value: kind === 'rating' && /^\d$/.test(value) ? `=${value}` : value };
+  return { kind: null, value: tokenBody(t) };
 }
 
+/** The search text's tokens (split by the engine's own tokenizer) with the filter each one is, if any. */
 export function tokenize(text: string): QueryToken[] {
-  const out: QueryToken[] = [];
-  let i = 0;
-  while (i < text.length) {
-    if (SPACE.test(text[i]!)) {
-      i++;
-      continue;
-    }
-    const start = i;
-    let negate = false;
-    while (text[i] === '-' || text[i] === '\u2212') {
-      negate = true;
-      i++;
-    }
-    let quoted = false;
-    if (QUOTES[text[i]!]) {
-      quoted = true;
-      const close = text.indexOf(QUOTES[text[i]!]!, i + 1);
-      i = close === -1 ? text.length : close + 1;
-    } else {
-      while (i < text.length && !SPACE.test(text[i]!)) {
-        // key:"quoted value" keeps its spaces.
-        if (QUOTES[text[i]!] && /^[-\u2212]*[a-z]+:$/i.test(text.slice(start, i))) {
-          const close = text.indexOf(QUOTES[text[i]!]!, i + 1);
-          i = close === -1 ? text.length : close + 1;
-          break;
-        }
-        i++;
-      }
-    }
-    const raw = text.slice(start, i);
-    const body = raw.replace(/^[-\u2212]+/, '');
-    if (!body) continue;
-    const inner = quoted
-      ? body.slice(1, QUOTES[body[0]!] && body.endsWith(QUOTES[body[0]!]!) ? -1 : undefined)
-      : body;
-    const { kind, value } = classify(quoted ? inner : body, quoted);
-    out.push({ raw, start, end: i, negate, kind, value });
-  }
-  return out;
+  return tokenizeQuery(text).map((t) => ({
+    raw: t.raw,
+    start: t.start,
+    end: t.end,
+    negate: t.negate,
+    ...classify(t),
+  }));
 }
 
 /** The text with the token at [start, end) taken out and the spaces around it tidied. */

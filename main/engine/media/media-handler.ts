@@ -3,8 +3,8 @@
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import { parseMediaUrl, type MediaRequest } from './media-url.ts';
-import { resolveInside } from './resolve-inside.ts';
+import { parseMediaUrl, type MediaRequest } from '../../../shared/media-url.ts';
+import { resolveInside } from '../files/resolve-inside.ts';
 
 /** What the database says about a media URL: where the file should be and what it is. */
 export interface MediaRecord {

@@ -1,9 +1,9 @@
 // What a media URL names in one studio's data folder: shared by the Electron protocol and the browser
 // bridge, so both serve exactly the same files.
 import { availableParallelism } from 'node:os';
-import type { Studio } from '../engine/studio.ts';
+import type { Studio } from '../studio.ts';
 import type { MediaRecord } from './media-handler.ts';
-import type { MediaRequest } from './media-url.ts';
+import type { MediaRequest } from '../../../shared/media-url.ts';
 
 /**
  * Thumbnails made on demand at once. A grid scrolled through images without thumbnails asks for dozens a

@@ -6,6 +6,7 @@
 // instead of an error. User text reaches SQL only as bound parameters, and reaches FTS5 only inside quoted
 // strings (see ftsString), so no input can change the shape of either query.
 import { LIMITS } from '../../../shared/api.ts';
+import { tokenBody, tokenizeQuery, type QueryToken } from '../../../shared/query-tokens.ts';
 import {
   expandableWord,
   formatToken,
@@ -15,7 +16,7 @@ import {
   monthToken,
   ratioToken,
   searchQueryPhrase,
-} from '../store/search-text.ts';
+} from './search-text.ts';
 
 export interface TextTerm {
   text: string;
@@ -58,77 +59,18 @@ export interface ParseOptions {
   now?: number;
 }
 
-// ── tokenizing ───────────────────────────────────────────────────────────────────────────────────────
+// ── tokenizing (shared/query-tokens.ts: the search box splits text the same way) ─────────────────────
 
-const OPEN_QUOTES = new Map([
-  ['"', '"'],
-  ['\u201c', '\u201d'],
-  ['\u300c', '\u300d'],
-]);
-
-interface RawToken {
-  negate: boolean;
-  key: string | null;
-  value: string;
-  quoted: boolean;
-  /** The token as typed, to search for when it turns out not to be an operator. */
-  raw: string;
+interface RawToken extends QueryToken {
+  /** The token as typed without its "-", to search for when it turns out not to be an operator. */
+  text: string;
 }
 
 function tokenize(input: string, warnings: string[]): RawToken[] {
-  const out: RawToken[] = [];
-  const s = input.normalize('NFC');
-  let i = 0;
-  const readQuoted = (open: string): string => {
-    const close = OPEN_QUOTES.get(open)!;
-    const end = s.indexOf(close, i + 1);
-    const text = s.slice(i + 1, end === -1 ? s.length : end);
-    if (end === -1) warnings.push(`A quote was not closed; searched for "${text}" as a phrase.`);
-    i = end === -1 ? s.length : end + 1;
-    return text;
-  };
-  while (i < s.length) {
-    if (/\s/u.test(s[i]!)) {
-      i++;
-      continue;
-    }
-    const start = i;
-    let negate = false;
-    while (s[i] === '-' || s[i] === '\u2212') {
-      negate = true;
-      i++;
-    }
-    if (i >= s.length || /\s/u.test(s[i]!)) continue; // a lone "-"
-    if (OPEN_QUOTES.has(s[i]!)) {
-      const text = readQuoted(s[i]!);
-      out.push({ negate, key: null, value: text, quoted: true, raw: text });
-      continue;
-    }
-    let word = '';
-    while (i < s.length && !/\s/u.test(s[i]!)) {
-      // key:"quoted value" keeps its spaces.
-      if (OPEN_QUOTES.has(s[i]!) && /^[a-z]+:$/i.test(word)) {
-        const text = readQuoted(s[i]!);
-        out.push({
-          negate,
-          key: word.slice(0, -1).toLowerCase(),
-          value: text,
-          quoted: true,
-          raw: s.slice(start, i),
-        });
-        word = '';
-        break;
-      }
-      word += s[i];
-      i++;
-    }
-    if (!word) continue;
-    const kv = /^([a-z]+):(.*)$/i.exec(word);
-    const raw = word;
-    if (kv && kv[2]) out.push({ negate, key: kv[1]!.toLowerCase(), value: kv[2], quoted: false, raw });
-    else out.push({ negate, key: null, value: word, quoted: false, raw });
-  }
-  return out;
+  return tokenizeQuery(input.normalize('NFC')).map((t) => {
+    if (t.unclosed) warnings.push(`A quote was not closed; searched for "${t.value}" as a phrase.`);
+    return { ...t, text: t.quoted && t.key === null ? t.value : tokenBody(t) };
+  });
 }
 
 // ── values ───────────────────────────────────────────────────────────────────────────────────────────
@@ -198,7 +140,7 @@ export function parseQuery(text: string, opts: ParseOptions = {}): ParsedQuery {
   const now = opts.now ?? Date.now();
   const q: ParsedQuery = { terms: [], excluded: [], filters: [], warnings: [] };
   const asText = (t: RawToken, why?: string) => {
-    const term = { text: t.raw.replace(/^[-\u2212]+/, ''), phrase: t.quoted && t.key === null };
+    const term = { text: t.text, phrase: t.quoted && t.key === null };
     (t.negate ? q.excluded : q.terms).push(term);
     if (why) q.warnings.push(`${why} Searched for "${term.text}" as text.`);
   };
@@ -332,8 +274,7 @@ function pushRating(
 ): void {
   const n = /^\d$/.test(value) ? Number(value) : NaN;
   if (Number.isInteger(n) && n >= 0 && n <= 5) {
-    if (t.negate)
-      q.warnings.push(`"-" has no meaning before a rating; used ${t.raw.replace(/^[-\u2212]+/, '')}.`);
+    if (t.negate) q.warnings.push(`"-" has no meaning before a rating; used ${t.text}.`);
     q.filters.push({ kind: 'rating', op, value: n });
   } else asText(t, 'rating takes a number from 0 to 5, as in rating>=4.');
 }
