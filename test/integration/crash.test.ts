@@ -1,7 +1,6 @@
 // The promise a person relies on: kill the command line at any moment (power cut, SIGKILL) and run
-// `qwen-studio resume`; every generation the service accepted is finished, downloaded and recorded once,
-// and nothing is paid for twice.
-import { spawn } from 'node:child_process';
+// `qwen-studio resume` straight away — the dead run's lock never refuses it; every generation the service
+// accepted is finished, downloaded and recorded once, and nothing is paid for twice.
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,11 +9,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stripMetadata } from '../../main/engine/library/metadata/embed.ts';
 import { startSimulator, type Simulator } from '../../main/simulator/index.ts';
 import { sha256 } from '../helpers/engine.ts';
+import {
+  countJobs,
+  leaseHolderPid,
+  spawnCli,
+  waitFor,
+  type CliProcess,
+  type CliResult,
+} from '../helpers/cli-process.ts';
 import { tempDir } from '../helpers/tmp.ts';
 
-const BIN = join(import.meta.dirname, '../../bin/qwen-studio.mjs');
 const JOBS = 40;
-const KILLS = 5;
+const KILLS = 6;
 
 let sim: Simulator;
 let dir: string;
@@ -31,88 +37,59 @@ afterAll(async () => {
   cleanup();
 });
 
-/** Jobs in the given states, 0 while the database or its tables do not exist yet. */
-function countJobs(states: string[]): number {
-  const path = join(dir, 'data', 'studio.db');
-  if (!existsSync(path)) return 0;
-  const db = new Database(path, { readonly: true, fileMustExist: true });
-  try {
-    const marks = states.map(() => '?').join(',');
-    return (
-      db.prepare(`SELECT COUNT(*) AS n FROM jobs WHERE state IN (${marks})`).get(...states) as { n: number }
-    ).n;
-  } catch {
-    return 0;
-  } finally {
-    db.close();
-  }
-}
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function untilJobs(n: number): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (countJobs(['queued', 'submitting', 'running', 'downloading', 'done']) < n) {
-    if (Date.now() > deadline) throw new Error('the batch was never enqueued');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-function cli(
-  args: string[],
-  killAfterMs: number | null,
-  armed: Promise<void> = Promise.resolve(),
-): Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [BIN, ...args, '--data-dir', join(dir, 'data'), '--api-base', sim.url, '--json'],
-      {
-        env: { ...process.env, QWEN_STUDIO_API_KEY: 'crash-test-key', NO_COLOR: '1' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    let timer: NodeJS.Timeout | null = null;
-    if (killAfterMs !== null)
-      void armed.then(() => (timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs)));
-    child.on('error', reject);
-    child.on('exit', (code, signal) => {
-      if (timer) clearTimeout(timer);
-      resolve({ code, signal, out });
-    });
-  });
+/** Resolves once `proc` holds the data folder; fails at once, with its output, if it exits instead. */
+async function untilRunning(proc: CliProcess, dataDir: string): Promise<void> {
+  let exited: CliResult | null = null;
+  void proc.done.then((r) => (exited = r));
+  await waitFor(() => {
+    if (exited) throw new Error(`the relaunched run ended instead of running:\n${exited.out.slice(-2000)}`);
+    return leaseHolderPid(dataDir) === proc.child.pid ? true : null;
+  }, 'the relaunched run to take the data folder');
 }
 
 describe('crash safety of the command line', () => {
   it(
-    `survives ${KILLS} SIGKILLs mid-batch: all done, nothing accepted twice, files intact`,
+    `survives ${KILLS} SIGKILLs mid-batch, each relaunched at once: never refused, all done, nothing accepted twice`,
     { timeout: 240_000 },
     async () => {
+      const dataDir = join(dir, 'data');
+      const target = { dataDir, apiBase: sim.url };
       const prompts = Array.from({ length: JOBS }, (_, i) => `crash test prompt ${i + 1}`);
       writeFileSync(join(dir, 'prompts.txt'), prompts.join('\n'));
-      // A fixed sequence of "random" moments, spread over the whole life of a run.
-      const moments = [700, 2_300, 1_600, 3_400, 2_800];
-      const kills: (NodeJS.Signals | null)[] = [];
+      // A fixed sequence of "random" moments after each run took the folder, spread over a run's life.
+      const moments = [700, 2_300, 1_600, 3_400, 2_800, 1_200];
+      const killed: Promise<CliResult>[] = [];
       const inFlightAtKill: number[] = [];
+      const args = ['--concurrency', '8', '--json'];
+      let proc = spawnCli(['run', join(dir, 'prompts.txt'), ...args], target);
+      // The first run is killed only once its batch is stored: before that there is nothing to resume.
+      await waitFor(
+        () =>
+          countJobs(dataDir, ['queued', 'submitting', 'running', 'downloading', 'done']) >= JOBS
+            ? true
+            : null,
+        'the batch to be enqueued',
+      );
       for (let i = 0; i < KILLS; i++) {
-        const args =
-          i === 0
-            ? ['run', join(dir, 'prompts.txt'), '--concurrency', '8']
-            : ['resume', '--concurrency', '8'];
-        // The first run is killed only once its batch is stored: before that there is nothing to resume.
-        const res = await cli(args, moments[i]!, i === 0 ? untilJobs(JOBS) : Promise.resolve());
-        kills.push(res.signal);
-        inFlightAtKill.push(countJobs(['submitting', 'running', 'downloading']));
+        await untilRunning(proc, dataDir);
+        await sleep(moments[i]!);
+        inFlightAtKill.push(countJobs(dataDir, ['submitting', 'running', 'downloading']));
+        proc.child.kill('SIGKILL');
+        killed.push(proc.done);
+        // Relaunched at once: the killed process may not even have been reaped yet.
+        proc = spawnCli(['resume', ...args], target);
       }
-      expect(kills.filter((s) => s === 'SIGKILL').length).toBeGreaterThanOrEqual(KILLS - 1);
+      const final = await proc.done;
+      const kills = (await Promise.all(killed)).map((r) => r.signal);
+      expect(kills).toEqual(Array(KILLS).fill('SIGKILL'));
       // The kills landed while generations were in flight: recovery was really exercised.
       expect(inFlightAtKill.filter((n) => n > 0).length).toBeGreaterThanOrEqual(3);
 
-      const final = await cli(['resume', '--concurrency', '8'], null);
       expect(final.code, final.out.slice(-2000)).toBe(0);
 
-      const db = new Database(join(dir, 'data', 'studio.db'), { readonly: true });
+      const db = new Database(join(dataDir, 'studio.db'), { readonly: true });
       try {
         expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
         const states = db.prepare('SELECT state, COUNT(*) AS n FROM jobs GROUP BY state').all();
@@ -127,7 +104,7 @@ describe('crash safety of the command line', () => {
           .all() as { path: string; sha256: string; file_sha256: string; idx: number; remote_id: string }[];
         expect(rows.length).toBe(JOBS);
         // No half-written download survives a restart.
-        const leftovers = readdirSync(join(dir, 'data', 'library'), { recursive: true }).filter((n) =>
+        const leftovers = readdirSync(join(dataDir, 'library'), { recursive: true }).filter((n) =>
           String(n).includes('.partial-'),
         );
         expect(leftovers).toEqual([]);

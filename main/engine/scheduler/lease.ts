@@ -1,25 +1,31 @@
 // One runner per data folder: the app and the CLI may share a folder, but only one of them submits and
-// follows jobs at a time. The lease row carries a heartbeat; a holder whose process is gone (same host) or
-// whose heartbeat is stale is taken over, and that takeover is how a crash is detected.
+// follows jobs at a time. Who may run is decided by the runner lock (runner-lock.ts), which the operating
+// system releases when its holder dies. The lease row in the catalog only says who holds it (for the
+// "another Qwen Studio is running" message) and whether the previous holder let go cleanly: a row still
+// marked held when the lock is free means that holder crashed, and the queue starts paused.
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import type { DB } from '../store/db.ts';
+import { RUNNER_LOCK_FILE, RunnerLock } from './runner-lock.ts';
 
 export interface LeaseHolder {
   owner: string;
   pid: number;
   host: string;
-  heartbeatAt: number;
+  acquiredAt: number;
 }
 
 export type AcquireResult =
   | { acquired: true; previousCrashed: boolean; previous: LeaseHolder | null }
-  | { acquired: false; holder: LeaseHolder };
+  | { acquired: false; holder: LeaseHolder | null };
 
 export class LeaseBusyError extends Error {
-  readonly holder: LeaseHolder;
-  constructor(dataDir: string, holder: LeaseHolder) {
+  readonly code = 'LEASE_BUSY';
+  readonly holder: LeaseHolder | null;
+  constructor(dataDir: string, holder: LeaseHolder | null) {
+    const who = holder ? ` (process ${holder.pid} on ${holder.host})` : '';
     super(
-      `Another Qwen Studio (process ${holder.pid} on ${holder.host}) is running the queue of ${dataDir}. ` +
+      `Another Qwen Studio${who} is running the queue of ${dataDir}. ` +
         `Close it first, or use another --data-dir.`,
     );
     this.name = 'LeaseBusyError';
@@ -27,88 +33,91 @@ export class LeaseBusyError extends Error {
   }
 }
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 interface LeaseRow {
   owner: string;
   pid: number;
   host: string;
-  heartbeat_at: number;
+  acquired_at: number;
   released: number;
 }
 
 export class Lease {
-  static readonly HEARTBEAT_MS = 2_000;
-  static readonly STALE_MS = 10_000;
+  /**
+   * How long to wait for a holder that is going away: a process being killed keeps its locks for the
+   * moment the kernel takes to tear it down, and an immediate relaunch must not be refused for that.
+   */
+  static readonly TAKEOVER_WAIT_MS = 1_500;
 
   private readonly db: DB;
+  private readonly lockPath: string;
   readonly owner: string;
-  private timer: NodeJS.Timeout | null = null;
+  private lock: RunnerLock | null = null;
 
-  constructor(db: DB, owner: string) {
+  constructor(db: DB, dataDir: string, owner: string) {
     this.db = db;
+    this.lockPath = join(dataDir, RUNNER_LOCK_FILE);
     this.owner = owner;
   }
 
-  acquire(now = Date.now()): AcquireResult {
-    const host = hostname();
-    return this.db
-      .transaction((): AcquireResult => {
-        const row = this.db
-          .prepare('SELECT owner, pid, host, heartbeat_at, released FROM runner_lease WHERE id = 1')
-          .get() as LeaseRow | undefined;
-        let previousCrashed = false;
-        let previous: LeaseHolder | null = null;
-        if (row) {
-          previous = { owner: row.owner, pid: row.pid, host: row.host, heartbeatAt: row.heartbeat_at };
-          if (!row.released && row.owner !== this.owner) {
-            const gone =
-              (row.host === host && !processAlive(row.pid)) || now - row.heartbeat_at > Lease.STALE_MS;
-            if (!gone) return { acquired: false, holder: previous };
-            previousCrashed = true;
-          }
-        }
-        this.db
-          .prepare(
-            `INSERT INTO runner_lease (id, owner, pid, host, acquired_at, heartbeat_at, released) VALUES (1, ?, ?, ?, ?, ?, 0)
-           ON CONFLICT (id) DO UPDATE SET owner = excluded.owner, pid = excluded.pid, host = excluded.host,
-             acquired_at = excluded.acquired_at, heartbeat_at = excluded.heartbeat_at, released = 0`,
-          )
-          .run(this.owner, process.pid, host, now, now);
-        return { acquired: true, previousCrashed, previous };
-      })
-      .immediate();
+  get held(): boolean {
+    return this.lock?.held ?? false;
   }
 
-  startHeartbeat(): void {
-    this.stopHeartbeat();
-    this.timer = setInterval(() => this.beat(), Lease.HEARTBEAT_MS);
-    this.timer.unref();
+  /** Who the lease row says holds the folder (null when nobody recorded is holding it). */
+  holder(): LeaseHolder | null {
+    const row = this.row();
+    return row && !row.released ? toHolder(row) : null;
   }
 
-  beat(now = Date.now()): boolean {
-    return (
-      this.db
-        .prepare('UPDATE runner_lease SET heartbeat_at = ? WHERE id = 1 AND owner = ?')
-        .run(now, this.owner).changes > 0
-    );
-  }
-
-  stopHeartbeat(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+  acquire(opts: { now?: number; waitMs?: number } = {}): AcquireResult {
+    if (this.lock) return { acquired: true, previousCrashed: false, previous: null };
+    const lock = RunnerLock.tryAcquire(this.lockPath, opts.waitMs ?? Lease.TAKEOVER_WAIT_MS);
+    if (!lock) return { acquired: false, holder: this.holder() };
+    try {
+      const now = opts.now ?? Date.now();
+      const res = this.db
+        .transaction((): AcquireResult => {
+          const row = this.row();
+          const previous = row ? toHolder(row) : null;
+          // We hold the lock, so whoever the row names is gone: if it never said it let go, it crashed.
+          const previousCrashed = row !== undefined && !row.released;
+          this.db
+            .prepare(
+              `INSERT INTO runner_lease (id, owner, pid, host, acquired_at, heartbeat_at, released)
+               VALUES (1, ?, ?, ?, ?, ?, 0)
+               ON CONFLICT (id) DO UPDATE SET owner = excluded.owner, pid = excluded.pid, host = excluded.host,
+                 acquired_at = excluded.acquired_at, heartbeat_at = excluded.heartbeat_at, released = 0`,
+            )
+            .run(this.owner, process.pid, hostname(), now, now);
+          return { acquired: true, previousCrashed, previous };
+        })
+        .immediate();
+      this.lock = lock;
+      return res;
+    } catch (err) {
+      lock.release();
+      throw err;
+    }
   }
 
   /** A clean release is what tells the next start that this run did not crash. */
   release(): void {
-    this.stopHeartbeat();
-    this.db.prepare('UPDATE runner_lease SET released = 1 WHERE id = 1 AND owner = ?').run(this.owner);
+    if (!this.lock) return;
+    try {
+      this.db.prepare('UPDATE runner_lease SET released = 1 WHERE id = 1 AND owner = ?').run(this.owner);
+    } finally {
+      this.lock.release();
+      this.lock = null;
+    }
   }
+
+  private row(): LeaseRow | undefined {
+    return this.db
+      .prepare('SELECT owner, pid, host, acquired_at, released FROM runner_lease WHERE id = 1')
+      .get() as LeaseRow | undefined;
+  }
+}
+
+function toHolder(row: LeaseRow): LeaseHolder {
+  return { owner: row.owner, pid: row.pid, host: row.host, acquiredAt: row.acquired_at };
 }

@@ -103,7 +103,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       owner: `${process.pid}-${Date.now().toString(36)}`,
       ...opts,
     } as Scheduler['o'];
-    this.lease = new Lease(opts.stores.db, this.o.owner);
+    this.lease = new Lease(opts.stores.db, opts.dataDir, this.o.owner);
     this.thumbs = new ThumbnailQueue(join(opts.dataDir, 'thumbs'), 1, { log: opts.log });
     this.limit = new AdaptiveLimit(opts.settings().concurrency);
   }
@@ -122,17 +122,16 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     if (this.started) return { previousCrashed: false };
     const res = this.lease.acquire();
     if (!res.acquired) throw new LeaseBusyError(this.o.dataDir, res.holder);
-    this.lease.startHeartbeat();
     this.sweepPartials();
     this.started = true;
     this.stopping = false;
 
     const unfinished = this.s.jobs.inStates(['submitting', 'running', 'downloading']);
     if (res.previousCrashed && unfinished.length > 0 && !this.s.queue.get().paused) {
-      const when = res.previous ? new Date(res.previous.heartbeatAt).toLocaleString() : 'earlier';
+      const when = res.previous ? new Date(res.previous.acquiredAt).toLocaleString() : 'earlier';
       this.setPaused(
         'crash',
-        `Qwen Studio stopped unexpectedly (${when}) with ${unfinished.length} generation(s) in progress. ` +
+        `Qwen Studio stopped unexpectedly (a run started ${when}) with ${unfinished.length} generation(s) in progress. ` +
           `Those are being checked and finished; press Resume to submit the rest of the queue.`,
       );
     }
@@ -616,6 +615,8 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
             );
             if (r) {
               this.emit('job', r);
+              // The slot held while reconciling becomes the follower's own (launchFollow skips held ids).
+              this.followers.delete(j.id);
               this.launchFollow(r);
             }
           }

@@ -1,0 +1,54 @@
+// The data folder's runner lock: a small SQLite file (`runner.lock`) opened in exclusive locking mode and
+// held for the life of the process. SQLite locks it with the operating system's own file locks (fcntl on
+// Linux and macOS, LockFileEx on Windows), which the kernel drops the moment the holder's process dies —
+// by kill -9, a crash or a power cut, zombie or not. So "is the holder alive?" is never guessed from a pid
+// or a heartbeat: whoever can take the lock is the only runner.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+
+export const RUNNER_LOCK_FILE = 'runner.lock';
+
+const BUSY_CODES = new Set(['SQLITE_BUSY', 'SQLITE_LOCKED']);
+
+export class RunnerLock {
+  private db: Database.Database | null;
+  readonly path: string;
+
+  private constructor(path: string, db: Database.Database) {
+    this.path = path;
+    this.db = db;
+  }
+
+  /**
+   * Takes the lock, waiting up to `waitMs` for a holder that is going away (a process being killed still
+   * holds its locks for the few milliseconds the kernel takes to tear it down). Null while another
+   * process — or another connection in this one — holds it.
+   */
+  static tryAcquire(path: string, waitMs = 0): RunnerLock | null {
+    mkdirSync(dirname(path), { recursive: true });
+    const db = new Database(path, { timeout: waitMs });
+    try {
+      // The journal in memory keeps the lock to one file; the file holds no data worth a journal.
+      db.pragma('journal_mode = MEMORY');
+      db.pragma('locking_mode = EXCLUSIVE');
+      // In exclusive locking mode the lock a write transaction takes is kept after it ends, until close.
+      db.exec('BEGIN EXCLUSIVE');
+      db.exec('COMMIT');
+      return new RunnerLock(path, db);
+    } catch (err) {
+      db.close();
+      if (BUSY_CODES.has((err as { code?: string }).code ?? '')) return null;
+      throw err;
+    }
+  }
+
+  get held(): boolean {
+    return this.db !== null;
+  }
+
+  release(): void {
+    this.db?.close();
+    this.db = null;
+  }
+}

@@ -1,0 +1,147 @@
+// One runner per data folder, decided by a lock the operating system releases when its holder dies: a
+// killed runner — even one left a zombie by a parent that never reaps it — is taken over at once, and two
+// live runners on one folder never both run it.
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RunnerLock } from '../../main/engine/scheduler/runner-lock.ts';
+import { Studio } from '../../main/engine/studio.ts';
+import { startSimulator, type Simulator } from '../../main/simulator/index.ts';
+import {
+  countJobs,
+  leaseHolderPid,
+  processState,
+  spawnCli,
+  spawnCliUnreaped,
+  waitFor,
+} from '../helpers/cli-process.ts';
+import { expectNoPromptAcceptedTwice, spec } from '../helpers/engine.ts';
+import { tempDir } from '../helpers/tmp.ts';
+
+let sim: Simulator;
+let dir: string;
+let cleanup: () => void;
+let n = 0;
+
+beforeAll(async () => {
+  // Generations outlast a restart, so a create that died with its process is still listed as running.
+  sim = await startSimulator({ seed: 5, maxImageSide: 64, faults: { latencyMs: 2_500, jitterMs: 300 } });
+  ({ dir, cleanup } = tempDir('qs-lock-'));
+});
+afterAll(async () => {
+  await sim.close();
+  cleanup();
+});
+
+function prompts(tag: string, count: number): string[] {
+  return Array.from({ length: count }, (_, i) => `${tag} prompt ${i + 1}`);
+}
+
+/** A process that takes the lock with the engine's own code, says "held", and waits to be killed. */
+function lockHolder(path: string) {
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      '-e',
+      `const { RunnerLock } = await import(${JSON.stringify(RUNNER_LOCK_MODULE)});
+       const lock = RunnerLock.tryAcquire(${JSON.stringify(path)});
+       console.log(lock ? 'held' : 'busy');
+       setInterval(() => {}, 60_000);`,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const said = new Promise<string>((resolve) =>
+    child.stdout.once('data', (d: Buffer) => resolve(d.toString().trim())),
+  );
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return { child, said, exited };
+}
+const RUNNER_LOCK_MODULE = join(import.meta.dirname, '../../main/engine/scheduler/runner-lock.ts');
+
+describe('the runner lock', () => {
+  it('is exclusive between connections of one process, and free again once released', () => {
+    const path = join(dir, 'same-process.lock');
+    const first = RunnerLock.tryAcquire(path);
+    expect(first).not.toBeNull();
+    expect(RunnerLock.tryAcquire(path)).toBeNull();
+    first!.release();
+    const again = RunnerLock.tryAcquire(path);
+    expect(again).not.toBeNull();
+    again!.release();
+  });
+
+  it('is free the moment its holder is killed, every time (no waiting, no staleness)', async () => {
+    const path = join(dir, 'killed.lock');
+    for (let round = 0; round < 8; round++) {
+      const holder = lockHolder(path);
+      expect(await holder.said).toBe('held');
+      expect(RunnerLock.tryAcquire(path)).toBeNull();
+      holder.child.kill('SIGKILL');
+      await holder.exited;
+      const mine = RunnerLock.tryAcquire(path, 0);
+      expect(mine, `round ${round}`).not.toBeNull();
+      mine!.release();
+    }
+  });
+
+  it.skipIf(process.platform !== 'linux')(
+    'a runner killed with SIGKILL and left a zombie is taken over at once (Linux: /proc shows the zombie)',
+    { timeout: 120_000 },
+    async () => {
+      const dataDir = join(dir, `data-${++n}`);
+      const list = prompts('zombie', 6);
+      writeFileSync(join(dir, 'zombie.txt'), list.join('\n'));
+      const { parent, pid } = await spawnCliUnreaped(
+        ['run', join(dir, 'zombie.txt'), '--concurrency', '3', '--json'],
+        { dataDir, apiBase: sim.url },
+      );
+      let studio: Studio | null = null;
+      try {
+        await waitFor(
+          () => (leaseHolderPid(dataDir) === pid && countJobs(dataDir, ['running']) > 0 ? true : null),
+          'the runner to hold the folder with generations in flight',
+        );
+        process.kill(pid, 'SIGKILL');
+        // The killed runner is not reaped by its parent: it stays a zombie with its pid still "alive".
+        await waitFor(() => (processState(pid) === 'Z' ? true : null), 'the runner to become a zombie');
+        expect(() => process.kill(pid, 0)).not.toThrow();
+
+        studio = new Studio({ dataDir, apiKey: 'process-test-key', apiBase: sim.url });
+        const started = studio.start();
+        expect(started.previousCrashed).toBe(true);
+        expect(studio.queueStatus().pauseReason).toBe('crash');
+        studio.scheduler.resume();
+        await studio.whenSettled();
+        expect(studio.stores.jobs.counts()).toMatchObject({ done: list.length, running: 0 });
+        expectNoPromptAcceptedTwice(sim);
+      } finally {
+        await studio?.close();
+        parent.child.kill('SIGKILL');
+        await parent.done;
+      }
+    },
+  );
+
+  it('two live runners on one folder: exactly one runs the queue, the other says who holds it', async () => {
+    const dataDir = join(dir, `data-${++n}`);
+    const list = prompts('pair', 4);
+    const seed = new Studio({ dataDir, apiKey: null });
+    seed.enqueue(spec(list));
+    await seed.close();
+
+    const a = spawnCli(['resume', '--concurrency', '4'], { dataDir, apiBase: sim.url });
+    const b = spawnCli(['resume', '--concurrency', '4'], { dataDir, apiBase: sim.url });
+    const results = await Promise.all([a.done, b.done]);
+    const codes = results.map((r) => r.code).sort();
+    expect(codes, results.map((r) => r.out).join('\n---\n')).toEqual([0, 2]);
+    const refused = results.find((r) => r.code === 2)!;
+    expect(refused.out).toMatch(/Another Qwen Studio \(process \d+ on .+\) is running the queue/);
+    expect(refused.out).not.toMatch(/\n\s+at /); // a sentence, not a stack
+    expect(countJobs(dataDir, ['done'])).toBe(list.length);
+    const accepted = sim.ledger.acceptedByPrompt();
+    for (const p of list) expect(accepted[p]).toBe(1);
+  });
+});
