@@ -1,370 +1,247 @@
 // `qwen-studio`: the studio's engine from a terminal. Same data folder, same queue as the desktop app.
-import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { ZodError } from 'zod';
-import { InputFileError } from './engine/batch/input-file.ts';
-import { ExportError } from './engine/library/export.ts';
-import { ImportError } from './engine/library/import.ts';
-import { LibraryError } from './engine/library/library.ts';
-import { PlanError } from './engine/batch/plan.ts';
-import { ReferenceError } from './engine/batch/refs.ts';
-import { TemplateError } from './engine/batch/template.ts';
-import { LeaseBusyError } from './engine/scheduler/lease.ts';
-import { DatabaseVersionError, MigrationChecksumError } from './engine/store/db.ts';
-import { Studio, defaultDataDir } from './engine/studio.ts';
-import { runSimulatorCommand } from './simulator/index.ts';
-import { EXIT, UsageError, apiKeyFromEnv, intOption, oneOf, processIo, type Io } from './cli/common.ts';
-import {
-  libraryDelete,
-  libraryExport,
-  libraryImport,
-  librarySearch,
-  libraryTag,
-  libraryUndo,
-} from './cli/library.ts';
-import { buildSpec, printPlan, runQueue, type RunFlags } from './cli/run.ts';
+// This file only describes the commands (commander parses, validates the shape of the arguments, writes the
+// help and the "did you mean" hints); each command's body, and the engine with it, is imported when that
+// command runs, so `--help` and `--version` load no engine at all.
+import { Command, CommanderError, Option } from 'commander';
 import pkg from '../package.json' with { type: 'json' };
+import { ASPECT_RATIOS, IMAGE_SIZES, OUTPUT_FORMATS } from '../shared/api-values.ts';
+import {
+  DEFAULT_OFFLINE_TIMEOUT_S,
+  EXIT,
+  UsageError,
+  checkCommonFlags,
+  processIo,
+  type Io,
+} from './cli/common.ts';
 
-const USAGE = `qwen-studio ${pkg.version} — batch generations with Qwen Image 2.0 (skills.video)
+const DESCRIPTION = `qwen-studio ${pkg.version} — batch generations with Qwen Image 2.0 (skills.video).
+The same data folder and queue as the desktop app.`;
 
-Usage:
-  qwen-studio run <prompts.txt|.csv|.jsonl> [options]   enqueue a batch and run it to the end
-  qwen-studio resume [--json]                           resume a paused or interrupted queue
-  qwen-studio status [--json]                           batches and jobs by state, credits spent
-  qwen-studio search <query> [--json] [--sort newest|relevance] [--limit n]   find library images
-  qwen-studio export <query> --out <dir|file.zip>      originals + metadata.csv/jsonl
-  qwen-studio import <folder>                           bring existing images in (duplicates skipped)
-  qwen-studio tag <query> --add <tag> --remove <tag>    tag every matching image
-  qwen-studio delete <query>   /   qwen-studio undo <n>  move matches to the trash folder, or bring them back
-  qwen-studio retry (--job <id> | --batch <id> | --uncertain)   retry failed/uncertain jobs, then run
-  qwen-studio drop --uncertain | --job <id>             drop uncertain jobs (never re-sent)
-  qwen-studio simulator [--port 8787] [fault options]   a local stand-in for the API (see README)
-
-Options for run:
-  --aspect-ratio <1:1|16:9|9:16|4:3|3:4|3:2|2:3>   --image-size <square_hd|square|portrait_4_3|…>
-  --num-images <1-4>   --output-format <png|jpeg|webp>   --seed <n> (same seed for every job)
-  --repeat <n> (generations per prompt)   --negative <text> (≤ 500 chars)   --no-expansion
-  --ref <path|url> (repeatable, at most 4)   --concurrency <n>   --max-credits <n>   --name <batch name>
-  --dry-run (expand, validate, print count and estimate; send nothing)   --json (JSON events, one per line)
-
-Common options:
-  --api-base <url>   (or QWEN_STUDIO_API_BASE; default https://open.skills.video/api)
-  --data-dir <dir>   (or QWEN_STUDIO_DATA_DIR; default the app's data folder)
+const GENERAL_HELP = `
 The API key comes from QWEN_STUDIO_API_KEY (or SKILLS_VIDEO_API_KEY) and is never printed.
 
-Query syntax: words, "phrases", -exclude, tag:x, batch:x, collection:x, ar:16:9, format:png, fav,
-rejected, rating>=4, before:2026-01-31, after:7d, seed:n, model:x, source:imported (an empty query matches all).
+Query syntax (search, export, tag, delete): words, "phrases", -exclude, tag:x, batch:x, collection:x,
+ar:16:9, format:png, fav, rejected, rating>=4, before:2026-01-31, after:7d, seed:n, model:x,
+source:imported (an empty query matches all).
 
 Exit codes: 0 all done, 1 some jobs failed, 2 bad usage or input, 3 queue paused by a key or credit
-problem, 130 interrupted (the work stays resumable).`;
+problem, 4 the service could not be reached within --offline-timeout, 130 interrupted (the work stays
+resumable).`;
 
-const COMMON = {
-  'api-base': { type: 'string' },
-  'data-dir': { type: 'string' },
-  json: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
-} as const satisfies ParseArgsConfig['options'];
-
-const RUN_OPTIONS = {
-  ...COMMON,
-  'aspect-ratio': { type: 'string' },
-  'image-size': { type: 'string' },
-  'num-images': { type: 'string' },
-  'output-format': { type: 'string' },
-  seed: { type: 'string' },
-  repeat: { type: 'string' },
-  negative: { type: 'string' },
-  'no-expansion': { type: 'boolean' },
-  ref: { type: 'string', multiple: true },
-  concurrency: { type: 'string' },
-  'max-credits': { type: 'string' },
-  name: { type: 'string' },
-  'dry-run': { type: 'boolean' },
-} as const satisfies ParseArgsConfig['options'];
-
-function parse<O extends ParseArgsConfig['options']>(args: string[], options: O, positionals: number) {
-  try {
-    const res = parseArgs({ args, options, allowPositionals: true, strict: true });
-    if (res.positionals.length > positionals) {
-      throw new UsageError(`Unexpected argument "${res.positionals[positionals]}". See qwen-studio --help.`);
-    }
-    return res;
-  } catch (err) {
-    if (err instanceof UsageError) throw err;
-    throw new UsageError(`${(err as Error).message}. See qwen-studio --help.`);
-  }
+/** Options every command takes: where the data is and which service to talk to. */
+function withCommon(cmd: Command): Command {
+  return cmd
+    .option('--data-dir <dir>', 'data folder (or QWEN_STUDIO_DATA_DIR; default the app’s data folder)')
+    .option(
+      '--api-base <url>',
+      'service address (or QWEN_STUDIO_API_BASE; default https://open.skills.video/api)',
+    )
+    .option('--json', 'machine-readable output (one JSON value or event per line)');
 }
 
-interface Common {
-  'api-base'?: string;
-  'data-dir'?: string;
-}
-
-function openStudio(io: Io, flags: Common, extra: { concurrency?: number } = {}): Studio {
-  return new Studio({
-    dataDir: flags['data-dir'] ?? defaultDataDir(io.env),
-    apiKey: apiKeyFromEnv(io.env),
-    apiBase: flags['api-base'] ?? io.env.QWEN_STUDIO_API_BASE ?? null,
-    ...(extra.concurrency ? { overrides: { concurrency: extra.concurrency } } : {}),
-  });
-}
-
-function requireKey(io: Io): void {
-  if (!apiKeyFromEnv(io.env)) {
-    io.err(
-      'No API key: set QWEN_STUDIO_API_KEY (or SKILLS_VIDEO_API_KEY) to the key from your skills.video dashboard.',
+/** Options of the commands that run the queue. */
+function withQueueOptions(cmd: Command): Command {
+  return cmd
+    .option('--concurrency <n>', 'requests in flight at most, for this run only (1-32)')
+    .option(
+      '--offline-timeout <seconds>',
+      `give up (exit 4) when the service stays unreachable this long; 0 waits forever`,
+      String(DEFAULT_OFFLINE_TIMEOUT_S),
     );
-    io.err(
-      'To try without a key, start `qwen-studio simulator` and pass --api-base http://127.0.0.1:8787/api with any key.',
-    );
-    throw new ExitError(EXIT.paused);
-  }
 }
 
-class ExitError extends Error {
-  readonly code: number;
-  constructor(code: number) {
-    super(`exit ${code}`);
-    this.code = code;
-  }
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
 }
 
-async function cmdRun(io: Io, args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, RUN_OPTIONS, 1);
-  const file = positionals[0];
-  if (!file) throw new UsageError('run needs a prompt file: qwen-studio run prompts.txt');
-  const flags = values as RunFlags & Common & { concurrency?: string };
-  const concurrency = flags.concurrency ? intOption('--concurrency', flags.concurrency, 1, 32) : undefined;
-  if (flags['dry-run']) {
-    const spec = await buildSpec(file, flags, null);
-    const studio = openStudio(io, flags);
-    try {
-      printPlan(io, studio, spec, Boolean(flags.json));
-    } finally {
-      await studio.close();
-    }
-    return EXIT.ok;
-  }
-  requireKey(io);
-  const studio = openStudio(io, flags, concurrency ? { concurrency } : {});
-  try {
-    const spec = await buildSpec(file, flags, studio);
-    const { batchId, plan } = studio.enqueue(spec);
-    if (!flags.json) {
-      io.err(
-        `Batch ${batchId}: ${plan.jobs.length} generation(s), about ${plan.estimateCredits} credits. Data: ${studio.dataDir}`,
-      );
-    }
-    return await runQueue(io, studio, { batchId, json: Boolean(flags.json) });
-  } finally {
-    await studio.close();
-  }
-}
+function buildProgram(io: Io, result: { code: number }): Command {
+  const program = new Command('qwen-studio')
+    .description(DESCRIPTION)
+    .version(pkg.version, '-v, --version', 'print the version')
+    .helpOption('-h, --help', 'show help (for one command: qwen-studio <command> --help)')
+    .configureOutput({
+      writeOut: (text) => io.out(text.replace(/\n$/, '')),
+      writeErr: (text) => io.err(text.replace(/\n$/, '')),
+    })
+    .exitOverride()
+    .showSuggestionAfterError(true)
+    .showHelpAfterError('(qwen-studio --help lists the commands; qwen-studio <command> --help their options)')
+    .addHelpText('after', GENERAL_HELP);
+  program.hook('preAction', (_program, action) => checkCommonFlags(action.opts(), io.env));
 
-async function cmdResume(io: Io, args: string[]): Promise<number> {
-  const { values } = parse(args, { ...COMMON, concurrency: { type: 'string' } }, 0);
-  requireKey(io);
-  const concurrency = values.concurrency ? intOption('--concurrency', values.concurrency, 1, 32) : undefined;
-  const studio = openStudio(io, values, concurrency ? { concurrency } : {});
-  try {
-    return await runQueue(io, studio, { batchId: null, json: Boolean(values.json) });
-  } finally {
-    await studio.close();
-  }
-}
+  withQueueOptions(
+    withCommon(
+      program
+        .command('run')
+        .description('enqueue a batch from a prompt file and run it to the end')
+        .argument('<file>', 'prompts: .txt (one per line), .csv (a prompt column) or .jsonl'),
+    ),
+  )
+    .addOption(new Option('--aspect-ratio <ratio>', 'aspect ratio').choices(ASPECT_RATIOS))
+    .addOption(
+      new Option('--image-size <preset>', 'preset size (instead of --aspect-ratio)').choices(IMAGE_SIZES),
+    )
+    .option('--num-images <n>', 'images per generation (1-4)')
+    .addOption(new Option('--output-format <format>', 'image format').choices(OUTPUT_FORMATS))
+    .option('--seed <n>', 'the same seed for every job (otherwise each gets its own, recorded)')
+    .option('--repeat <n>', 'generations per prompt (1-100)')
+    .option('--negative <text>', 'negative prompt (at most 500 characters)')
+    .option('--no-expansion', 'turn the service’s prompt expansion off')
+    .option('--ref <path|url>', 'reference image (repeatable, at most 4)', collect, [])
+    .option('--max-credits <n>', 'stop submitting before the batch would pass this many credits')
+    .option('--name <name>', 'batch name (default: the file’s name, " (2)" added when taken)')
+    .option('--dry-run', 'expand, validate, count and estimate; send nothing')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  qwen-studio run prompts.txt --aspect-ratio 16:9 --num-images 2
+  qwen-studio run products.csv --max-credits 2000 --name "Spring catalogue" --json
+  qwen-studio run ideas.txt --dry-run`,
+    )
+    .action(async (file: string, opts: Record<string, unknown>) => {
+      const { cmdRun } = await import('./cli/queue.ts');
+      result.code = await cmdRun(io, file, opts);
+    });
 
-async function cmdStatus(io: Io, args: string[]): Promise<number> {
-  const { values } = parse(args, COMMON, 0);
-  const studio = openStudio(io, values);
-  try {
-    const batches = studio.batchSummaries();
-    const totals = studio.totals();
-    const q = studio.stores.queue.get();
-    if (values.json) {
-      io.out(JSON.stringify({ dataDir: studio.dataDir, queue: q, totals, batches }, null, 2));
-      return EXIT.ok;
-    }
-    io.out(`Data folder: ${studio.dataDir}`);
-    io.out(`Queue: ${q.paused ? `paused (${q.reason}) — ${q.message ?? ''}` : 'ready'}`);
-    const c = totals.counts;
-    io.out(
-      `Jobs: ${c.done} done, ${c.running + c.submitting + c.downloading} in progress, ${c.queued} queued, ${c.paused} paused, ` +
-        `${c.failed} failed, ${c.uncertain} uncertain, ${c.canceled} canceled. Credits spent: ${totals.creditsSpent}. Images: ${totals.assets}.`,
-    );
-    if (batches.length === 0) io.out('No batches yet: qwen-studio run prompts.txt');
-    for (const b of batches) {
-      const bc = b.counts;
-      io.out(
-        `  #${b.id} ${b.name} [${b.status}${b.pauseReason ? `: ${b.pauseReason}` : ''}] ${bc.done}/${b.total} done` +
-          (bc.failed ? `, ${bc.failed} failed` : '') +
-          (bc.uncertain ? `, ${bc.uncertain} uncertain` : '') +
-          `, ${b.creditsSpent}/${b.creditsEstimate} credits`,
-      );
-    }
-    return EXIT.ok;
-  } finally {
-    await studio.close();
-  }
-}
+  withQueueOptions(withCommon(program.command('resume').description('resume a paused or interrupted queue')))
+    .addHelpText('after', '\nFollows every generation already accepted, then runs what is still queued.')
+    .action(async (opts: Record<string, unknown>) => {
+      const { cmdResume } = await import('./cli/queue.ts');
+      result.code = await cmdResume(io, opts);
+    });
 
-async function cmdSearch(io: Io, args: string[]): Promise<number> {
-  const { values, positionals } = parse(
-    args,
-    { ...COMMON, limit: { type: 'string' }, sort: { type: 'string' } },
-    1,
-  );
-  const query = positionals[0] ?? '';
-  const limit = values.limit ? intOption('--limit', values.limit, 1, 100_000) : 100;
-  const sort = values.sort ? oneOf('--sort', values.sort, ['newest', 'relevance'] as const) : 'newest';
-  const studio = openStudio(io, values);
-  try {
-    return librarySearch(io, studio, query, { json: Boolean(values.json), limit, sort });
-  } finally {
-    await studio.close();
-  }
-}
-
-async function cmdLibrary(
-  io: Io,
-  command: 'export' | 'import' | 'tag' | 'delete' | 'undo',
-  args: string[],
-): Promise<number> {
-  const { values, positionals } = parse(
-    args,
-    {
-      ...COMMON,
-      out: { type: 'string' },
-      add: { type: 'string', multiple: true },
-      remove: { type: 'string', multiple: true },
+  withCommon(program.command('status').description('batches and jobs by state, credits spent')).action(
+    async (opts: Record<string, unknown>) => {
+      const { cmdStatus } = await import('./cli/status.ts');
+      result.code = await cmdStatus(io, opts);
     },
-    1,
   );
-  const arg = positionals[0];
-  if (arg === undefined && command !== 'export')
-    throw new UsageError(`${command} needs an argument. See qwen-studio --help.`);
-  const studio = openStudio(io, values);
-  const json = Boolean(values.json);
-  try {
-    switch (command) {
-      case 'export':
-        if (!values.out) throw new UsageError('export needs --out <folder> or --out <file.zip>.');
-        return await libraryExport(io, studio, arg ?? '', values.out, json);
-      case 'import':
-        return await libraryImport(io, studio, arg!, json);
-      case 'tag':
-        return libraryTag(io, studio, arg!, values.add, values.remove, json);
-      case 'delete':
-        return await libraryDelete(io, studio, arg!, json);
-      case 'undo':
-        return await libraryUndo(io, studio, intOption('undo', arg!, 1, Number.MAX_SAFE_INTEGER), json);
-    }
-  } finally {
-    await studio.close();
-  }
-}
 
-async function cmdRetryOrDrop(io: Io, args: string[], mode: 'retry' | 'drop'): Promise<number> {
-  const { values } = parse(
-    args,
-    { ...COMMON, job: { type: 'string' }, batch: { type: 'string' }, uncertain: { type: 'boolean' } },
-    0,
-  );
-  const studio = openStudio(io, values);
-  try {
-    const ids: number[] = [];
-    if (values.job) ids.push(intOption('--job', values.job, 1, Number.MAX_SAFE_INTEGER));
-    if (values.uncertain) ids.push(...studio.stores.jobs.inStates(['uncertain']).map((j) => j.id));
-    if (mode === 'retry' && values.batch) {
-      const b = intOption('--batch', values.batch, 1, Number.MAX_SAFE_INTEGER);
-      ids.push(...studio.stores.jobs.inStates(['failed', 'uncertain'], b).map((j) => j.id));
-    }
-    if (!values.job && !values.uncertain && !(mode === 'retry' && values.batch)) {
-      throw new UsageError(
-        `${mode} needs --job <id>${mode === 'retry' ? ', --batch <id>' : ''} or --uncertain.`,
-      );
-    }
-    if (ids.length === 0) {
-      io.out('Nothing to do: no matching jobs.');
-      return EXIT.ok;
-    }
-    if (mode === 'retry') requireKey(io);
-    studio.start();
-    for (const id of new Set(ids)) {
+  withCommon(
+    program
+      .command('search')
+      .description('find library images (full query syntax), with their file paths')
+      .argument('[query]', 'the query; empty matches every image', ''),
+  )
+    .addOption(new Option('--sort <order>', 'order').choices(['newest', 'relevance']).default('newest'))
+    .option('--limit <n>', 'images to list at most (1-10000)', '100')
+    .addHelpText('after', `\nExample: qwen-studio search 'red car -blurry fav' --limit 20`)
+    .action(async (query: string, opts: Record<string, unknown>) => {
+      const { cmdSearch } = await import('./cli/library.ts');
+      result.code = await cmdSearch(io, query, opts);
+    });
+
+  withCommon(
+    program
+      .command('export')
+      .description('copy matching originals with metadata.csv/jsonl into a folder or a .zip')
+      .argument('[query]', 'which images; empty exports them all', ''),
+  )
+    .requiredOption('--out <dir|file.zip>', 'a new folder, or a .zip file')
+    .action(async (query: string, opts: { out: string }) => {
+      const { cmdExport } = await import('./cli/library.ts');
+      result.code = await cmdExport(io, query, opts);
+    });
+
+  withCommon(
+    program
+      .command('import')
+      .description('bring existing images into the library (duplicates are skipped)')
+      .argument('<folder>', 'a folder of images'),
+  ).action(async (folder: string, opts: Record<string, unknown>) => {
+    const { cmdImport } = await import('./cli/library.ts');
+    result.code = await cmdImport(io, folder, opts);
+  });
+
+  withCommon(
+    program
+      .command('tag')
+      .description('add or remove tags on every matching image')
+      .argument('<query>', 'which images'),
+  )
+    .option('--add <tags>', 'tag(s) to add, comma-separated (repeatable)', collect, [])
+    .option('--remove <tags>', 'tag(s) to remove, comma-separated (repeatable)', collect, [])
+    .action(async (query: string, opts: Record<string, unknown>) => {
+      const { cmdTag } = await import('./cli/library.ts');
+      result.code = await cmdTag(io, query, opts);
+    });
+
+  withCommon(
+    program
+      .command('delete')
+      .description('move matching images to the trash folder (undo brings them back)')
+      .argument('<query>', 'which images (an empty query is refused)'),
+  ).action(async (query: string, opts: Record<string, unknown>) => {
+    const { cmdDelete } = await import('./cli/library.ts');
+    result.code = await cmdDelete(io, query, opts);
+  });
+
+  withCommon(
+    program
+      .command('undo')
+      .description('bring back what a delete moved to the trash folder')
+      .argument('<token>', 'the number delete printed'),
+  ).action(async (token: string, opts: Record<string, unknown>) => {
+    const { cmdUndo } = await import('./cli/library.ts');
+    result.code = await cmdUndo(io, token, opts);
+  });
+
+  withQueueOptions(
+    withCommon(program.command('retry').description('retry failed or uncertain jobs, then run the queue')),
+  )
+    .option('--job <id>', 'one job')
+    .option('--batch <id>', 'the failed and uncertain jobs of a batch')
+    .option('--uncertain', 'every uncertain job (may charge twice: its first create may have been accepted)')
+    .action(async (opts: Record<string, unknown>) => {
+      const { cmdRetry } = await import('./cli/queue.ts');
+      result.code = await cmdRetry(io, opts);
+    });
+
+  withCommon(program.command('drop').description('give up uncertain jobs (they are never re-sent)'))
+    .option('--job <id>', 'one job')
+    .option('--uncertain', 'every uncertain job')
+    .action(async (opts: Record<string, unknown>) => {
+      const { cmdDrop } = await import('./cli/queue.ts');
+      result.code = await cmdDrop(io, opts);
+    });
+
+  program
+    .command('simulator')
+    .description('a local stand-in for the API (qwen-studio simulator --help lists its fault options)')
+    .helpOption(false)
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .action(async (_opts: unknown, cmd: Command) => {
+      const { runSimulatorCommand } = await import('./simulator/command.ts');
       try {
-        if (mode === 'retry') studio.scheduler.retryJob(id);
-        else studio.scheduler.dropUncertain(id);
+        await runSimulatorCommand(cmd.args);
       } catch (err) {
-        io.err((err as Error).message);
+        throw new UsageError((err as Error).message);
       }
-    }
-    io.err(`${mode === 'retry' ? 'Retrying' : 'Dropped'} ${new Set(ids).size} job(s).`);
-    if (mode === 'drop') return EXIT.ok;
-    return await runQueue(io, studio, { batchId: null, json: Boolean(values.json) });
-  } finally {
-    await studio.close();
-  }
+      result.code = EXIT.ok;
+    });
+
+  return program;
 }
 
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {
-  const [command, ...rest] = argv;
+  const result = { code: EXIT.ok as number };
+  const program = buildProgram(io, result);
+  if (argv.length === 0) {
+    // `qwen-studio` alone: what it can do, not an error.
+    program.outputHelp();
+    return EXIT.ok;
+  }
   try {
-    switch (command) {
-      case 'run':
-        return await cmdRun(io, rest);
-      case 'resume':
-        return await cmdResume(io, rest);
-      case 'status':
-        return await cmdStatus(io, rest);
-      case 'search':
-        return await cmdSearch(io, rest);
-      case 'export':
-      case 'import':
-      case 'tag':
-      case 'delete':
-      case 'undo':
-        return await cmdLibrary(io, command, rest);
-      case 'retry':
-        return await cmdRetryOrDrop(io, rest, 'retry');
-      case 'drop':
-        return await cmdRetryOrDrop(io, rest, 'drop');
-      case 'simulator':
-        await runSimulatorCommand(rest);
-        return EXIT.ok;
-      case '--version':
-      case '-v':
-        io.out(pkg.version);
-        return EXIT.ok;
-      case undefined:
-      case 'help':
-      case '--help':
-      case '-h':
-        io.out(USAGE);
-        return command === undefined ? EXIT.usage : EXIT.ok;
-      default:
-        throw new UsageError(`Unknown command "${command}". See qwen-studio --help.`);
-    }
+    await program.parseAsync(argv, { from: 'user' });
+    return result.code;
   } catch (err) {
-    if (err instanceof ExitError) return err.code;
-    if (
-      err instanceof UsageError ||
-      err instanceof ImportError ||
-      err instanceof ExportError ||
-      err instanceof LibraryError ||
-      err instanceof InputFileError ||
-      err instanceof ReferenceError ||
-      err instanceof TemplateError ||
-      err instanceof PlanError ||
-      err instanceof DatabaseVersionError ||
-      err instanceof MigrationChecksumError ||
-      err instanceof LeaseBusyError
-    ) {
-      io.err(err.message);
-      return EXIT.usage;
+    if (err instanceof CommanderError) {
+      // Help and --version end here too; commander has already written what there was to say.
+      return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
-    if (err instanceof ZodError) {
-      io.err(err.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('\n'));
-      return EXIT.usage;
-    }
-    io.err(`Unexpected error: ${(err as Error)?.stack ?? String(err)}`);
-    return EXIT.failed;
+    const { exitCodeFor } = await import('./cli/errors.ts');
+    return exitCodeFor(err, io);
   }
 }

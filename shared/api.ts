@@ -1,38 +1,16 @@
 // The skills.video contract for Qwen Image 2.0 as data: field enums, limits, and the zod schemas of the
 // request body and of the generation object. One source for the client, the simulator, the CLI and the UI.
 import { z } from 'zod';
+import {
+  ASPECT_RATIOS,
+  IMAGE_SIZES,
+  LIMITS,
+  OUTPUT_FORMATS,
+  type AspectRatio,
+  type ImageSize,
+} from './api-values.ts';
 
-export const DEFAULT_API_BASE = 'https://open.skills.video/api';
-
-export const MODELS = ['qwen/qwen-image-2', 'qwen/qwen-image-2-pro', 'qwen/qwen-image'] as const;
-export type Model = (typeof MODELS)[number];
-export const DEFAULT_MODEL: Model = 'qwen/qwen-image-2';
-
-export const ASPECT_RATIOS = ['1:1', '16:9', '9:16', '4:3', '3:4', '3:2', '2:3'] as const;
-export type AspectRatio = (typeof ASPECT_RATIOS)[number];
-
-export const IMAGE_SIZES = [
-  'square_hd',
-  'square',
-  'portrait_4_3',
-  'portrait_16_9',
-  'landscape_4_3',
-  'landscape_16_9',
-] as const;
-export type ImageSize = (typeof IMAGE_SIZES)[number];
-
-export const OUTPUT_FORMATS = ['jpeg', 'png', 'webp'] as const;
-export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
-
-export const LIMITS = {
-  negativePromptChars: 500,
-  references: 4,
-  seedMax: 2147483647,
-  numImagesMax: 4,
-  /** Our own cap on one local reference file (the service documents none): large enough for any photo. */
-  referenceBytes: 20 * 1024 * 1024,
-  promptChars: 5000,
-} as const;
+export * from './api-values.ts';
 
 /** Pixel dimensions of each `image_size` preset (what the service renders for it). */
 export const IMAGE_SIZE_PIXELS: Record<ImageSize, { width: number; height: number }> = {

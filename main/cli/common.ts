@@ -3,14 +3,29 @@ export const EXIT = {
   failed: 1,
   usage: 2,
   paused: 3,
+  /** The service stayed unreachable longer than --offline-timeout. */
+  offline: 4,
   interrupted: 130,
 } as const;
+
+/** How long `run`, `resume` and `retry` wait for an unreachable service before giving up (exit 4). */
+export const DEFAULT_OFFLINE_TIMEOUT_S = 300;
 
 /** Bad usage or bad input: exit code 2 with a message that says what to fix. */
 export class UsageError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'UsageError';
+  }
+}
+
+/** Ends a command with this exit code after it has said why (nothing more to print). */
+export class ExitError extends Error {
+  readonly code: number;
+  constructor(code: number) {
+    super(`exit ${code}`);
+    this.name = 'ExitError';
+    this.code = code;
   }
 }
 
@@ -45,4 +60,29 @@ export function oneOf<T extends string>(name: string, raw: string, allowed: read
 
 export function apiKeyFromEnv(env: NodeJS.ProcessEnv): string | null {
   return env.QWEN_STUDIO_API_KEY?.trim() || env.SKILLS_VIDEO_API_KEY?.trim() || null;
+}
+
+/** An http(s) address, or a usage error naming where the bad value came from. */
+export function urlOption(name: string, raw: string): string {
+  const url = URL.canParse(raw.trim()) ? new URL(raw.trim()) : null;
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+    throw new UsageError(
+      `${name} must be an http:// or https:// address such as https://open.skills.video/api; got "${raw}".`,
+    );
+  }
+  return raw.trim();
+}
+
+export interface CommonFlags {
+  apiBase?: string;
+  dataDir?: string;
+  json?: boolean;
+}
+
+/** Checks the options every command shares before the command opens anything. */
+export function checkCommonFlags(flags: CommonFlags, env: NodeJS.ProcessEnv): void {
+  if (flags.apiBase !== undefined) urlOption('--api-base', flags.apiBase);
+  else if (env.QWEN_STUDIO_API_BASE) urlOption('QWEN_STUDIO_API_BASE', env.QWEN_STUDIO_API_BASE);
+  if (flags.dataDir !== undefined && !flags.dataDir.trim())
+    throw new UsageError('--data-dir is empty: give a folder.');
 }

@@ -1,7 +1,52 @@
 // Library commands: search with the full query syntax, export, import, tag, delete (to a trash folder) and
 // undo. They work offline: nothing here talks to the service.
 import type { Studio } from '../engine/studio.ts';
-import { EXIT, UsageError, type Io } from './common.ts';
+import { EXIT, UsageError, intOption, oneOf, type CommonFlags, type Io } from './common.ts';
+import { withStudio } from './studio.ts';
+
+/** The most rows one search lists (the library's own ceiling). */
+const SEARCH_LIMIT_MAX = 10_000;
+
+export function cmdSearch(
+  io: Io,
+  query: string,
+  flags: CommonFlags & { limit?: string; sort?: string },
+): Promise<number> {
+  const limit = intOption('--limit', flags.limit ?? '100', 1, SEARCH_LIMIT_MAX);
+  const sort = oneOf('--sort', flags.sort ?? 'newest', ['newest', 'relevance'] as const);
+  return withStudio(io, flags, (studio) =>
+    librarySearch(io, studio, query, { json: Boolean(flags.json), limit, sort }),
+  );
+}
+
+export function cmdExport(io: Io, query: string, flags: CommonFlags & { out: string }): Promise<number> {
+  return withStudio(io, flags, (studio) => libraryExport(io, studio, query, flags.out, Boolean(flags.json)));
+}
+
+export function cmdImport(io: Io, folder: string, flags: CommonFlags): Promise<number> {
+  return withStudio(io, flags, (studio) => libraryImport(io, studio, folder, Boolean(flags.json)));
+}
+
+export function cmdTag(
+  io: Io,
+  query: string,
+  flags: CommonFlags & { add?: string[]; remove?: string[] },
+): Promise<number> {
+  return withStudio(io, flags, (studio) =>
+    libraryTag(io, studio, query, flags.add, flags.remove, Boolean(flags.json)),
+  );
+}
+
+export function cmdDelete(io: Io, query: string, flags: CommonFlags): Promise<number> {
+  if (!query.trim())
+    throw new UsageError('delete needs a query (it would otherwise match the whole library).');
+  return withStudio(io, flags, (studio) => libraryDelete(io, studio, query, Boolean(flags.json)));
+}
+
+export function cmdUndo(io: Io, token: string, flags: CommonFlags): Promise<number> {
+  const n = intOption('undo', token, 1, Number.MAX_SAFE_INTEGER);
+  return withStudio(io, flags, (studio) => libraryUndo(io, studio, n, Boolean(flags.json)));
+}
 
 function splitNames(values: readonly string[] | undefined): string[] {
   return (values ?? [])
@@ -21,7 +66,7 @@ function progressLine(io: Io, label: string): (p: { done: number; total: number 
   };
 }
 
-export function librarySearch(
+function librarySearch(
   io: Io,
   studio: Studio,
   query: string,
@@ -43,7 +88,7 @@ export function librarySearch(
   return EXIT.ok;
 }
 
-export async function libraryExport(
+async function libraryExport(
   io: Io,
   studio: Studio,
   query: string,
@@ -71,7 +116,7 @@ export async function libraryExport(
   }
 }
 
-export async function libraryImport(io: Io, studio: Studio, folder: string, json: boolean): Promise<number> {
+async function libraryImport(io: Io, studio: Studio, folder: string, json: boolean): Promise<number> {
   const ctl = new AbortController();
   const onSignal = () => ctl.abort();
   process.once('SIGINT', onSignal);
@@ -93,7 +138,7 @@ export async function libraryImport(io: Io, studio: Studio, folder: string, json
   }
 }
 
-export function libraryTag(
+function libraryTag(
   io: Io,
   studio: Studio,
   query: string,
@@ -113,9 +158,7 @@ export function libraryTag(
   return EXIT.ok;
 }
 
-export async function libraryDelete(io: Io, studio: Studio, query: string, json: boolean): Promise<number> {
-  if (!query.trim())
-    throw new UsageError('delete needs a query (it would otherwise match the whole library).');
+async function libraryDelete(io: Io, studio: Studio, query: string, json: boolean): Promise<number> {
   const receipt = await studio.trash({ query });
   if (json) io.out(JSON.stringify(receipt));
   else {
@@ -127,7 +170,7 @@ export async function libraryDelete(io: Io, studio: Studio, query: string, json:
   return receipt.failed.length ? EXIT.failed : EXIT.ok;
 }
 
-export async function libraryUndo(io: Io, studio: Studio, token: number, json: boolean): Promise<number> {
+async function libraryUndo(io: Io, studio: Studio, token: number, json: boolean): Promise<number> {
   const report = await studio.undoTrash(token);
   if (json) io.out(JSON.stringify(report));
   else {

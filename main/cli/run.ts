@@ -3,39 +3,41 @@
 import { basename, extname } from 'node:path';
 import { ASPECT_RATIOS, IMAGE_SIZES, LIMITS, OUTPUT_FORMATS } from '../../shared/api.ts';
 import type { BatchSpec, GenerationParams, JobCounts, PromptEntry } from '../../shared/domain.ts';
-import { readPromptFile } from '../engine/batch/input-file.ts';
-import { loadReference } from '../engine/batch/refs.ts';
+import { InputFileError, readPromptFile } from '../engine/batch/input-file.ts';
+import { ReferenceError, loadReference } from '../engine/batch/refs.ts';
 import type { Studio } from '../engine/studio.ts';
 import { EXIT, UsageError, intOption, oneOf, type Io } from './common.ts';
 import { Progress } from './progress.ts';
 
+/** `run`'s options as commander hands them over (values still strings, checked here). */
 export interface RunFlags {
-  'aspect-ratio'?: string;
-  'image-size'?: string;
-  'num-images'?: string;
-  'output-format'?: string;
+  aspectRatio?: string;
+  imageSize?: string;
+  numImages?: string;
+  outputFormat?: string;
   seed?: string;
   negative?: string;
-  'no-expansion'?: boolean;
+  /** false with --no-expansion */
+  expansion?: boolean;
   ref?: string[];
-  'max-credits'?: string;
+  maxCredits?: string;
   name?: string;
-  'dry-run'?: boolean;
+  dryRun?: boolean;
   json?: boolean;
   repeat?: string;
 }
 
 export function paramsFromFlags(f: RunFlags): GenerationParams {
   const p: GenerationParams = {};
-  if (f['aspect-ratio'] && f['image-size']) {
+  if (f.aspectRatio && f.imageSize) {
     throw new UsageError(
       'Use either --aspect-ratio or --image-size, not both (the service does not say which wins).',
     );
   }
-  if (f['aspect-ratio']) p.aspect_ratio = oneOf('--aspect-ratio', f['aspect-ratio'], ASPECT_RATIOS);
-  if (f['image-size']) p.image_size = oneOf('--image-size', f['image-size'], IMAGE_SIZES);
-  if (f['output-format']) p.output_format = oneOf('--output-format', f['output-format'], OUTPUT_FORMATS);
-  if (f['num-images']) p.num_images = intOption('--num-images', f['num-images'], 1, LIMITS.numImagesMax);
+  if (f.aspectRatio) p.aspect_ratio = oneOf('--aspect-ratio', f.aspectRatio, ASPECT_RATIOS);
+  if (f.imageSize) p.image_size = oneOf('--image-size', f.imageSize, IMAGE_SIZES);
+  if (f.outputFormat) p.output_format = oneOf('--output-format', f.outputFormat, OUTPUT_FORMATS);
+  if (f.numImages) p.num_images = intOption('--num-images', f.numImages, 1, LIMITS.numImagesMax);
   if (f.negative !== undefined) {
     if (f.negative.length > LIMITS.negativePromptChars) {
       throw new UsageError(
@@ -44,7 +46,7 @@ export function paramsFromFlags(f: RunFlags): GenerationParams {
     }
     p.negative_prompt = f.negative;
   }
-  if (f['no-expansion']) p.enable_prompt_expansion = false;
+  if (f.expansion === false) p.enable_prompt_expansion = false;
   return p;
 }
 
@@ -74,9 +76,16 @@ export async function buildSpec(file: string, flags: RunFlags, studio: Studio | 
     throw new UsageError(`${file} has no prompts (blank lines and # comments are skipped).`);
   const entries: PromptEntry[] = [];
   for (const row of rows) {
-    const { refPaths, ...entry } = row;
+    const { refPaths, refsAt, ...entry } = row;
     const sources = [...(entry.refs ?? []), ...(refPaths ?? [])];
-    if (sources.length > 0) entry.refs = await referenceTokens(studio, sources, entry.origin ?? file);
+    try {
+      if (sources.length > 0) entry.refs = await referenceTokens(studio, sources, entry.origin ?? file);
+    } catch (err) {
+      // A row's unusable reference is pointed at like any other bad cell: file, line, column (refs).
+      if (refsAt && (err instanceof ReferenceError || err instanceof UsageError))
+        throw new InputFileError(file, refsAt.line, refsAt.column, err.message, 'refs');
+      throw err;
+    }
     entries.push(entry);
   }
   const spec: BatchSpec = {
@@ -89,8 +98,8 @@ export async function buildSpec(file: string, flags: RunFlags, studio: Studio | 
   if (flags.seed !== undefined)
     spec.seed = { mode: 'fixed', value: intOption('--seed', flags.seed, 0, LIMITS.seedMax) };
   if (flags.repeat !== undefined) spec.repeat = intOption('--repeat', flags.repeat, 1, 100);
-  if (flags['max-credits'] !== undefined)
-    spec.maxCredits = intOption('--max-credits', flags['max-credits'], 1, Number.MAX_SAFE_INTEGER);
+  if (flags.maxCredits !== undefined)
+    spec.maxCredits = intOption('--max-credits', flags.maxCredits, 1, Number.MAX_SAFE_INTEGER);
   return spec;
 }
 
@@ -120,20 +129,50 @@ export function printPlan(io: Io, studio: Studio, spec: BatchSpec, json: boolean
   io.out('Dry run: nothing was sent.');
 }
 
-/** Runs the queue until settled, showing progress; returns the exit code. */
-export async function runQueue(
-  io: Io,
-  studio: Studio,
-  opts: { batchId: number | null; json: boolean },
-): Promise<number> {
+export interface RunQueueOptions {
+  /** The batch this command enqueued; null follows the whole queue (resume, retry). */
+  batchId: number | null;
+  json: boolean;
+  /** Give up after the service has been unreachable this long; 0 waits forever. */
+  offlineTimeoutMs: number;
+}
+
+/** Runs the queue until settled (or the service stays unreachable too long), showing progress; returns the exit code. */
+export async function runQueue(io: Io, studio: Studio, opts: RunQueueOptions): Promise<number> {
   const counts = (): JobCounts =>
     opts.batchId === null ? studio.stores.jobs.counts() : studio.stores.jobs.counts(opts.batchId);
-  const progress = new Progress(io, opts.json, counts, () => studio.totals().creditsSpent);
+  const apiBase = studio.apiBase();
+  const progress = new Progress(io, {
+    json: opts.json,
+    counts,
+    apiBase,
+    offlineTimeoutS: opts.offlineTimeoutMs / 1000,
+    scope: opts.batchId === null ? 'run' : 'batch',
+  });
+  let offlineTimer: NodeJS.Timeout | null = null;
+  let gaveUp = false;
+  let giveUp = (): void => {};
+  const gaveUpPromise = new Promise<void>((resolve) => (giveUp = resolve));
+  const watchOffline = (offline: boolean): void => {
+    if (opts.offlineTimeoutMs <= 0) return;
+    if (offline && !offlineTimer) {
+      offlineTimer = setTimeout(() => {
+        gaveUp = true;
+        giveUp();
+      }, opts.offlineTimeoutMs);
+    } else if (!offline && offlineTimer) {
+      clearTimeout(offlineTimer);
+      offlineTimer = null;
+    }
+  };
   studio.on('job', (j) => {
     if (opts.batchId !== null && j.batchId !== opts.batchId) return;
     progress.job(j);
   });
-  studio.on('queue', (q) => progress.queue(q));
+  studio.on('queue', (q) => {
+    progress.queue(q);
+    watchOffline(q.offline);
+  });
 
   let interrupted = false;
   const onSignal = () => {
@@ -154,7 +193,8 @@ export async function runQueue(
     progress.note('The previous run stopped unexpectedly; picking up where it left off.');
   studio.scheduler.resume();
   progress.start();
-  await studio.whenSettled();
+  await Promise.race([studio.whenSettled(), gaveUpPromise]);
+  if (offlineTimer) clearTimeout(offlineTimer);
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
   if (interrupted) return EXIT.interrupted;
@@ -167,7 +207,14 @@ export async function runQueue(
     states: ['failed', 'uncertain'],
     limit: 20,
   });
-  progress.summary(c, failed.rows, q);
+  progress.summary(c, failed.rows, q, studio.totals().creditsSpent);
+  if (gaveUp) {
+    progress.note(
+      `Gave up: ${apiBase} could not be reached for ${opts.offlineTimeoutMs / 1000} s (--offline-timeout). ` +
+        'Nothing is lost: run `qwen-studio resume` when the service is back.',
+    );
+    return EXIT.offline;
+  }
   if (q.paused && (q.pauseReason === 'auth' || q.pauseReason === 'credits' || q.pauseReason === 'forbidden'))
     return EXIT.paused;
   if (q.paused && q.pauseReason === 'disk') return EXIT.failed;

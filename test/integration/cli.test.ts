@@ -1,7 +1,10 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { JobCounts } from '../../shared/domain.ts';
 import { main } from '../../main/cli.ts';
 import type { Io } from '../../main/cli/common.ts';
 import { startSimulator, type Simulator } from '../../main/simulator/index.ts';
@@ -32,33 +35,127 @@ function file(name: string, text: string | Buffer): string {
   return p;
 }
 
+/** Runs the CLI in this process with exactly these arguments, capturing what it prints. */
+async function capture(args: string[], env: Record<string, string>) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: Io = { out: (l) => out.push(l), err: (l) => err.push(l), isTTY: false, env };
+  const code = await main(args, io);
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+/** Runs the CLI against the simulator, in its own data folder unless one is given. */
 async function cli(
   args: string[],
   env: Record<string, string> = { QWEN_STUDIO_API_KEY: KEY },
   dataDir = join(dir, `data-${++n}`),
 ) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: Io = { out: (l) => out.push(l), err: (l) => err.push(l), isTTY: false, env };
-  const needsData = !['--help', 'help', '--version'].includes(args[0] ?? '');
-  const code = await main(needsData ? [...args, '--data-dir', dataDir, '--api-base', sim.url] : args, io);
-  return { code, out: out.join('\n'), err: err.join('\n'), dataDir };
+  const needsData =
+    args.length > 0 && !['--help', 'help', '--version'].includes(args[0] ?? '') && !args.includes('--help');
+  const r = await capture(needsData ? [...args, '--data-dir', dataDir, '--api-base', sim.url] : args, env);
+  return { ...r, dataDir };
 }
 
 describe('qwen-studio command line', () => {
   it('prints help and the version', async () => {
     const h = await cli(['--help']);
     expect(h.code).toBe(0);
-    expect(h.out).toMatch(/qwen-studio run <prompts/);
+    expect(h.out).toMatch(/run \[options\] <file>/);
     expect(h.out).toMatch(/Exit codes/);
     expect((await cli(['--version'])).out).toMatch(/^\d+\.\d+\.\d+$/);
+    // Alone, it prints the same help (not an error).
+    const bare = await cli([]);
+    expect(bare.code).toBe(0);
+    expect(bare.out).toBe(h.out);
   });
 
-  it('exits 2 on an unknown command or flag', async () => {
-    expect((await cli(['frobnicate'])).code).toBe(2);
+  it('has help for each command', async () => {
+    const r = await cli(['run', '--help']);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/Usage: qwen-studio run \[options\] <file>/);
+    expect(r.out).toMatch(/--aspect-ratio <ratio>.*\(choices: "1:1", "16:9"/);
+    expect(r.out).toMatch(/--offline-timeout <seconds>/);
+    expect(r.out).toMatch(/Examples:/);
+    expect(r.out).not.toMatch(/search/);
+    const viaHelp = await cli(['help', 'search']);
+    expect(viaHelp.out).toMatch(/Usage: qwen-studio search \[options\] \[query\]/);
+    expect(viaHelp.out).toMatch(/--sort <order>/);
+  });
+
+  it('exits 2 on an unknown command or flag, suggesting the one meant', async () => {
+    const cmd = await cli(['stauts']);
+    expect(cmd.code).toBe(2);
+    expect(cmd.err).toMatch(/unknown command 'stauts'\n\(Did you mean status\?\)/);
     const bad = await cli(['run', file('a.txt', 'x'), '--colour', 'red']);
     expect(bad.code).toBe(2);
-    expect(bad.err).toMatch(/colour/);
+    expect(bad.err).toMatch(/unknown option '--colour'/);
+    const typo = await cli(['run', file('a.txt', 'x'), '--aspect-ration', '16:9']);
+    expect(typo.code).toBe(2);
+    expect(typo.err).toMatch(/Did you mean --aspect-ratio\?/);
+    const extra = await cli(['status', 'now']);
+    expect(extra.code).toBe(2);
+    expect(extra.err).toMatch(/too many arguments for 'status'/);
+  });
+
+  it('refuses an --api-base that is not an http(s) address before anything is queued', async () => {
+    const before = sim.ledger.totalRequests;
+    const prompts = file('api.txt', 'one');
+    for (const base of ['not a url', 'ftp://example.com/api', 'localhost:8787']) {
+      const dataDir = join(dir, `api-${++n}`);
+      const r = await capture(['run', prompts, '--data-dir', dataDir, '--api-base', base], {
+        QWEN_STUDIO_API_KEY: KEY,
+      });
+      expect(r.code, base).toBe(2);
+      expect(r.err).toBe(
+        `--api-base must be an http:// or https:// address such as https://open.skills.video/api; got "${base}".`,
+      );
+      // Refused before the data folder was even opened: no batch, no database.
+      expect(existsSync(join(dataDir, 'studio.db'))).toBe(false);
+    }
+    const fromEnv = await capture(['run', prompts, '--data-dir', join(dir, `api-${++n}`)], {
+      QWEN_STUDIO_API_KEY: KEY,
+      QWEN_STUDIO_API_BASE: 'nope',
+    });
+    expect(fromEnv.code).toBe(2);
+    expect(fromEnv.err).toMatch(/^QWEN_STUDIO_API_BASE must be an http/);
+    expect(sim.ledger.totalRequests).toBe(before);
+  });
+
+  it('an unreachable service: names the URL it tried and gives up after --offline-timeout (exit 4)', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const url = `http://127.0.0.1:${port}/api`;
+    const dataDir = join(dir, 'offline-data');
+    const r = await capture(
+      ['run', file('off.txt', 'one'), '--data-dir', dataDir, '--api-base', url, '--offline-timeout', '1'],
+      { QWEN_STUDIO_API_KEY: KEY },
+    );
+    expect(r.code).toBe(4);
+    const said = r.err;
+    expect(said).toContain(`The service at ${url} cannot be reached`);
+    expect(said).toMatch(/Gave up: .* could not be reached for 1 s/);
+    expect(said).toMatch(/qwen-studio resume/);
+    // Nothing lost: the job is still there to resume.
+    const status = await cli(['status', '--json'], undefined, dataDir);
+    const totals = (JSON.parse(status.out) as { totals: { counts: JobCounts } }).totals.counts;
+    expect(totals.queued + totals.submitting + totals.uncertain).toBe(1);
+  });
+
+  it('the closing line reports this batch’s credits, not the folder’s', async () => {
+    const dataDir = join(dir, 'credits-data');
+    const first = await cli(['run', file('c1.txt', 'one\ntwo')], undefined, dataDir);
+    expect(first.code, first.err).toBe(0);
+    expect(first.out).toMatch(/— 40 credits for this batch \(40 in this data folder\)\./);
+    const second = await cli(['run', file('c2.txt', 'three')], undefined, dataDir);
+    expect(second.out).toMatch(/— 20 credits for this batch \(60 in this data folder\)\./);
+    const json = await cli(['run', file('c3.txt', 'four'), '--json'], undefined, dataDir);
+    const summary = json.out
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; creditsSpent?: number; folderCreditsSpent?: number })
+      .find((e) => e.type === 'summary');
+    expect(summary).toMatchObject({ creditsSpent: 20, folderCreditsSpent: 80 });
   });
 
   it('--dry-run expands, estimates and sends nothing', async () => {
@@ -81,6 +178,15 @@ describe('qwen-studio command line', () => {
     expect(r.err).toMatch(/bad\.csv, line 3, column 2 \(seed\)/);
   });
 
+  it('a missing reference in a CSV row is reported like any bad cell', async () => {
+    const csv = file('refs.csv', `prompt,refs\n"a cat",\n"a dog",${join(dir, 'no-such-dog.png')}\n`);
+    const r = await cli(['run', csv]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(
+      /^refs\.csv, line 3, column 2 \(refs\): reference image .*no-such-dog\.png not found/,
+    );
+  });
+
   it('refuses bad references and a long negative prompt before sending anything', async () => {
     const before = sim.ledger.totalRequests;
     const prompts = file('p.txt', 'one');
@@ -98,7 +204,10 @@ describe('qwen-studio command line', () => {
       [['--ref', huge], /30 MB; references must be 20 MB or smaller/],
       [['--ref', png, '--ref', png, '--ref', png, '--ref', png, '--ref', png], /at most 4/],
       [['--negative', 'x'.repeat(600)], /600 characters; the service takes at most 500/],
-      [['--aspect-ratio', '5:4'], /--aspect-ratio must be one of/],
+      [
+        ['--aspect-ratio', '5:4'],
+        /'--aspect-ratio <ratio>' argument '5:4' is invalid\. Allowed choices are 1:1/,
+      ],
       [['--aspect-ratio', '1:1', '--image-size', 'square'], /not both/],
     ];
     for (const [flags, message] of cases) {

@@ -88,6 +88,7 @@ describe('.csv prompt files', () => {
         },
         refs: ['https://example.com/a.png'],
         refPaths: [path.join(dir, 'sets', 'faces', 'b.png')],
+        refsAt: { line: 2, column: 9 },
       },
       {
         prompt: 'a blue whale',
@@ -100,6 +101,7 @@ describe('.csv prompt files', () => {
         params: { seed: 0, enable_prompt_expansion: true },
         refs: ['https://example.com/d.jpg'],
         refPaths: [path.resolve('/abs/c.jpg')],
+        refsAt: { line: 4, column: 9 },
       },
     ]);
   });
@@ -231,12 +233,14 @@ describe('.jsonl prompt files', () => {
         params: { seed: 5, aspect_ratio: '4:3' },
         refs: ['https://x.test/2.png'],
         refPaths: [path.join(dir, 'j', 'ref', 'one.png')],
+        refsAt: { line: 1, column: null },
       },
       {
         prompt: 'a blue whale',
         origin: 'list.jsonl:3',
         params: { enable_prompt_expansion: false },
         refPaths: [path.join(homedir(), 'pics', 'w.png'), path.join(dir, 'j', 'two.png')],
+        refsAt: { line: 3, column: null },
       },
     ]);
   });

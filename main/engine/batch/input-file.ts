@@ -13,7 +13,11 @@ import { firstIssueMessage, friendlyIssues } from './issues.ts';
  * `refPaths` (absolute, resolved against the prompt file's folder) for the caller to import and turn into
  * `sha256:` tokens.
  */
-export type PromptFileEntry = PromptEntry & { refPaths?: string[] };
+export type PromptFileEntry = PromptEntry & {
+  refPaths?: string[];
+  /** Where the `refs` value sits, to point at it when one of its files turns out to be unusable. */
+  refsAt?: { line: number; column: number | null };
+};
 
 export class InputFileError extends Error {
   readonly file: string;
@@ -444,7 +448,10 @@ function buildEntry(values: Record<string, unknown>, where: Where, fileName: str
   if (values.refs !== undefined) {
     const { refs, refPaths } = splitRefs(values.refs, where, fileName);
     if (refs.length) entry.refs = refs;
-    if (refPaths.length) entry.refPaths = refPaths;
+    if (refPaths.length) {
+      entry.refPaths = refPaths;
+      entry.refsAt = { line: where.line, column: where.columnOf('refs') };
+    }
   }
   return entry;
 }

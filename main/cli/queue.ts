@@ -1,0 +1,121 @@
+// The commands that send work: `run` (enqueue a file, then run), `resume`, `retry` and `drop`.
+import { EXIT, UsageError, intOption, type CommonFlags, type Io } from './common.ts';
+import { buildSpec, printPlan, runQueue, type RunFlags } from './run.ts';
+import type { Studio } from '../engine/studio.ts';
+import { openStudio, requireKey, withStudio } from './studio.ts';
+
+interface QueueFlags extends CommonFlags {
+  concurrency?: string;
+  offlineTimeout?: string;
+}
+
+function queueLimits(flags: QueueFlags): { concurrency?: number; offlineTimeoutMs: number } {
+  const concurrency =
+    flags.concurrency !== undefined ? intOption('--concurrency', flags.concurrency, 1, 32) : undefined;
+  const offlineTimeoutS =
+    flags.offlineTimeout !== undefined ? intOption('--offline-timeout', flags.offlineTimeout, 0, 604_800) : 0;
+  return { ...(concurrency ? { concurrency } : {}), offlineTimeoutMs: offlineTimeoutS * 1000 };
+}
+
+export async function cmdRun(io: Io, file: string, flags: RunFlags & QueueFlags): Promise<number> {
+  const limits = queueLimits(flags);
+  if (flags.dryRun) {
+    const spec = await buildSpec(file, flags, null);
+    return withStudio(io, flags, (studio) => {
+      printPlan(io, studio, spec, Boolean(flags.json));
+      return EXIT.ok;
+    });
+  }
+  requireKey(io);
+  const studio = openStudio(io, flags, limits);
+  try {
+    const spec = await buildSpec(file, flags, studio);
+    const { batchId, plan } = studio.enqueue(spec);
+    if (!flags.json) {
+      io.err(
+        `Batch ${batchId}: ${plan.jobs.length} generation(s), about ${plan.estimateCredits} credits. Data: ${studio.dataDir}`,
+      );
+    }
+    return await runQueue(io, studio, { batchId, json: Boolean(flags.json), ...limits });
+  } finally {
+    await studio.close();
+  }
+}
+
+export async function cmdResume(io: Io, flags: QueueFlags): Promise<number> {
+  const limits = queueLimits(flags);
+  requireKey(io);
+  return withStudio(
+    io,
+    flags,
+    (studio) => runQueue(io, studio, { batchId: null, json: Boolean(flags.json), ...limits }),
+    limits,
+  );
+}
+
+interface PickFlags extends QueueFlags {
+  job?: string;
+  batch?: string;
+  uncertain?: boolean;
+}
+
+/** The jobs --job, --uncertain and (for retry) --batch pick. */
+function pickJobs(studio: Studio, flags: PickFlags): Set<number> {
+  const ids = new Set<number>();
+  if (flags.job) ids.add(intOption('--job', flags.job, 1, Number.MAX_SAFE_INTEGER));
+  if (flags.uncertain) for (const j of studio.stores.jobs.inStates(['uncertain'])) ids.add(j.id);
+  if (flags.batch) {
+    const b = intOption('--batch', flags.batch, 1, Number.MAX_SAFE_INTEGER);
+    for (const j of studio.stores.jobs.inStates(['failed', 'uncertain'], b)) ids.add(j.id);
+  }
+  return ids;
+}
+
+/** Applies `act` to each job, saying which could not be changed (and why) without stopping. */
+function eachJob(io: Io, ids: Set<number>, act: (id: number) => void): void {
+  for (const id of ids) {
+    try {
+      act(id);
+    } catch (err) {
+      io.err((err as Error).message);
+    }
+  }
+}
+
+export async function cmdRetry(io: Io, flags: PickFlags): Promise<number> {
+  const limits = queueLimits(flags);
+  if (!flags.job && !flags.uncertain && !flags.batch)
+    throw new UsageError('retry needs --job <id>, --batch <id> or --uncertain.');
+  return withStudio(
+    io,
+    flags,
+    async (studio) => {
+      const ids = pickJobs(studio, flags);
+      if (ids.size === 0) {
+        io.out('Nothing to do: no matching jobs.');
+        return EXIT.ok;
+      }
+      requireKey(io);
+      studio.start();
+      eachJob(io, ids, (id) => studio.scheduler.retryJob(id));
+      io.err(`Retrying ${ids.size} job(s).`);
+      return runQueue(io, studio, { batchId: null, json: Boolean(flags.json), ...limits });
+    },
+    limits,
+  );
+}
+
+export async function cmdDrop(io: Io, flags: PickFlags): Promise<number> {
+  if (!flags.job && !flags.uncertain) throw new UsageError('drop needs --job <id> or --uncertain.');
+  return withStudio(io, flags, (studio) => {
+    const ids = pickJobs(studio, { ...flags, batch: undefined });
+    if (ids.size === 0) {
+      io.out('Nothing to do: no matching jobs.');
+      return EXIT.ok;
+    }
+    studio.start();
+    eachJob(io, ids, (id) => studio.scheduler.dropUncertain(id));
+    io.err(`Dropped ${ids.size} job(s).`);
+    return EXIT.ok;
+  });
+}

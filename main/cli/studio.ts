@@ -1,0 +1,40 @@
+// Opening the engine for a command: the data folder, the key and the service address from the options and
+// the environment.
+import { Studio, defaultDataDir } from '../engine/studio.ts';
+import { EXIT, ExitError, apiKeyFromEnv, type CommonFlags, type Io } from './common.ts';
+
+export function openStudio(io: Io, flags: CommonFlags, extra: { concurrency?: number } = {}): Studio {
+  return new Studio({
+    dataDir: flags.dataDir ?? defaultDataDir(io.env),
+    apiKey: apiKeyFromEnv(io.env),
+    apiBase: flags.apiBase ?? io.env.QWEN_STUDIO_API_BASE ?? null,
+    ...(extra.concurrency ? { overrides: { concurrency: extra.concurrency } } : {}),
+  });
+}
+
+/** Runs `use` on an open engine and always closes it. */
+export async function withStudio<T>(
+  io: Io,
+  flags: CommonFlags,
+  use: (studio: Studio) => T | Promise<T>,
+  extra: { concurrency?: number } = {},
+): Promise<T> {
+  const studio = openStudio(io, flags, extra);
+  try {
+    return await use(studio);
+  } finally {
+    await studio.close();
+  }
+}
+
+export function requireKey(io: Io): void {
+  if (!apiKeyFromEnv(io.env)) {
+    io.err(
+      'No API key: set QWEN_STUDIO_API_KEY (or SKILLS_VIDEO_API_KEY) to the key from your skills.video dashboard.',
+    );
+    io.err(
+      'To try without a key, start `qwen-studio simulator` and pass --api-base http://127.0.0.1:8787/api with any key.',
+    );
+    throw new ExitError(EXIT.paused);
+  }
+}

@@ -1,0 +1,33 @@
+// The skills.video contract's plain values — field enums, limits, the default address — without zod, so
+// the command line can show them in its help without loading a schema library. Re-exported by api.ts.
+export const DEFAULT_API_BASE = 'https://open.skills.video/api';
+
+export const MODELS = ['qwen/qwen-image-2', 'qwen/qwen-image-2-pro', 'qwen/qwen-image'] as const;
+export type Model = (typeof MODELS)[number];
+export const DEFAULT_MODEL: Model = 'qwen/qwen-image-2';
+
+export const ASPECT_RATIOS = ['1:1', '16:9', '9:16', '4:3', '3:4', '3:2', '2:3'] as const;
+export type AspectRatio = (typeof ASPECT_RATIOS)[number];
+
+export const IMAGE_SIZES = [
+  'square_hd',
+  'square',
+  'portrait_4_3',
+  'portrait_16_9',
+  'landscape_4_3',
+  'landscape_16_9',
+] as const;
+export type ImageSize = (typeof IMAGE_SIZES)[number];
+
+export const OUTPUT_FORMATS = ['jpeg', 'png', 'webp'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+export const LIMITS = {
+  negativePromptChars: 500,
+  references: 4,
+  seedMax: 2147483647,
+  numImagesMax: 4,
+  /** Our own cap on one local reference file (the service documents none): large enough for any photo. */
+  referenceBytes: 20 * 1024 * 1024,
+  promptChars: 5000,
+} as const;
