@@ -90,13 +90,22 @@ function buildProgram(io: Io, result: { code: number }): Command {
     .option('--ref <path|url>', 'reference image (repeatable, at most 4)', collect, [])
     .option('--max-credits <n>', 'stop submitting before the batch would pass this many credits')
     .option('--name <name>', 'batch name (default: the file’s name, " (2)" added when taken)')
+    .option(
+      '--template <text>',
+      'a template for every CSV/JSONL row without a prompt; the row’s other columns are its $variables',
+    )
+    .option('--sample-seed <n>', 'which lines __name:n__ samples (default 1)')
     .option('--dry-run', 'expand, validate, count and estimate; send nothing')
     .addHelpText(
       'after',
       `
+Templates: {a|b} alternatives, __wildcard__ (every line of wildcards/wildcard.txt) or __wildcard:3__
+(3 sampled lines), {$var = a|b} … $var (one choice reused), \\{ \\} \\| \\$ \\_ literal.
+
 Examples:
   qwen-studio run prompts.txt --aspect-ratio 16:9 --num-images 2
   qwen-studio run products.csv --max-credits 2000 --name "Spring catalogue" --json
+  qwen-studio run catalogue.csv --template 'studio photo of a $finish $product' --dry-run
   qwen-studio run ideas.txt --dry-run`,
     )
     .action(async (file: string, opts: Record<string, unknown>) => {
@@ -205,6 +214,35 @@ Examples:
       const { cmdDrop } = await import('./cli/queue.ts');
       result.code = await cmdDrop(io, opts);
     });
+
+  withCommon(
+    program
+      .command('wildcards')
+      .description('the files a template reads as __name__ (list, show, add, remove)')
+      .argument('[action]', 'list, show, add or remove', 'list')
+      .argument('[name]', 'the wildcard: colors, or animals/cats for wildcards/animals/cats.txt')
+      .argument('[file]', 'add: a text file with one option per line'),
+  )
+    .option('--text <options>', 'add: the options on one line, separated by |')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  qwen-studio wildcards add colors colors.txt
+  qwen-studio wildcards add animals/cats --text "tabby|siamese|black cat"
+  qwen-studio wildcards show colors`,
+    )
+    .action(
+      async (
+        action: string,
+        name: string | undefined,
+        file: string | undefined,
+        opts: Record<string, unknown>,
+      ) => {
+        const { cmdWildcards } = await import('./cli/wildcards.ts');
+        result.code = await cmdWildcards(io, action, name, file, opts);
+      },
+    );
 
   program
     .command('simulator')

@@ -71,6 +71,8 @@ export const promptEntrySchema = z.strictObject({
   refs: z.array(referenceTokenSchema).max(LIMITS.references).optional(),
   /** Where the entry came from, for error messages: `file.csv:12`. */
   origin: z.string().optional(),
+  /** Values of the template's `$variables` (a CSV row's columns that are not API fields). */
+  vars: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a variable name'), z.string()).optional(),
 });
 export type PromptEntry = z.infer<typeof promptEntrySchema>;
 
@@ -94,6 +96,13 @@ export const batchSpecSchema = z.strictObject({
   repeat: z.number().int().min(1).max(100).default(1),
   /** Stop submitting this batch before its spent plus estimated credits would pass this. */
   maxCredits: z.number().int().positive().optional(),
+  /** Seeds the sampling of `__wildcard:n__`: the same seed picks the same lines. */
+  sampleSeed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1)
+    .default(1),
 });
 export type BatchSpec = z.input<typeof batchSpecSchema>;
 export type ParsedBatchSpec = z.output<typeof batchSpecSchema>;

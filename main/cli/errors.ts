@@ -5,6 +5,7 @@ import { InputFileError } from '../engine/batch/input-file.ts';
 import { PlanError } from '../engine/batch/plan.ts';
 import { ReferenceError } from '../engine/batch/refs.ts';
 import { TemplateError } from '../engine/batch/template.ts';
+import { WildcardError } from '../engine/batch/wildcards.ts';
 import { ExportError } from '../engine/library/export.ts';
 import { ImportError } from '../engine/library/import.ts';
 import { LibraryError } from '../engine/library/library.ts';
@@ -20,6 +21,7 @@ const USER_MISTAKES = [
   InputFileError,
   ReferenceError,
   TemplateError,
+  WildcardError,
   PlanError,
   DatabaseVersionError,
   MigrationChecksumError,

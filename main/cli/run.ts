@@ -25,6 +25,8 @@ export interface RunFlags {
   dryRun?: boolean;
   json?: boolean;
   repeat?: string;
+  template?: string;
+  sampleSeed?: string;
 }
 
 export function paramsFromFlags(f: RunFlags): GenerationParams {
@@ -71,7 +73,7 @@ async function referenceTokens(
 }
 
 export async function buildSpec(file: string, flags: RunFlags, studio: Studio | null): Promise<BatchSpec> {
-  const rows = await readPromptFile(file);
+  const rows = await readPromptFile(file, flags.template !== undefined ? { template: flags.template } : {});
   if (rows.length === 0)
     throw new UsageError(`${file} has no prompts (blank lines and # comments are skipped).`);
   const entries: PromptEntry[] = [];
@@ -97,6 +99,8 @@ export async function buildSpec(file: string, flags: RunFlags, studio: Studio | 
   };
   if (flags.seed !== undefined)
     spec.seed = { mode: 'fixed', value: intOption('--seed', flags.seed, 0, LIMITS.seedMax) };
+  if (flags.sampleSeed !== undefined)
+    spec.sampleSeed = intOption('--sample-seed', flags.sampleSeed, 0, 2 ** 31 - 1);
   if (flags.repeat !== undefined) spec.repeat = intOption('--repeat', flags.repeat, 1, 100);
   if (flags.maxCredits !== undefined)
     spec.maxCredits = intOption('--max-credits', flags.maxCredits, 1, Number.MAX_SAFE_INTEGER);

@@ -19,6 +19,7 @@ import { settingsSchema, type Settings, type SettingsPatch } from '../../shared/
 import { ApiError } from './api/errors.ts';
 import { SkillsClient } from './api/client.ts';
 import { planBatch } from './batch/plan.ts';
+import { Wildcards } from './batch/wildcards.ts';
 import { inspectReference, loadReference, storeReference, type ReferenceFile } from './batch/refs.ts';
 import { createLogger, type Logger } from './log.ts';
 import { exportItems, type ExportProgress, type ExportResult } from './library/export.ts';
@@ -79,6 +80,8 @@ export class Studio extends EventEmitter<StudioEvents> {
   readonly log: Logger;
   readonly scheduler: Scheduler;
   readonly library: Library;
+  /** `<data-dir>/wildcards/`: the files `__name__` in a template reads. */
+  readonly wildcards: Wildcards;
   private readonly opts: StudioOptions;
   private key: string | null = null;
   private baseOverride: string | null = null;
@@ -100,6 +103,7 @@ export class Studio extends EventEmitter<StudioEvents> {
     });
     this.stores = openStores(join(this.dataDir, 'studio.db'));
     this.library = new Library(this.stores.db, this.dataDir);
+    this.wildcards = new Wildcards(join(this.dataDir, 'wildcards'));
     if (typeof opts.apiKey === 'string') this.key = opts.apiKey;
     this.scheduler = new Scheduler({
       stores: this.stores,
@@ -212,6 +216,7 @@ export class Studio extends EventEmitter<StudioEvents> {
     const plan = planBatch(spec, {
       creditsPerImage: cpi.value,
       estimateIsLearned: cpi.learned,
+      wildcards: this.wildcards.snapshot(),
       ...(this.opts.random ? { random: this.opts.random } : {}),
     });
     for (const job of opts.checkRefs === false ? [] : plan.jobs) {

@@ -1,17 +1,9 @@
 // Every random choice of the simulator comes from a seeded generator, so a test that sets `seed` sees the
 // same sequence of faults, latencies and ids on every run.
 
-/** mulberry32: tiny, fast, and good enough for picking faults (not for anything secret). */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../../shared/prng.ts';
+
+export { mulberry32 };
 
 export interface Random {
   /** Uniform in [0, 1). */

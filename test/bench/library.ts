@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
+import { mulberry32 } from '../../shared/prng.ts';
 import { Library } from '../../main/engine/library/library.ts';
 import { openDatabase, type DB } from '../../main/engine/store/db.ts';
 
@@ -87,16 +88,6 @@ const MODELS: [string, number][] = [['qwen/qwen-image-2', 60], ['qwen/qwen-image
 const RATINGS: [number, number][] = [[0, 70], [1, 3], [2, 5], [3, 9], [4, 8], [5, 5]];
 
 type Rand = () => number;
-function mulberry32(seed: number): Rand {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 /** Skewed toward the front of the list, as real vocabularies are (a few words are everywhere). */
 const pick = <T>(r: Rand, a: readonly T[]): T => a[Math.floor(r() * r() * a.length)]!;
 function weighted<T>(r: Rand, table: readonly [T, number][]): T {

@@ -130,12 +130,34 @@ describe('.csv prompt files', () => {
     ]);
   });
 
-  it('names an unknown column and lists the allowed ones', () => {
-    const err = inputError(() => parsePromptText('prompt,style\nx,y\n', 'p.csv'));
+  it('names a column that is neither an API field nor a variable name, and lists the fields', () => {
+    const err = inputError(() => parsePromptText('prompt,art style\nx,y\n', 'p.csv'));
     expect(err.line).toBe(1);
     expect(err.column).toBe(2);
-    expect(err.message).toContain("unknown column 'style'");
+    expect(err.message).toContain("column 'art style' is neither an API field");
     expect(err.message).toContain('prompt, negative_prompt, aspect_ratio, image_size, seed, num_images');
+  });
+
+  it('reads other columns as template variables, named as written', () => {
+    expect(parsePromptText('prompt,Style\na $Style fox,oil\n', 'p.csv')).toEqual([
+      { prompt: 'a $Style fox', origin: 'p.csv:2', vars: { Style: 'oil' } },
+    ]);
+  });
+
+  it('gives rows without a prompt the shared template, and allows no prompt column with one', () => {
+    const csv = 'product,color,refs\nmug,red,https://x.test/mug.png\nlamp,blue,\n';
+    expect(parsePromptText(csv, 'cat.csv', { template: 'a $color $product on white' })).toEqual([
+      {
+        prompt: 'a $color $product on white',
+        origin: 'cat.csv:2',
+        vars: { product: 'mug', color: 'red' },
+        refs: ['https://x.test/mug.png'],
+      },
+      { prompt: 'a $color $product on white', origin: 'cat.csv:3', vars: { product: 'lamp', color: 'blue' } },
+    ]);
+    expect(inputError(() => parsePromptText('product\nmug\n', 'cat.csv')).message).toContain(
+      'or give a template shared by every row',
+    );
   });
 
   it('requires a prompt column and refuses duplicate columns', () => {
@@ -275,8 +297,10 @@ describe('.jsonl prompt files', () => {
     expect(inputError(() => parsePromptText('["a"]\n', 'l.jsonl')).message).toContain(
       'expected a JSON object',
     );
-    const unknown = inputError(() => parsePromptText('{"prompt": "x", "style": "y"}\n', 'l.jsonl'));
-    expect(unknown.message).toContain("unknown field 'style'");
+    const unknown = inputError(() => parsePromptText('{"prompt": "x", "art style": "y"}\n', 'l.jsonl'));
+    expect(unknown.message).toContain("field 'art style' is neither an API field");
+    const nested = inputError(() => parsePromptText('{"prompt": "x", "style": {"a": 1}}\n', 'l.jsonl'));
+    expect(nested.message).toContain('variable style must be text or a number');
     expect(inputError(() => parsePromptText('{"seed": 1}\n', 'l.jsonl')).message).toContain(
       'the prompt is empty',
     );

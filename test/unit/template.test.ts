@@ -1,17 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { thrown } from '../helpers/throws.ts';
 import { countExpansions, expandTemplate, TemplateError } from '../../main/engine/batch/template.ts';
 
 const texts = (template: string) => expandTemplate(template).map((e) => e.text);
 
-function templateError(fn: () => unknown): TemplateError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(TemplateError);
-    return err as TemplateError;
-  }
-  throw new Error('expected a TemplateError');
-}
+const templateError = (fn: () => unknown) => thrown(TemplateError, fn);
 
 describe('expandTemplate', () => {
   it('expands alternatives combinatorially in odometer order with bindings', () => {

@@ -94,16 +94,32 @@ function emptyPrompt(where: Where): InputFileError {
   );
 }
 
-export function parsePromptText(text: string, fileName: string): PromptFileEntry[] {
+export interface PromptFileOptions {
+  /**
+   * A template shared by every row: a CSV or JSONL row without a prompt of its own gets it, and the row's
+   * other columns fill its `$variables` (one template, a row per product).
+   */
+  template?: string;
+}
+
+/** A column or key that is not an API field names a template variable (kept as written). */
+const VARIABLE = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+export function parsePromptText(
+  text: string,
+  fileName: string,
+  opts: PromptFileOptions = {},
+): PromptFileEntry[] {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const ext = path.extname(fileName).toLowerCase();
+  const template = opts.template?.trim() || null;
   switch (ext) {
     case '.txt':
       return parseTxt(body, fileName);
     case '.csv':
-      return parseCsvFile(body, fileName);
+      return parseCsvFile(body, fileName, template);
     case '.jsonl':
-      return parseJsonl(body, fileName);
+      return parseJsonl(body, fileName, template);
     default:
       throw new InputFileError(
         fileName,
@@ -115,7 +131,10 @@ export function parsePromptText(text: string, fileName: string): PromptFileEntry
   }
 }
 
-export async function readPromptFile(filePath: string): Promise<PromptFileEntry[]> {
+export async function readPromptFile(
+  filePath: string,
+  opts: PromptFileOptions = {},
+): Promise<PromptFileEntry[]> {
   const abs = path.resolve(filePath);
   let size: number;
   try {
@@ -142,7 +161,7 @@ export async function readPromptFile(filePath: string): Promise<PromptFileEntry[
     );
   }
   const text = await readFile(abs, 'utf8');
-  return parsePromptText(text, abs);
+  return parsePromptText(text, abs, opts);
 }
 
 function checkRowCap(fileName: string, count: number, line: number): void {
@@ -190,7 +209,7 @@ const CSV_OPTIONS: CsvOptions = {
   record_delimiter: ['\r\n', '\n'],
 };
 
-function parseCsvFile(text: string, fileName: string): PromptFileEntry[] {
+function parseCsvFile(text: string, fileName: string, template: string | null): PromptFileEntry[] {
   // A Buffer, so the byte offsets csv-parse reports index the same bytes LineIndex scans.
   const buf = Buffer.from(text, 'utf8');
   let rows: CsvRow[];
@@ -205,7 +224,7 @@ function parseCsvFile(text: string, fileName: string): PromptFileEntry[] {
   if (!header) {
     throw new InputFileError(fileName, 0, null, 'is empty — add a header row with a prompt column');
   }
-  const columns = readHeader(header.record, fileName);
+  const columns = readHeader(header.record, fileName, template !== null);
 
   // csv-parse's own line count goes wrong on CRLF inside quoted values, so lines are found from the byte
   // offset where each record starts (where the previous one ended), which also gives a multi-line row
@@ -233,7 +252,7 @@ function parseCsvFile(text: string, fileName: string): PromptFileEntry[] {
       },
       noun: 'column',
     };
-    entries.push(buildEntry(values, where, fileName));
+    entries.push(buildEntry(values, where, fileName, template));
   }
   return entries;
 }
@@ -265,8 +284,12 @@ class LineIndex {
   }
 }
 
-function readHeader(cells: string[], fileName: string): string[] {
-  const names = cells.map((c) => c.trim().toLowerCase());
+function readHeader(cells: string[], fileName: string, hasTemplate: boolean): string[] {
+  // API fields in any case; other columns are template variables, named exactly as written.
+  const names = cells.map((c) => {
+    const name = c.trim();
+    return FIELDS.includes(name.toLowerCase()) ? name.toLowerCase() : name;
+  });
   const seen = new Set<string>();
   names.forEach((name, i) => {
     if (!name) {
@@ -277,12 +300,13 @@ function readHeader(cells: string[], fileName: string): string[] {
         `this header cell is empty — name the column (allowed: ${ALLOWED_LIST}) or delete it`,
       );
     }
-    if (!FIELDS.includes(name)) {
+    if (!FIELDS.includes(name) && !VARIABLE.test(name)) {
       throw new InputFileError(
         fileName,
         1,
         i + 1,
-        `unknown column '${cells[i]?.trim()}' — allowed columns are ${ALLOWED_LIST}`,
+        `column '${cells[i]?.trim()}' is neither an API field (${ALLOWED_LIST}) nor a variable name ` +
+          '(letters, digits and _, not starting with a digit) — rename it',
       );
     }
     if (seen.has(name)) {
@@ -290,12 +314,13 @@ function readHeader(cells: string[], fileName: string): string[] {
     }
     seen.add(name);
   });
-  if (!seen.has('prompt')) {
+  if (!seen.has('prompt') && !hasTemplate) {
     throw new InputFileError(
       fileName,
       1,
       null,
-      `the header has no 'prompt' column — the first row must name the columns, one of them 'prompt'`,
+      `the header has no 'prompt' column — the first row must name the columns, one of them 'prompt' ` +
+        '(or give a template shared by every row)',
     );
   }
   return names;
@@ -365,7 +390,7 @@ function csvSyntaxError(err: CsvError, buf: Buffer, fileName: string): InputFile
 
 // -------------------------------------------------------------------------------------------- .jsonl
 
-function parseJsonl(text: string, fileName: string): PromptFileEntry[] {
+function parseJsonl(text: string, fileName: string, template: string | null): PromptFileEntry[] {
   const entries: PromptFileEntry[] = [];
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
@@ -401,19 +426,20 @@ function parseJsonl(text: string, fileName: string): PromptFileEntry[] {
     const obj = value as Record<string, unknown>;
     const values: Record<string, unknown> = {};
     for (const [key, v] of Object.entries(obj)) {
-      if (!FIELDS.includes(key)) {
+      if (!FIELDS.includes(key) && !VARIABLE.test(key)) {
         throw new InputFileError(
           fileName,
           line,
           null,
-          `unknown field '${key}' — allowed fields are ${ALLOWED_LIST}`,
+          `field '${key}' is neither an API field (${ALLOWED_LIST}) nor a variable name ` +
+            '(letters, digits and _, not starting with a digit) — rename it',
         );
       }
       // null reads as "not set", as an empty CSV cell does.
       if (v !== null) values[key] = v;
     }
     checkRowCap(fileName, entries.length + 1, line);
-    entries.push(buildEntry(values, where, fileName));
+    entries.push(buildEntry(values, where, fileName, template));
   }
   return entries;
 }
@@ -424,8 +450,13 @@ function parseJsonl(text: string, fileName: string): PromptFileEntry[] {
  * One entry from its raw values: strings from CSV cells, JSON values from JSONL. Converts what a CSV
  * cell spells as text, then leaves range and enum checks to the shared params schema.
  */
-function buildEntry(values: Record<string, unknown>, where: Where, fileName: string): PromptFileEntry {
-  const prompt = values.prompt;
+function buildEntry(
+  values: Record<string, unknown>,
+  where: Where,
+  fileName: string,
+  template: string | null,
+): PromptFileEntry {
+  const prompt = values.prompt ?? template ?? undefined;
   if (prompt === undefined) throw emptyPrompt(where);
   if (typeof prompt !== 'string') throw fieldError(where, 'prompt', 'prompt must be text');
   if (!prompt.trim()) throw emptyPrompt(where);
@@ -444,6 +475,15 @@ function buildEntry(values: Record<string, unknown>, where: Where, fileName: str
   }
 
   const entry: PromptFileEntry = { prompt: prompt.trim(), origin: origin(fileName, where.line) };
+  const vars: Record<string, string> = {};
+  for (const [key, v] of Object.entries(values)) {
+    if (FIELDS.includes(key)) continue;
+    if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') {
+      throw fieldError(where, key, `variable ${key} must be text or a number`);
+    }
+    vars[key] = String(v);
+  }
+  if (Object.keys(vars).length > 0) entry.vars = vars;
   if (Object.keys(parsed.data).length > 0) entry.params = parsed.data as GenerationParams;
   if (values.refs !== undefined) {
     const { refs, refPaths } = splitRefs(values.refs, where, fileName);

@@ -11,7 +11,7 @@ import type {
   SeedPolicy,
 } from '../../../shared/domain.ts';
 import { firstIssueMessage, friendlyIssues } from './issues.ts';
-import { countExpansions, expandTemplate, TemplateError } from './template.ts';
+import { compileTemplate, TemplateError, type CompiledTemplate, type WildcardSource } from './template.ts';
 
 export interface PlanOptions {
   creditsPerImage: number;
@@ -21,6 +21,8 @@ export interface PlanOptions {
   maxJobs?: number;
   /** Source of random seeds, [0, 1) like Math.random (tests pass a seeded one). */
   random?: () => number;
+  /** Where `__name__` wildcards are read from (the data folder's wildcards/). */
+  wildcards?: WildcardSource | null;
 }
 
 export const DEFAULT_MAX_JOBS = 10_000;
@@ -43,8 +45,11 @@ export function planBatch(spec: ParsedBatchSpec, opts: PlanOptions): BatchPlan {
   const random = opts.random ?? Math.random;
 
   let total = 0;
+  const compiled: CompiledTemplate[] = [];
   for (const [i, entry] of spec.entries.entries()) {
-    total += countOf(entry, i) * spec.repeat;
+    const c = compileEntry(entry, i, spec.sampleSeed, opts.wildcards ?? null);
+    compiled.push(c);
+    total += c.count * spec.repeat;
   }
   if (total > maxJobs) {
     throw new PlanError(
@@ -61,7 +66,7 @@ export function planBatch(spec: ParsedBatchSpec, opts: PlanOptions): BatchPlan {
     const params = mergeParams(spec.params, entry.params);
     const { refHashes, imageUrls } = splitRefs(entry.refs && entry.refs.length > 0 ? entry.refs : spec.refs);
     const numImages = params.num_images ?? 1;
-    for (const expansion of expandTemplate(entry.prompt, { cap: maxJobs })) {
+    for (const expansion of (compiled[i] as CompiledTemplate).expand({ cap: maxJobs })) {
       for (let r = 0; r < spec.repeat; r++) {
         const seq = jobs.length + 1;
         const seed = params.seed ?? policySeed(spec.seed, seq, random);
@@ -96,13 +101,35 @@ function originOf(entry: PromptEntry, index: number): string {
   return entry.origin ?? `prompt ${index + 1}`;
 }
 
-function countOf(entry: PromptEntry, index: number): number {
+/** The entry's template with its wildcards and variables resolved, counted but not expanded. */
+function compileEntry(
+  entry: PromptEntry,
+  index: number,
+  sampleSeed: number,
+  wildcards: WildcardSource | null,
+): CompiledTemplate {
+  let compiled: CompiledTemplate;
   try {
-    return countExpansions(entry.prompt);
+    compiled = compileTemplate(entry.prompt, {
+      wildcards,
+      sampleSeed,
+      ...(entry.vars ? { vars: entry.vars } : {}),
+    });
   } catch (err) {
     if (err instanceof TemplateError) throw new PlanError(err.message, originOf(entry, index));
     throw err;
   }
+  // A column the template never reads is most likely a misspelt API field: say so rather than ignore it.
+  for (const name of Object.keys(entry.vars ?? {})) {
+    if (!compiled.usedVars.has(name)) {
+      throw new PlanError(
+        `column '${name}' is neither an API field nor used by the prompt — write $${name} in the prompt ` +
+          'or template, fix the column name, or remove the column',
+        originOf(entry, index),
+      );
+    }
+  }
+  return compiled;
 }
 
 /**

@@ -1,0 +1,103 @@
+// The batch-power commands of the CLI, offline: wildcards, templates over CSV rows, dry-run counts.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../main/cli.ts';
+import type { Io } from '../../main/cli/common.ts';
+import { tempDir } from '../helpers/tmp.ts';
+
+let dir: string;
+let dataDir: string;
+let cleanup: () => void;
+
+beforeAll(() => {
+  ({ dir, cleanup } = tempDir('qs-cli-batch-'));
+  dataDir = join(dir, 'data');
+});
+afterAll(() => cleanup());
+
+function file(name: string, text: string): string {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+}
+
+async function cli(args: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: Io = { out: (l) => out.push(l), err: (l) => err.push(l), isTTY: false, env: {} };
+  const code = await main([...args, '--data-dir', dataDir], io);
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+describe('qwen-studio wildcards and templates', () => {
+  it('adds, lists, shows and removes wildcards, refusing a broken one with its line', async () => {
+    expect((await cli(['wildcards', 'add', 'colors', file('colors.txt', '# mine\nred\nblue\n')])).out).toBe(
+      'Saved __colors__ (2 option(s)).',
+    );
+    expect((await cli(['wildcards', 'add', 'animals/cats', '--text', 'tabby|{black|white} cat'])).code).toBe(
+      2,
+    );
+    expect(
+      (await cli(['wildcards', 'add', 'animals/cats', file('cats.txt', 'tabby\n{black|white} cat\n')])).code,
+    ).toBe(0);
+    const list = await cli(['wildcards', 'list']);
+    expect(list.out).toBe('__animals/cats__\t2 option(s)\n__colors__\t2 option(s)');
+    expect((await cli(['wildcards', 'show', 'colors'])).out).toBe('# mine\nred\nblue');
+    const bad = await cli(['wildcards', 'add', 'oops', file('oops.txt', 'fine\n{broken\n')]);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toBe(
+      "wildcards/oops.txt, line 2: unclosed '{' at column 1 — close it or escape it as \\{",
+    );
+    expect((await cli(['wildcards', 'add', 'tmp', '--text', 'a|b'])).code).toBe(0);
+    expect((await cli(['wildcards', 'remove', 'tmp'])).out).toBe('Removed __tmp__.');
+    const gone = await cli(['wildcards', 'show', 'tmp']);
+    expect([gone.code, gone.err]).toEqual([
+      2,
+      'no wildcard __tmp__ — see the list with: qwen-studio wildcards list',
+    ]);
+  });
+
+  it('a dry run counts wildcards, variables and sampling exactly, and names an unknown wildcard', async () => {
+    const r = await cli([
+      'run',
+      file('w.txt', '{$c = __colors__} a $c __animals/cats__ on a $c mat\n'),
+      '--dry-run',
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^6 generation\(s\), 6 image\(s\)/);
+    expect(r.out).toContain('a red tabby on a red mat');
+    expect(r.out).toContain('a blue white cat on a blue mat');
+    const missing = await cli(['run', file('m.txt', 'one\na __colours__ car\n'), '--dry-run']);
+    expect(missing.code).toBe(2);
+    expect(missing.err).toMatch(/^m\.txt:2: unknown wildcard __colours__ at column 3 — add the file/);
+  });
+
+  it('one template for every CSV row: columns are variables, refs stay per row', async () => {
+    const csv = file(
+      'catalogue.csv',
+      'product,finish,refs\nmug,matte,https://x.test/mug.png\nlamp,gloss,\nvase,matte,\n',
+    );
+    const r = await cli([
+      'run',
+      csv,
+      '--template',
+      'studio photo of a $finish $product, {white|grey} backdrop',
+      '--dry-run',
+      '--json',
+    ]);
+    expect(r.code).toBe(0);
+    const plan = JSON.parse(r.out) as { jobs: number; prompts: string[] };
+    expect(plan.jobs).toBe(6);
+    expect(plan.prompts.slice(0, 3)).toEqual([
+      'studio photo of a matte mug, white backdrop',
+      'studio photo of a matte mug, grey backdrop',
+      'studio photo of a gloss lamp, white backdrop',
+    ]);
+    const unused = await cli(['run', csv, '--template', 'a $product', '--dry-run']);
+    expect(unused.code).toBe(2);
+    expect(unused.err).toContain(
+      "catalogue.csv:2: column 'finish' is neither an API field nor used by the prompt",
+    );
+  });
+});
