@@ -32,7 +32,7 @@ export const TRANSITIONS: Record<JobState, readonly JobState[]> = {
   queued: ['submitting', 'paused', 'canceled', 'failed'],
   paused: ['queued', 'canceled'],
   submitting: ['running', 'queued', 'failed', 'uncertain'],
-  running: ['running', 'downloading', 'failed'],
+  running: ['running', 'downloading', 'failed', 'canceled'],
   downloading: ['done', 'failed', 'downloading'],
   done: [],
   failed: ['queued', 'downloading', 'running', 'canceled'],

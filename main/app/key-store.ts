@@ -1,9 +1,10 @@
 // The API key at rest: encrypted with Electron's safeStorage (Keychain, DPAPI, libsecret/kwallet) in
 // <userData>/api-key.bin, mode 0600 — never in SQLite, logs, the page or an error message. The cipher is
 // injected, so this file has no Electron import and its file handling is tested with a fake cipher.
-import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { KeyStore } from '../engine/handlers.ts';
+import { writeFileAtomicSync } from '../engine/files/atomic-write.ts';
 
 export const KEY_FILE_NAME = 'api-key.bin';
 export const KEY_ENV_VAR = 'QWEN_STUDIO_API_KEY';
@@ -48,10 +49,7 @@ export function decodeKeyFile(data: Buffer): Buffer | null {
 /** Written through a 0600 temporary file and renamed, so the key is never readable by others, even briefly. */
 export function writeKeyFile(file: string, ciphertext: Buffer): void {
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-  const tmp = `${file}.${process.pid}.tmp`;
-  rmSync(tmp, { force: true });
-  writeFileSync(tmp, encodeKeyFile(ciphertext), { mode: 0o600, flag: 'wx' });
-  renameSync(tmp, file);
+  writeFileAtomicSync(file, encodeKeyFile(ciphertext), { mode: 0o600 });
 }
 
 /**

@@ -1,13 +1,13 @@
 // Remembers the window's size, position and maximized state in <userData>/window-state.json. What is read
 // back is validated (shared/window-geometry.ts fits it to the displays that exist now).
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readFileSync } from 'node:fs';
 import {
   DEFAULT_STATE,
   windowStateSchema,
   type Rect,
   type WindowState,
 } from '../../shared/window-geometry.ts';
+import { writeFileAtomicSync } from '../engine/files/atomic-write.ts';
 
 /** The saved state, or the default when the file is missing, unreadable or not what we wrote. */
 export function readWindowState(file: string): WindowState {
@@ -28,10 +28,7 @@ export function readWindowState(file: string): WindowState {
 /** Written whole through a temporary file, so a crash mid-write leaves the previous state, not half a file. */
 export function writeWindowState(file: string, state: WindowState): void {
   const valid = windowStateSchema.parse(state);
-  mkdirSync(dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(valid, null, 2) + '\n', { mode: 0o600 });
-  renameSync(tmp, file);
+  writeFileAtomicSync(file, JSON.stringify(valid, null, 2) + '\n', { mode: 0o600 });
 }
 
 /** The slice of BrowserWindow the tracker uses (kept structural so it is clear what is touched). */

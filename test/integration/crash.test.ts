@@ -3,10 +3,11 @@
 // accepted is finished, downloaded and recorded once, and nothing is paid for twice.
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stripMetadata } from '../../main/engine/library/metadata/embed.ts';
+import { isTempName } from '../../main/engine/files/temp-sweep.ts';
 import { startSimulator, type Simulator } from '../../main/simulator/index.ts';
 import { sha256 } from '../helpers/engine.ts';
 import {
@@ -105,7 +106,7 @@ describe('crash safety of the command line', () => {
         expect(rows.length).toBe(JOBS);
         // No half-written download survives a restart.
         const leftovers = readdirSync(join(dataDir, 'library'), { recursive: true }).filter((n) =>
-          String(n).includes('.partial-'),
+          isTempName(basename(String(n))),
         );
         expect(leftovers).toEqual([]);
         for (const r of rows) {

@@ -12,11 +12,11 @@ import {
   DownloadError,
   downloadErrorFromFs,
   downloadImage,
-  removeStalePartials,
   sha256File,
   slugForFile,
 } from '../../main/engine/library/download.ts';
 import { findTruncation, sniffImageFormat } from '../../main/engine/library/image-format.ts';
+import { isTempName } from '../../main/engine/files/temp-sweep.ts';
 
 // ---- fixtures --------------------------------------------------------------------------------------------
 
@@ -128,7 +128,7 @@ async function expectFailure(p: Promise<unknown>, kind: DownloadError['kind']): 
   const de = err as DownloadError;
   expect(de.kind, de.message).toBe(kind);
   // A failure leaves nothing behind: no partial file, no half-stored image.
-  expect((await filesIn(dir)).filter((f) => f.startsWith('.partial-'))).toEqual([]);
+  expect((await filesIn(dir)).filter(isTempName)).toEqual([]);
   return de;
 }
 
@@ -156,6 +156,8 @@ describe('downloadImage: success', () => {
       contentType: mime,
       reused: false,
       unexpectedFormat: false,
+      fileSha256: digest,
+      fileBytes: bytes.length,
     });
     expect(await readFile(got.path)).toEqual(bytes);
     expect(await sha256File(got.path)).toBe(digest);
@@ -443,16 +445,6 @@ describe('downloadErrorFromFs', () => {
 });
 
 // ---- helpers ---------------------------------------------------------------------------------------------
-
-describe('removeStalePartials', () => {
-  it('removes only the leftovers of a killed download', async () => {
-    await writeFile(path.join(dir, '.partial-deadbeef'), 'half');
-    await writeFile(path.join(dir, 'kept-0123456789.png'), png);
-    expect(await removeStalePartials(dir)).toBe(1);
-    expect(await filesIn(dir)).toEqual(['kept-0123456789.png']);
-    expect(await removeStalePartials(path.join(dir, 'missing'))).toBe(0);
-  });
-});
 
 describe('image-format', () => {
   it('sniffs formats by their bytes', () => {

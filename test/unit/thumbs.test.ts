@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { readdirSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
-import type { OutputInfo } from 'sharp';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Logger } from '../../main/engine/log.ts';
 import { ThumbnailQueue, ensureThumbnail, thumbPath } from '../../main/engine/library/thumbs.ts';
@@ -24,12 +23,13 @@ vi.mock('sharp', async (importOriginal) => {
   const counted = (...args: Parameters<typeof real>) => {
     probe.calls++;
     const instance = real(...args);
-    const toFile = instance.toFile.bind(instance) as (file: string) => Promise<OutputInfo>;
-    (instance as { toFile: unknown }).toFile = (file: string) => {
+    // Thumbnails are encoded to memory and written by the atomic-write helper.
+    const toBuffer = instance.toBuffer.bind(instance) as () => Promise<Buffer>;
+    (instance as { toBuffer: unknown }).toBuffer = () => {
       const run = { startTick: probe.tick, endTick: -1 };
       probe.active++;
       probe.maxActive = Math.max(probe.maxActive, probe.active);
-      return toFile(file).finally(() => {
+      return toBuffer().finally(() => {
         probe.active--;
         run.endTick = probe.tick;
         probe.pipelines.push(run);

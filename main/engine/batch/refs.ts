@@ -1,11 +1,12 @@
 // Reference images: checked before a batch is accepted (exists, is a file, fits the size limit, is a PNG,
 // JPEG, WebP or GIF that actually decodes), then kept content-addressed so the same picture is stored once
 // however many batches use it.
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { LIMITS } from '../../../shared/api.ts';
+import { writeFileAtomic } from '../files/atomic-write.ts';
 
 // Named by the brief; note it shadows the built-in ReferenceError wherever it is imported.
 export class ReferenceError extends Error {
@@ -184,37 +185,8 @@ export async function storeReference(refsDir: string, ref: ReferenceFile): Promi
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
-  await mkdir(refsDir, { recursive: true });
-  const tmp = `${target}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-  try {
-    const fh = await open(tmp, 'wx');
-    try {
-      await fh.writeFile(ref.data);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, target);
-  } catch (err) {
-    await unlink(tmp).catch(() => undefined);
-    throw err;
-  }
-  await syncDir(refsDir);
+  await writeFileAtomic(target, ref.data);
   return target;
-}
-
-/** Make the rename itself durable; some platforms cannot open a folder for this, which is fine. */
-async function syncDir(dir: string): Promise<void> {
-  try {
-    const fh = await open(dir, 'r');
-    try {
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-  } catch {
-    // best effort (Windows refuses to fsync a directory handle)
-  }
 }
 
 export function validateReferenceList(count: number): void {

@@ -1,16 +1,16 @@
 // Fetches one finished result from the CDN into the library folder. A file only ever appears under its
-// final name complete, checked and fsynced: it is streamed to a hidden `.partial-*` file first, and any
-// failure removes that file and leaves everything already stored alone.
+// final name complete, checked and fsynced: the bytes are received in memory (at most `maxBytes`), checked,
+// given their embedded metadata by the caller's `prepare`, and written once through the atomic-write helper
+// (temporary file, fsync, rename). Any failure leaves everything already stored alone.
 //
 // How completeness is judged: the byte count must match Content-Length when one is sent, and the file's
 // own structure must be whole (PNG chunks up to IEND, JPEG EOI, WebP RIFF size, GIF trailer; see
 // image-format.ts). `sharp().metadata()` then parses the header for the dimensions. We deliberately do not
 // decode every pixel here: truncation is the failure that happens in practice (TLS already guards the bytes
 // that do arrive), and the thumbnailer decodes the whole image right after anyway.
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import type { FileHandle } from 'node:fs/promises';
-import { mkdir, open, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import sharp from 'sharp';
@@ -25,6 +25,7 @@ import {
   sniffImageFormat,
   type ImageFormat,
 } from './image-format.ts';
+import { writeFileAtomic } from '../files/atomic-write.ts';
 
 /**
  * What the caller should do next: `expired` → poll the generation again for a fresh link; `transient` →
@@ -52,8 +53,12 @@ export class DownloadError extends Error {
 
 export interface DownloadedImage {
   path: string;
+  /** sha256 and size of the bytes as downloaded (what the service made). */
   sha256: string;
   bytes: number;
+  /** sha256 and size of the stored file (the downloaded bytes plus what `prepare` added); null when reused. */
+  fileSha256: string | null;
+  fileBytes: number | null;
   width: number;
   height: number;
   format: ImageFormat;
@@ -93,6 +98,19 @@ export interface DownloadOptions {
    * annotated is recognised as the same image.
    */
   sameContent?: (existingPath: string, sha256: string, bytes: number) => Promise<boolean>;
+  /**
+   * The bytes to store for checked image bytes (e.g. with metadata embedded), so the file is written once.
+   * Not called for a reused file. Default: the downloaded bytes.
+   */
+  prepare?: (bytes: Buffer, image: CheckedImage) => Buffer;
+}
+
+/** What the download learnt about the bytes before storing them. */
+export interface CheckedImage {
+  sha256: string;
+  format: ImageFormat;
+  width: number;
+  height: number;
 }
 
 async function sameBytes(existingPath: string, sha256: string, bytes: number): Promise<boolean> {
@@ -102,7 +120,6 @@ async function sameBytes(existingPath: string, sha256: string, bytes: number): P
 export const DEFAULT_MAX_BYTES = 100 * 1024 * 1024;
 const DEFAULT_TIMEOUTS = { connectMs: 15_000, headersMs: 60_000, bodyMs: 60_000 };
 const MAX_REDIRECTS = 5;
-const PARTIAL_PREFIX = '.partial-';
 
 // Content types a CDN may put on any file; everything else that is not an image contradicts image bytes.
 const GENERIC_BINARY_TYPES = new Set([
@@ -133,67 +150,59 @@ export async function downloadImage(opts: DownloadOptions): Promise<DownloadedIm
 
   // Prepare the disk before touching the network: a full or read-only disk should not spend the link.
   await disk(dir, () => mkdir(dir, { recursive: true }));
-  const partial = path.join(dir, PARTIAL_PREFIX + randomBytes(8).toString('hex'));
-  let handle: FileHandle | null = await disk(dir, () => open(partial, 'wx'));
-  try {
-    const fetched = await fetchInto(handle, url, opts, maxBytes);
-    await disk(dir, () => handle!.sync());
-    await disk(dir, () => handle!.close());
-    handle = null;
+  const fetched = await fetchBytes(url, opts, maxBytes);
+  const buf = fetched.bytes;
+  const checked = await checkImage(buf, fetched.contentType, url);
+  const sha256 = fetched.sha256;
+  const common = {
+    sha256,
+    bytes: buf.length,
+    width: checked.width,
+    height: checked.height,
+    format: checked.format,
+    contentType: mimeFor(checked.format),
+    unexpectedFormat: opts.expectedFormat !== undefined && opts.expectedFormat !== checked.format,
+  };
+  const reused = (p: string): DownloadedImage => ({
+    ...common,
+    path: p,
+    reused: true,
+    fileSha256: null,
+    fileBytes: null,
+  });
 
-    const buf = await disk(dir, () => readFile(partial));
-    const checked = await checkImage(buf, fetched.contentType, url);
-    const sha256 = fetched.sha256;
-    const common = {
-      sha256,
-      bytes: buf.length,
-      width: checked.width,
-      height: checked.height,
-      format: checked.format,
-      contentType: mimeFor(checked.format),
-      unexpectedFormat: opts.expectedFormat !== undefined && opts.expectedFormat !== checked.format,
-    };
+  const same = opts.sameContent ?? sameBytes;
+  const known = opts.findExisting?.(sha256) ?? null;
+  if (known !== null && (await exists(known)) && (await same(known, sha256, buf.length)))
+    return reused(known);
 
-    const same = opts.sameContent ?? sameBytes;
-    const known = opts.findExisting?.(sha256) ?? null;
-    if (known !== null && (await exists(known)) && (await same(known, sha256, buf.length))) {
-      await rm(partial, { force: true });
-      return { ...common, path: known, reused: true };
-    }
-
-    const ext = extensionFor(checked.format);
-    let finalPath = path.join(dir, `${opts.baseName}-${sha256.slice(0, 10)}.${ext}`);
-    if ((await exists(finalPath)) && (await same(finalPath, sha256, buf.length))) {
-      await rm(partial, { force: true });
-      return { ...common, path: finalPath, reused: true };
-    }
-    if (await exists(finalPath)) {
-      // A different file holds the short name (a 40-bit prefix collision, or a damaged file): never
-      // overwrite it; the full hash cannot collide.
-      finalPath = path.join(dir, `${opts.baseName}-${sha256}.${ext}`);
-    }
-    await disk(dir, () => rename(partial, finalPath));
-    await fsyncDir(dir);
-    return { ...common, path: finalPath, reused: false };
-  } catch (err) {
-    await handle?.close().catch(() => undefined);
-    await rm(partial, { force: true }).catch(() => undefined);
-    throw err;
+  const ext = extensionFor(checked.format);
+  let finalPath = path.join(dir, `${opts.baseName}-${sha256.slice(0, 10)}.${ext}`);
+  if ((await exists(finalPath)) && (await same(finalPath, sha256, buf.length))) return reused(finalPath);
+  if (await exists(finalPath)) {
+    // A different file holds the short name (a 40-bit prefix collision, or a damaged file): never
+    // overwrite it; the full hash cannot collide.
+    finalPath = path.join(dir, `${opts.baseName}-${sha256}.${ext}`);
   }
+  const stored = opts.prepare ? opts.prepare(buf, { sha256, ...checked }) : buf;
+  opts.signal?.throwIfAborted();
+  await disk(dir, () => writeFileAtomic(finalPath, stored));
+  return {
+    ...common,
+    path: finalPath,
+    reused: false,
+    fileSha256: stored === buf ? sha256 : createHash('sha256').update(stored).digest('hex'),
+    fileBytes: stored.length,
+  };
 }
 
 interface Fetched {
   sha256: string;
-  bytes: number;
+  bytes: Buffer;
   contentType: string;
 }
 
-async function fetchInto(
-  handle: FileHandle,
-  url: URL,
-  opts: DownloadOptions,
-  maxBytes: number,
-): Promise<Fetched> {
+async function fetchBytes(url: URL, opts: DownloadOptions, maxBytes: number): Promise<Fetched> {
   const timeouts = { ...DEFAULT_TIMEOUTS, ...opts.timeouts };
   const host = url.host;
   let contentLength: number | null = null;
@@ -226,11 +235,12 @@ async function fetchInto(
     }
 
     const hash = createHash('sha256');
+    const chunks: Buffer[] = [];
     for await (const chunk of body as AsyncIterable<Buffer>) {
       received += chunk.length;
       if (received > maxBytes) throw tooLarge(received, maxBytes, host);
       hash.update(chunk);
-      await disk(opts.dir, () => handle.write(chunk));
+      chunks.push(chunk);
     }
     if (contentLength !== null && received !== contentLength) {
       throw new DownloadError(
@@ -238,7 +248,7 @@ async function fetchInto(
         `The download from ${host} was cut short: got ${received} of ${contentLength} bytes — it will be retried.`,
       );
     }
-    return { sha256: hash.digest('hex'), bytes: received, contentType };
+    return { sha256: hash.digest('hex'), bytes: Buffer.concat(chunks, received), contentType };
   } catch (err) {
     if (err instanceof DownloadError) throw err;
     if (opts.signal?.aborted) throw opts.signal.reason ?? err;
@@ -307,27 +317,6 @@ export async function sha256File(filePath: string): Promise<string> {
   const hash = createHash('sha256');
   await pipeline(createReadStream(filePath), hash);
   return hash.digest('hex');
-}
-
-/**
- * Removes `.partial-*` files a killed process left behind in `dir`. Call it before downloads start (only
- * one process runs the queue at a time, so none of them can still be in use). Returns how many went.
- */
-export async function removeStalePartials(dir: string): Promise<number> {
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0;
-    throw downloadErrorFromFs(err, dir);
-  }
-  let removed = 0;
-  for (const name of names) {
-    if (!name.startsWith(PARTIAL_PREFIX)) continue;
-    await rm(path.join(dir, name), { force: true });
-    removed++;
-  }
-  return removed;
 }
 
 /**
@@ -409,23 +398,6 @@ async function disk<T>(dir: string, op: () => Promise<T>): Promise<T> {
     return await op();
   } catch (err) {
     throw downloadErrorFromFs(err, dir);
-  }
-}
-
-async function fsyncDir(dir: string): Promise<void> {
-  // Windows cannot open a directory for fsync; NTFS journals the rename itself.
-  if (process.platform === 'win32') return;
-  const h = await disk(dir, () => open(dir, 'r'));
-  try {
-    await h.sync();
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    // Some file systems (network, FUSE) cannot sync a directory; the file itself was synced already.
-    if (code !== 'EINVAL' && code !== 'ENOTSUP' && code !== 'EISDIR' && code !== 'EPERM') {
-      throw downloadErrorFromFs(err, dir);
-    }
-  } finally {
-    await h.close().catch(() => undefined);
   }
 }
 

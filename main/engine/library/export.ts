@@ -8,6 +8,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify/sync';
 import yazl from 'yazl';
+import { commitTempFile, tempPathFor } from '../files/atomic-write.ts';
 
 export interface ExportItem {
   /** The file on disk. */
@@ -138,7 +139,7 @@ async function exportZip(opts: ExportOptions, names: string[]): Promise<ExportRe
   const { items, out, signal } = opts;
   const { sizes, missing } = await present(items);
   await mkdir(dirname(out), { recursive: true });
-  const temp = `${out}.partial-${randomBytes(6).toString('hex')}`;
+  const temp = tempPathFor(out);
   const zip = new yazl.ZipFile();
   const written = pipeline(zip.outputStream, createWriteStream(temp));
   let bytes = 0;
@@ -178,7 +179,7 @@ async function exportZip(opts: ExportOptions, names: string[]): Promise<ExportRe
       signal?.removeEventListener('abort', onAbort);
     }
     aborted(signal);
-    await rename(temp, out);
+    await commitTempFile(temp, out);
     return { out, files: done, bytes, missing };
   } catch (err) {
     // Close the temp file before removing it: a canceled export may not have ended the zip stream yet.

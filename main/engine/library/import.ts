@@ -1,10 +1,11 @@
 // Import an existing folder of images into the library: our own files come back with their full record,
 // A1111-style files with their `parameters` text, anything else as a plain image. Bytes already in the library
 // (by the hash of the file, or of the image as first downloaded) are skipped, so importing twice is harmless.
-import { createHash, randomBytes } from 'node:crypto';
-import { copyFile, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import sharp from 'sharp';
+import { writeFileAtomic } from '../files/atomic-write.ts';
 import { slugForFile } from './download.ts';
 import { extensionFor, sniffImageFormat } from './image-format.ts';
 import { parseA1111Parameters } from './metadata/a1111.ts';
@@ -158,18 +159,11 @@ export async function importFolder(folder: string, opts: ImportOptions): Promise
       const { mtimeMs } = await stat(path);
       const month = new Date(mtimeMs).toISOString().slice(0, 7);
       const dir = join(opts.libraryDir, 'imported', month);
-      await mkdir(dir, { recursive: true });
       const stem = slugForFile(described.prompt || basename(path, extname(path)), 40);
       const dest = join(dir, `${stem}-${fileSha.slice(0, 10)}.${extensionFor(format)}`);
-      // Copied whole, never re-encoded; written under a temporary name and renamed, so a crash leaves no
+      // Copied whole (the bytes already read), never re-encoded, written atomically: a crash leaves no
       // half-copied image in the library.
-      const temp = join(dir, `.partial-${randomBytes(6).toString('hex')}`);
-      try {
-        await copyFile(path, temp);
-        await rename(temp, dest);
-      } finally {
-        await rm(temp, { force: true });
-      }
+      await writeFileAtomic(dest, bytes);
       const { contentSha: _c, ...fields } = described;
       const id = opts.assets.add({
         ...fields,

@@ -5,11 +5,11 @@
 // The event loop is never blocked: sharp decodes and encodes on libuv's thread pool, and the queue keeps
 // at most `concurrency` images in flight so thumbnails cannot starve file I/O (which uses the same pool)
 // or pile up memory when a large batch finishes at once.
-import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { nullLogger } from '../log.ts';
+import { writeFileAtomic } from '../files/atomic-write.ts';
 import type { Logger } from '../log.ts';
 
 export const DEFAULT_THUMB_SIZE = 320;
@@ -38,23 +38,18 @@ async function exists(file: string): Promise<boolean> {
 
 async function makeThumbnail(srcPath: string, target: string, size: number): Promise<string> {
   if (await exists(target)) return target;
-  const dir = path.dirname(target);
-  // Same folder as the target so the rename is atomic; `.webp` so the name says what it holds.
-  const temp = path.join(dir, `.tmp-${randomBytes(6).toString('hex')}-${path.basename(target)}`);
   try {
-    await mkdir(dir, { recursive: true });
     // From memory rather than from the path: libvips' cache would otherwise keep the source file open,
     // and an open file cannot be deleted or renamed on Windows.
     const input = await readFile(srcPath);
-    await sharp(input)
+    const webp = await sharp(input)
       .rotate()
       .resize(size, size, { fit: 'inside', withoutEnlargement: true })
       .webp({ quality: 78 })
-      .toFile(temp);
-    await rename(temp, target);
+      .toBuffer();
+    await writeFileAtomic(target, webp);
     return target;
   } catch (err) {
-    await rm(temp, { force: true }).catch(() => undefined);
     const reason = err instanceof Error ? err.message : String(err);
     throw new Error(
       `Could not make a thumbnail of ${srcPath} (${reason}) — the file may be damaged; the image itself is kept.`,

@@ -2,9 +2,10 @@
 // metadata containers are added (see png.ts, jpeg.ts, webp.ts): the compressed image data is never
 // decoded or re-encoded, and `stripMetadata` gives back the downloaded bytes exactly, so the sha256
 // recorded at download time (`record.downloadedSha256`) can always be checked again.
-import { createHash, randomBytes } from 'node:crypto';
-import { open, readFile, rename, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { writeFileAtomic } from '../../files/atomic-write.ts';
 import { findTruncation, sniffImageFormat } from '../image-format.ts';
 import { downloadErrorFromFs } from '../download.ts';
 import { embedJpeg, readJpeg, stripJpeg } from './jpeg.ts';
@@ -79,8 +80,7 @@ export function stripMetadata(bytes: Buffer): Buffer {
 }
 
 /**
- * Adds `meta` to the file at `filePath` atomically: the new bytes go to a `.partial-*` file beside it
- * (which `removeStalePartials` cleans up after a crash), are fsynced and renamed over the original, so
+ * Adds `meta` to the file at `filePath` atomically (through atomic-write.ts), so
  * the file is always either the old or the new one. Returns the hash and size of the new file. Disk
  * failures are `DownloadError`s (kind `disk` or `transient`), like the download's own.
  */
@@ -102,35 +102,10 @@ export async function embedMetadataInFile(
   } catch (err) {
     throw new Error(`${filePath}: ${(err as Error).message}`, { cause: err });
   }
-  const temp = path.join(dir, `.partial-meta-${randomBytes(8).toString('hex')}`);
   try {
-    const handle = await open(temp, 'wx');
-    try {
-      await handle.writeFile(next);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, filePath);
+    await writeFileAtomic(filePath, next);
   } catch (err) {
-    await rm(temp, { force: true }).catch(() => undefined);
     throw downloadErrorFromFs(err, dir);
   }
-  await syncDir(dir);
   return { sha256: createHash('sha256').update(next).digest('hex'), bytes: next.length };
-}
-
-async function syncDir(dir: string): Promise<void> {
-  // Windows cannot open a directory; some file systems refuse to sync one. The file itself is synced.
-  if (process.platform === 'win32') return;
-  try {
-    const h = await open(dir, 'r');
-    try {
-      await h.sync();
-    } finally {
-      await h.close();
-    }
-  } catch {
-    // the rename is done; a directory that cannot be synced is no reason to fail the download
-  }
 }
