@@ -7,16 +7,25 @@ import type { BatchPlan, BatchSummary, JobRow, QueueStatus, AssetRow, PromptEntr
 import { batchSpecSchema, JOB_STATES } from './domain.ts';
 import type { Settings } from './settings.ts';
 import { settingsSchema } from './settings.ts';
+import { CONTROL_FREE, INPUT_LIMITS, formatLimit } from './input-limits.ts';
 
 const id = z.number().int().positive();
 const none = z.strictObject({});
 const name = z.string().trim().min(1, 'a name is needed').max(200, 'names are limited to 200 characters');
 const path = z.string().trim().min(1, 'a path is needed').max(4096);
+/** Search text: bounded, and free of control characters (a NUL or an escape sequence is never a search). */
+const queryText = z
+  .string()
+  .max(
+    INPUT_LIMITS.queryChars,
+    `search text is limited to ${formatLimit(INPUT_LIMITS.queryChars)} characters`,
+  )
+  .regex(CONTROL_FREE, 'search text may not contain control characters — remove them and search again');
 const tagList = z.array(z.string().trim().min(1).max(100, 'tags are limited to 100 characters')).max(100);
 /** Which images a bulk action covers: these ids, or every image a search matches ("all N matching"). */
 const selection = z.union([
   z.strictObject({ ids: z.array(id).min(1, 'select at least one image').max(100_000) }),
-  z.strictObject({ query: z.string().max(1000) }),
+  z.strictObject({ query: queryText }),
 ]);
 export type Selection = z.infer<typeof selection>;
 
@@ -35,7 +44,12 @@ export const contract = {
   'prompts.parseFile': {
     input: z.strictObject({
       fileName: z.string().min(1).max(255),
-      text: z.string().max(64 * 1024 * 1024, 'the prompt file is larger than 64 MB — split it'),
+      text: z
+        .string()
+        .max(
+          INPUT_LIMITS.promptFileBytes,
+          'the prompt file is larger than 64 MB — split it into several files',
+        ),
     }),
   },
   'batch.plan': { input: batchSpecSchema },
@@ -77,7 +91,7 @@ export const contract = {
   /** A page of the library: the full query language (see library.syntax), newest first or by relevance. */
   'library.search': {
     input: z.strictObject({
-      text: z.string().max(1000).default(''),
+      text: queryText.default(''),
       sort: z.enum(['newest', 'relevance']).default('newest'),
       offset: z.number().int().min(0).default(0),
       limit: z.number().int().min(1).max(1000).default(200),
@@ -158,7 +172,7 @@ export const contract = {
   'collections.remove': { input: z.strictObject({ id, selection }) },
   'searches.list': { input: none },
   /** Saves the query under a name; saving an existing name replaces its query. */
-  'searches.save': { input: z.strictObject({ name, query: z.string().max(1000) }) },
+  'searches.save': { input: z.strictObject({ name, query: queryText }) },
   'searches.rename': { input: z.strictObject({ id, name }) },
   'searches.delete': { input: z.strictObject({ id }) },
 } as const satisfies Record<string, { input: z.ZodType }>;

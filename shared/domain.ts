@@ -1,6 +1,7 @@
 // Domain vocabulary shared by the engine, the CLI and the UI: job states and their legal transitions, the
 // batch specification a person writes, and the rows the engine reports back.
 import { z } from 'zod';
+import { INPUT_LIMITS, formatLimit } from './input-limits.ts';
 import {
   DEFAULT_MODEL,
   LIMITS,
@@ -64,9 +65,12 @@ export const generationParamsSchema = generationFieldsSchema.omit({ prompt: true
 });
 export type GenerationParams = z.infer<typeof generationParamsSchema>;
 
+/** Said wherever a prompt template is refused for its length (schema, prompt files). */
+export const TEMPLATE_TOO_LONG = `a prompt template is limited to ${formatLimit(INPUT_LIMITS.templateChars)} characters`;
+
 export const promptEntrySchema = z.strictObject({
   /** A prompt, possibly a template with `{a|b}` alternatives. */
-  prompt: z.string().trim().min(1, 'prompt is empty'),
+  prompt: z.string().max(INPUT_LIMITS.templateChars, TEMPLATE_TOO_LONG).trim().min(1, 'prompt is empty'),
   params: generationParamsSchema.optional(),
   refs: z.array(referenceTokenSchema).max(LIMITS.references).optional(),
   /** Where the entry came from, for error messages: `file.csv:12`. */
@@ -87,7 +91,13 @@ export const batchSpecSchema = z.strictObject({
   /** Empty: the engine names the batch after the first words of its first prompt. */
   name: z.string().trim().max(200).default(''),
   model: z.enum(MODELS).default(DEFAULT_MODEL),
-  entries: z.array(promptEntrySchema).min(1, 'the batch has no prompts'),
+  entries: z
+    .array(promptEntrySchema)
+    .min(1, 'the batch has no prompts')
+    .max(
+      INPUT_LIMITS.batchEntries,
+      `a batch holds at most ${formatLimit(INPUT_LIMITS.batchEntries)} prompts — split it into several batches`,
+    ),
   params: generationParamsSchema.default({}),
   /** References applied to every entry that names none of its own. */
   refs: z.array(referenceTokenSchema).max(LIMITS.references).default([]),

@@ -2,12 +2,8 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  InputFileError,
-  MAX_PROMPT_ROWS,
-  parsePromptText,
-  readPromptFile,
-} from '../../main/engine/batch/input-file.ts';
+import { InputFileError, parsePromptText, readPromptFile } from '../../main/engine/batch/input-file.ts';
+import { INPUT_LIMITS } from '../../shared/input-limits.ts';
 
 let dir: string;
 
@@ -230,10 +226,10 @@ describe('.csv prompt files', () => {
   });
 
   it('refuses a file past the row cap', () => {
-    const text = 'prompt\n' + 'p\n'.repeat(MAX_PROMPT_ROWS + 1);
+    const text = 'prompt\n' + 'p\n'.repeat(INPUT_LIMITS.batchEntries + 1);
     expect(() => parsePromptText(text, 'big.csv')).toThrow(/more than 100,000 prompts in one file/);
-    expect(parsePromptText('prompt\n' + 'p\n'.repeat(MAX_PROMPT_ROWS), 'ok.csv')).toHaveLength(
-      MAX_PROMPT_ROWS,
+    expect(parsePromptText('prompt\n' + 'p\n'.repeat(INPUT_LIMITS.batchEntries), 'ok.csv')).toHaveLength(
+      INPUT_LIMITS.batchEntries,
     );
   });
 });

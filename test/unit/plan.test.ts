@@ -230,7 +230,7 @@ describe('planBatch', () => {
         ),
       );
       expect(err.origin).toBe('list.csv:3');
-      expect(err.message).toMatch(/^list\.csv:3: prompt is longer than 5000 characters/);
+      expect(err.message).toMatch(/^list\.csv:3: this template can expand to a prompt of 5,001 characters/);
     });
 
     it('refuses an expansion that leaves the prompt empty', () => {

@@ -5,7 +5,13 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import { CsvError, parse as parseCsv, type Options as CsvOptions } from 'csv-parse/sync';
 import { LIMITS } from '../../../shared/api.ts';
-import { generationParamsSchema, type GenerationParams, type PromptEntry } from '../../../shared/domain.ts';
+import {
+  TEMPLATE_TOO_LONG,
+  generationParamsSchema,
+  type GenerationParams,
+  type PromptEntry,
+} from '../../../shared/domain.ts';
+import { INPUT_LIMITS, formatLimit } from '../../../shared/input-limits.ts';
 import { firstIssueMessage, friendlyIssues } from './issues.ts';
 
 /**
@@ -43,9 +49,10 @@ export class InputFileError extends Error {
 }
 
 export const PROMPT_FILE_TYPES = ['.txt', '.csv', '.jsonl'] as const;
-export const MAX_PROMPT_ROWS = 100_000;
-/** Far above any real prompt list (100,000 prompts of 600 characters), low enough to refuse a wrong file. */
-export const MAX_PROMPT_FILE_BYTES = 64 * 1024 * 1024;
+// Far above any real prompt list (100,000 prompts of 600 characters), low enough to refuse a wrong file.
+const MAX_PROMPT_ROWS = INPUT_LIMITS.batchEntries;
+const MAX_PROMPT_FILE_BYTES = INPUT_LIMITS.promptFileBytes;
+const MAX_LINE_CHARS = INPUT_LIMITS.promptFileLineChars;
 
 /** Columns (CSV) and keys (JSONL) a prompt file may use: the prompt, the API's own field names, refs. */
 const PARAM_FIELDS = [
@@ -175,6 +182,31 @@ function checkRowCap(fileName: string, count: number, line: number): void {
   }
 }
 
+function promptTooLong(
+  fileName: string,
+  line: number,
+  column: number | null,
+  field?: string,
+): InputFileError {
+  return new InputFileError(
+    fileName,
+    line,
+    column,
+    `${TEMPLATE_TOO_LONG} — shorten it or split it into several rows`,
+    field,
+  );
+}
+
+function lineTooLong(fileName: string, line: number): InputFileError {
+  return new InputFileError(
+    fileName,
+    line,
+    null,
+    `this row is longer than ${formatLimit(MAX_LINE_CHARS)} characters (likely an unclosed quote, or a file ` +
+      'that is not a prompt list) — check this row',
+  );
+}
+
 function origin(fileName: string, line: number): string {
   return `${path.basename(fileName)}:${line}`;
 }
@@ -189,6 +221,7 @@ function parseTxt(text: string, fileName: string): PromptFileEntry[] {
     const line = (raw.endsWith('\r') ? raw.slice(0, -1) : raw).trim();
     if (!line || line.startsWith('#')) continue;
     checkRowCap(fileName, entries.length + 1, i + 1);
+    if (line.length > INPUT_LIMITS.templateChars) throw promptTooLong(fileName, i + 1, null);
     entries.push({ prompt: line, origin: origin(fileName, i + 1) });
   }
   return entries;
@@ -207,6 +240,8 @@ const CSV_OPTIONS: CsvOptions = {
   skip_empty_lines: true,
   // Hand-edited files sometimes mix line endings; a stray "\r" must not end up inside a value.
   record_delimiter: ['\r\n', '\n'],
+  // Refused as it is read, so a file of one endless value never becomes one endless string.
+  max_record_size: MAX_LINE_CHARS,
 };
 
 function parseCsvFile(text: string, fileName: string, template: string | null): PromptFileEntry[] {
@@ -377,12 +412,7 @@ function csvSyntaxError(err: CsvError, buf: Buffer, fileName: string): InputFile
           '(say ""like this"")',
       );
     case 'CSV_MAX_RECORD_SIZE':
-      return new InputFileError(
-        fileName,
-        line,
-        null,
-        'a value is far too long (likely an unclosed quote, or a file that is not CSV) — check this row',
-      );
+      return lineTooLong(fileName, line);
     default:
       return new InputFileError(fileName, line, null, `${err.message} — fix the CSV syntax on this row`);
   }
@@ -398,6 +428,7 @@ function parseJsonl(text: string, fileName: string, template: string | null): Pr
     const lineText = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     if (!lineText.trim()) continue;
     const line = i + 1;
+    if (lineText.length > MAX_LINE_CHARS) throw lineTooLong(fileName, line);
     let value: unknown;
     try {
       value = JSON.parse(lineText);
@@ -460,6 +491,9 @@ function buildEntry(
   if (prompt === undefined) throw emptyPrompt(where);
   if (typeof prompt !== 'string') throw fieldError(where, 'prompt', 'prompt must be text');
   if (!prompt.trim()) throw emptyPrompt(where);
+  if (prompt.length > INPUT_LIMITS.templateChars) {
+    throw promptTooLong(where.file, where.line, where.columnOf('prompt'), 'prompt');
+  }
 
   const params: Record<string, unknown> = {};
   for (const field of PARAM_FIELDS) {

@@ -8,7 +8,9 @@
 //                      variables too
 //   \{ \} \| \\ \$ \_  literal characters
 //
-// A hand-written recursive-descent parser; every error carries the 1-based column (in code points).
+// A hand-written recursive-descent parser; every error carries the 1-based column (in code points). Length
+// and nesting are bounded (shared/input-limits.ts) as it reads, so no template can take the stack.
+import { INPUT_LIMITS, formatLimit } from '../../../shared/input-limits.ts';
 
 export class TemplateError extends Error {
   /** 1-based column (in code points) of the offending character in the template text. */
@@ -69,6 +71,12 @@ export class Parser {
   private readonly allowDefs: boolean;
 
   constructor(template: string, opts: { allowDefs?: boolean } = {}) {
+    if (template.length > INPUT_LIMITS.templateChars) {
+      throw new TemplateError(
+        `a prompt template is limited to ${formatLimit(INPUT_LIMITS.templateChars)} characters — shorten it`,
+        INPUT_LIMITS.templateChars + 1,
+      );
+    }
     // Code points, so a column counts what a person sees (an emoji is one column, not two).
     this.chars = Array.from(template);
     this.allowDefs = opts.allowDefs ?? true;
@@ -186,6 +194,12 @@ export class Parser {
   }
 
   private group(column = this.pos + 1): Group {
+    if (this.depth + 1 > INPUT_LIMITS.templateDepth) {
+      throw new TemplateError(
+        `groups are nested more than ${INPUT_LIMITS.templateDepth} deep at column ${column} — flatten the template`,
+        column,
+      );
+    }
     this.pos += 1; // '{' (or the '=' of a definition)
     this.depth += 1;
     const alternatives: Sequence[] = [this.sequence(true)];

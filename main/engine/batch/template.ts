@@ -1,6 +1,8 @@
 // Prompt templates (grammar in template-parse.ts). Compiling resolves wildcards (with sampling and cycle
 // checks) and variables into one tree; counting walks that tree, so a template that would explode is
 // refused before anything is expanded; expansion walks it in odometer order, variables turning slowest.
+import { LIMITS } from '../../../shared/api.ts';
+import { formatLimit } from '../../../shared/input-limits.ts';
 import { hash32, mulberry32 } from '../../../shared/prng.ts';
 import { Parser, TemplateError, type Group, type Part, type Sequence } from './template-parse.ts';
 
@@ -233,6 +235,36 @@ function countGroup(group: Group): number {
   return n;
 }
 
+/**
+ * The length of the longest prompt the sequence can expand to (before tidying), without expanding it: text,
+ * the longest alternative of each group, and for a variable the longest value it can hold.
+ */
+interface Longest {
+  vars: Map<string, number>;
+  /** A wildcard's group is shared wherever it is used: measured once. */
+  groups: Map<Group, number>;
+}
+
+function longestSequence(seq: Sequence, m: Longest): number {
+  let n = 0;
+  for (const part of seq) {
+    if (typeof part === 'string') n += part.length;
+    else if (part.kind === 'group') n += longestGroup(part, m);
+    else if (part.kind === 'var') n += m.vars.get(part.name) ?? 0;
+    else if (part.kind === 'def') m.vars.set(part.name, longestGroup(part.group, m));
+  }
+  return n;
+}
+
+function longestGroup(group: Group, m: Longest): number {
+  const known = m.groups.get(group);
+  if (known !== undefined) return known;
+  let n = 0;
+  for (const alt of group.alternatives) n = Math.max(n, longestSequence(alt, m));
+  m.groups.set(group, n);
+  return n;
+}
+
 function firstGroupColumn(seq: Sequence): number {
   for (const part of seq) if (typeof part !== 'string') return part.column;
   return 1;
@@ -324,6 +356,17 @@ export function compileTemplate(template: string, ctx: TemplateContext = {}): Co
   const compiler = new Compiler(ctx);
   const tree = compiler.top(new Parser(template).parse());
   const count = countSequence(tree);
+  // Each prompt must fit the service's limit; refusing here also bounds the memory expansion takes
+  // (count × longest), where a long template with a few groups would otherwise build gigabytes of text.
+  const vars = new Map(Object.entries(ctx.vars ?? {}).map(([k, v]) => [k, v.length]));
+  const longest = longestSequence(tree, { vars, groups: new Map() });
+  if (longest > LIMITS.promptChars && count > 1) {
+    throw new TemplateError(
+      `this template can expand to a prompt of ${formatCount(longest)} characters; the service takes at ` +
+        `most ${formatCount(LIMITS.promptChars)} — shorten the longest alternatives`,
+      firstGroupColumn(tree),
+    );
+  }
   return {
     count,
     usedVars: compiler.usedVars,
@@ -351,5 +394,5 @@ export function expandTemplate(template: string, opts: { cap?: number } & Templa
 }
 
 function formatCount(n: number): string {
-  return Number.isFinite(n) ? n.toLocaleString('en-US') : 'more than 10^308';
+  return Number.isFinite(n) ? formatLimit(n) : 'more than 10^308';
 }

@@ -6,6 +6,7 @@
 // instead of an error. User text reaches SQL only as bound parameters, and reaches FTS5 only inside quoted
 // strings (see ftsString), so no input can change the shape of either query.
 import { LIMITS } from '../../../shared/api.ts';
+import { replaceControlChars } from '../../../shared/input-limits.ts';
 import { tokenBody, tokenizeQuery, type QueryToken } from '../../../shared/query-tokens.ts';
 import {
   expandableWord,
@@ -67,7 +68,9 @@ interface RawToken extends QueryToken {
 }
 
 function tokenize(input: string, warnings: string[]): RawToken[] {
-  return tokenizeQuery(input.normalize('NFC')).map((t) => {
+  // Control characters are never part of a search (the transports refuse them); here they read as spaces,
+  // so none can reach FTS5, where a NUL ends the expression mid-string.
+  return tokenizeQuery(replaceControlChars(input.normalize('NFC'), ' ')).map((t) => {
     if (t.unclosed) warnings.push(`A quote was not closed; searched for "${t.value}" as a phrase.`);
     return { ...t, text: t.quoted && t.key === null ? t.value : tokenBody(t) };
   });
