@@ -244,6 +244,45 @@ Examples:
       },
     );
 
+  const db = program
+    .command('db')
+    .description('check, back up or restore the catalog (studio.db)')
+    .addHelpText(
+      'after',
+      '\nA backup is also taken automatically once a day while the queue is idle (the newest 7 are kept).',
+    );
+  withCommon(
+    db.command('check').description('integrity check and schema version of the catalog, with a verdict'),
+  ).action(async (opts: Record<string, unknown>) => {
+    const { cmdDbCheck } = await import('./cli/db.ts');
+    result.code = cmdDbCheck(io, opts);
+  });
+  withCommon(db.command('backup').description('copy the catalog to <data-dir>/backups/ now')).action(
+    async (opts: Record<string, unknown>) => {
+      const { cmdDbBackup } = await import('./cli/db.ts');
+      result.code = await cmdDbBackup(io, opts);
+    },
+  );
+  withCommon(
+    db
+      .command('restore')
+      .description('put a backup in place of the catalog (the current file is kept aside)')
+      .argument('[file]', 'the backup to restore; default the newest in <data-dir>/backups/'),
+  ).action(async (file: string | undefined, opts: Record<string, unknown>) => {
+    const { cmdDbRestore } = await import('./cli/db.ts');
+    result.code = await cmdDbRestore(io, file, opts);
+  });
+
+  const library = program.command('library').description('the library as a whole');
+  withCommon(
+    library
+      .command('rebuild')
+      .description('rebuild a lost, emptied or damaged catalog from the records inside the images'),
+  ).action(async (opts: Record<string, unknown>) => {
+    const { cmdLibraryRebuild } = await import('./cli/db.ts');
+    result.code = await cmdLibraryRebuild(io, opts);
+  });
+
   program
     .command('simulator')
     .description('a local stand-in for the API (qwen-studio simulator --help lists its fault options)')

@@ -15,8 +15,8 @@ import {
 } from 'electron';
 import { createHandlers, type PickKind } from '../engine/handlers.ts';
 import { systemTrashMover } from '../engine/library/trash.ts';
-import { LeaseBusyError } from '../engine/scheduler/lease.ts';
-import { DatabaseVersionError, MigrationChecksumError } from '../engine/store/db.ts';
+import { LeaseBusyError } from '../engine/store/runner-lock.ts';
+import { CatalogDamagedError, DatabaseVersionError, MigrationChecksumError } from '../engine/store/db.ts';
 import { APP_NAME, Studio } from '../engine/studio.ts';
 import { tasksOf } from '../engine/tasks.ts';
 import { startSimulator, type Simulator } from '../simulator/server.ts';
@@ -255,7 +255,11 @@ async function startup(): Promise<void> {
       trashMover: systemTrashMover((p) => shell.trashItem(p)),
     });
   } catch (err) {
-    if (err instanceof DatabaseVersionError || err instanceof MigrationChecksumError) {
+    if (
+      err instanceof DatabaseVersionError ||
+      err instanceof MigrationChecksumError ||
+      err instanceof CatalogDamagedError
+    ) {
       fatal('Qwen Studio cannot open this library', err.message);
     }
     fatal(

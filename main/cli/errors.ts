@@ -9,8 +9,10 @@ import { WildcardError } from '../engine/batch/wildcards.ts';
 import { ExportError } from '../engine/library/export.ts';
 import { ImportError } from '../engine/library/import.ts';
 import { LibraryError } from '../engine/library/library.ts';
-import { LeaseBusyError } from '../engine/scheduler/lease.ts';
-import { DatabaseVersionError, MigrationChecksumError } from '../engine/store/db.ts';
+import { LeaseBusyError } from '../engine/store/runner-lock.ts';
+import { RebuildRefusedError } from '../engine/library/rebuild.ts';
+import { CatalogBackupError } from '../engine/store/backups.ts';
+import { CatalogDamagedError, DatabaseVersionError, MigrationChecksumError } from '../engine/store/db.ts';
 import { EXIT, ExitError, UsageError, type Io } from './common.ts';
 
 const USER_MISTAKES = [
@@ -26,6 +28,9 @@ const USER_MISTAKES = [
   DatabaseVersionError,
   MigrationChecksumError,
   LeaseBusyError,
+  CatalogDamagedError,
+  CatalogBackupError,
+  RebuildRefusedError,
 ];
 
 export function exitCodeFor(err: unknown, io: Io): number {

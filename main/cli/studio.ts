@@ -1,5 +1,7 @@
 // Opening the engine for a command: the data folder, the key and the service address from the options and
 // the environment.
+import { catalogPath } from '../engine/store/backups.ts';
+import { CatalogDamagedError, isCorruptionError } from '../engine/store/db.ts';
 import { Studio, defaultDataDir } from '../engine/studio.ts';
 import { EXIT, ExitError, apiKeyFromEnv, type CommonFlags, type Io } from './common.ts';
 
@@ -22,6 +24,10 @@ export async function withStudio<T>(
   const studio = openStudio(io, flags, extra);
   try {
     return await use(studio);
+  } catch (err) {
+    // A catalog damaged past the pages read at start-up fails later, in a query: said the same way.
+    if (isCorruptionError(err)) throw new CatalogDamagedError(catalogPath(studio.dataDir), { cause: err });
+    throw err;
   } finally {
     await studio.close();
   }

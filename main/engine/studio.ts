@@ -27,7 +27,15 @@ import { importFolder, type ImportProgress, type ImportReport } from './library/
 import { Library, type Selection, type TrashReceipt, type UndoReport } from './library/library.ts';
 import { ensureThumbnail } from './library/thumbs.ts';
 import { moveToTrashFolder, type FileMover } from './library/trash.ts';
+import {
+  catalogIsEmpty,
+  hasImages,
+  rebuildCatalog,
+  type RebuildProgress,
+  type RebuildReport,
+} from './library/rebuild.ts';
 import { Scheduler } from './scheduler/scheduler.ts';
+import { backupCatalog, backupIfDue, withFolderLocked, type BackupInfo } from './store/backups.ts';
 import { openStores, type Stores } from './store/stores.ts';
 import { emptyCounts, type BatchStats, type JobRecord } from './store/jobs.ts';
 import type { RefRecord } from './store/refs.ts';
@@ -87,6 +95,7 @@ export class Studio extends EventEmitter<StudioEvents> {
   private baseOverride: string | null = null;
   private lastMaintenance = 0;
   private clientCache: { key: string; base: string; client: SkillsClient } | null = null;
+  private backupTask: Promise<void> | null = null;
 
   constructor(opts: StudioOptions) {
     super();
@@ -118,6 +127,7 @@ export class Studio extends EventEmitter<StudioEvents> {
     this.scheduler.on('asset', (a) => this.emit('asset', a));
     this.scheduler.on('settled', () => {
       this.maintainLibrary();
+      this.backupIfDue();
       this.emit('settled');
     });
     this.scheduler.on('batch', (id) => {
@@ -359,6 +369,49 @@ export class Studio extends EventEmitter<StudioEvents> {
     }
   }
 
+  /** The day's rolling backup of the catalog, taken while the queue is idle (only by the queue's runner). */
+  private backupIfDue(): void {
+    if (this.backupTask) return;
+    this.backupTask = backupIfDue(this.stores.db, this.dataDir)
+      .then((b) => {
+        if (b) this.log.info('catalog backed up', { path: b.path, bytes: b.bytes });
+      })
+      .catch((err: unknown) => this.log.warn('catalog backup failed', { err }))
+      .finally(() => (this.backupTask = null));
+  }
+
+  /** A backup of the catalog now, in `<data-dir>/backups/` (the newest seven are kept). */
+  backupCatalog(): Promise<BackupInfo> {
+    return backupCatalog(this.stores.db, this.dataDir);
+  }
+
+  /**
+   * True when the catalog lists nothing while the library folder holds images: a lost or emptied studio.db
+   * that `rebuildCatalog` can bring back.
+   */
+  async catalogNeedsRebuild(): Promise<boolean> {
+    return catalogIsEmpty(this.stores.db) && (await hasImages(join(this.dataDir, 'library')));
+  }
+
+  /**
+   * Rebuilds an empty catalog from the records inside the library's images. Holds the data folder (as the
+   * queue's runner does) so no other process runs the queue meanwhile.
+   */
+  async rebuildCatalog(
+    opts: { onProgress?: (p: RebuildProgress) => void; signal?: AbortSignal } = {},
+  ): Promise<RebuildReport> {
+    const rebuild = () =>
+      rebuildCatalog({ db: this.stores.db, assets: this.stores.assets, dataDir: this.dataDir, ...opts });
+    const report = this.scheduler.isRunning ? await rebuild() : await withFolderLocked(this.dataDir, rebuild);
+    this.log.info('catalog rebuilt from the images', { ...report, skipped: report.skipped.length });
+    for (const b of this.stores.batches.list()) {
+      const summary = this.batchSummary(b.id);
+      if (summary) this.emit('batch', summary);
+    }
+    this.maintainLibrary(true);
+    return report;
+  }
+
   trash(sel: Selection): Promise<TrashReceipt> {
     return this.library.trash(sel, this.opts.trashMover ?? moveToTrashFolder);
   }
@@ -455,6 +508,7 @@ export class Studio extends EventEmitter<StudioEvents> {
 
   async close(): Promise<void> {
     await this.scheduler.stop();
+    await this.backupTask;
     await this.clientCache?.client.close();
     this.clientCache = null;
     this.log.close();

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RunnerLock } from '../../main/engine/scheduler/runner-lock.ts';
+import { RunnerLock } from '../../main/engine/store/runner-lock.ts';
 import { Studio } from '../../main/engine/studio.ts';
 import { startSimulator, type Simulator } from '../../main/simulator/index.ts';
 import {
@@ -59,7 +59,7 @@ function lockHolder(path: string) {
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return { child, said, exited };
 }
-const RUNNER_LOCK_MODULE = join(import.meta.dirname, '../../main/engine/scheduler/runner-lock.ts');
+const RUNNER_LOCK_MODULE = join(import.meta.dirname, '../../main/engine/store/runner-lock.ts');
 
 describe('the runner lock', () => {
   it('is exclusive between connections of one process, and free again once released', () => {

@@ -48,7 +48,7 @@ export class ImportError extends Error {
 }
 
 /** Every image-looking file below `folder` (hidden files and folders skipped), in a stable order. */
-async function listImages(folder: string): Promise<string[]> {
+export async function listImages(folder: string): Promise<string[]> {
   const out: string[] = [];
   const walk = async (dir: string): Promise<void> => {
     const entries = await readdir(dir, { withFileTypes: true });
@@ -67,7 +67,7 @@ async function listImages(folder: string): Promise<string[]> {
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
 /** What the file tells about itself: our record first, else A1111 parameters, else nothing. */
-function describe(
+export function describe(
   bytes: Buffer,
   fileName: string,
 ): Omit<NewAsset, 'path' | 'bytes' | 'width' | 'height' | 'format' | 'sha256'> & {

@@ -1,45 +1,16 @@
 // One runner per data folder: the app and the CLI may share a folder, but only one of them submits and
-// follows jobs at a time. Who may run is decided by the runner lock (runner-lock.ts), which the operating
+// follows jobs at a time. Who may run is decided by the runner lock (store/runner-lock.ts), which the operating
 // system releases when its holder dies. The lease row in the catalog only says who holds it (for the
 // "another Qwen Studio is running" message) and whether the previous holder let go cleanly: a row still
 // marked held when the lock is free means that holder crashed, and the queue starts paused.
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { DB } from '../store/db.ts';
-import { RUNNER_LOCK_FILE, RunnerLock } from './runner-lock.ts';
-
-export interface LeaseHolder {
-  owner: string;
-  pid: number;
-  host: string;
-  acquiredAt: number;
-}
+import { RUNNER_LOCK_FILE, RunnerLock, readLease, type LeaseHolder } from '../store/runner-lock.ts';
 
 export type AcquireResult =
   | { acquired: true; previousCrashed: boolean; previous: LeaseHolder | null }
   | { acquired: false; holder: LeaseHolder | null };
-
-export class LeaseBusyError extends Error {
-  readonly code = 'LEASE_BUSY';
-  readonly holder: LeaseHolder | null;
-  constructor(dataDir: string, holder: LeaseHolder | null) {
-    const who = holder ? ` (process ${holder.pid} on ${holder.host})` : '';
-    super(
-      `Another Qwen Studio${who} is running the queue of ${dataDir}. ` +
-        `Close it first, or use another --data-dir.`,
-    );
-    this.name = 'LeaseBusyError';
-    this.holder = holder;
-  }
-}
-
-interface LeaseRow {
-  owner: string;
-  pid: number;
-  host: string;
-  acquired_at: number;
-  released: number;
-}
 
 export class Lease {
   /**
@@ -65,8 +36,8 @@ export class Lease {
 
   /** Who the lease row says holds the folder (null when nobody recorded is holding it). */
   holder(): LeaseHolder | null {
-    const row = this.row();
-    return row && !row.released ? toHolder(row) : null;
+    const lease = readLease(this.db);
+    return lease && !lease.released ? lease.holder : null;
   }
 
   acquire(opts: { now?: number; waitMs?: number } = {}): AcquireResult {
@@ -77,10 +48,10 @@ export class Lease {
       const now = opts.now ?? Date.now();
       const res = this.db
         .transaction((): AcquireResult => {
-          const row = this.row();
-          const previous = row ? toHolder(row) : null;
+          const lease = readLease(this.db);
           // We hold the lock, so whoever the row names is gone: if it never said it let go, it crashed.
-          const previousCrashed = row !== undefined && !row.released;
+          const previousCrashed = lease !== null && !lease.released;
+          const previous = lease?.holder ?? null;
           this.db
             .prepare(
               `INSERT INTO runner_lease (id, owner, pid, host, acquired_at, heartbeat_at, released)
@@ -110,14 +81,4 @@ export class Lease {
       this.lock = null;
     }
   }
-
-  private row(): LeaseRow | undefined {
-    return this.db
-      .prepare('SELECT owner, pid, host, acquired_at, released FROM runner_lease WHERE id = 1')
-      .get() as LeaseRow | undefined;
-  }
-}
-
-function toHolder(row: LeaseRow): LeaseHolder {
-  return { owner: row.owner, pid: row.pid, host: row.host, acquiredAt: row.acquired_at };
 }

@@ -34,7 +34,8 @@ import {
 } from './context.ts';
 import { Downloads } from './downloads.ts';
 import { Following } from './follow.ts';
-import { Lease, LeaseBusyError } from './lease.ts';
+import { LeaseBusyError } from '../store/runner-lock.ts';
+import { Lease } from './lease.ts';
 import { isStorageFault, storageFaultMessage } from './storage-fault.ts';
 import { Submitter } from './submit.ts';
 

@@ -31,6 +31,38 @@ export class MigrationChecksumError extends Error {
   }
 }
 
+/**
+ * The catalog file is not a usable SQLite database (truncated, overwritten, damaged on disk). The images in
+ * the library are untouched; the catalog comes back from a backup or from the records inside the images.
+ */
+export class CatalogDamagedError extends Error {
+  readonly code = 'CATALOG_DAMAGED';
+  readonly path: string;
+  constructor(path: string, options?: { cause?: unknown }) {
+    super(
+      `The library database ${path} is damaged (${describeDamage(options?.cause)}); Qwen Studio did not change ` +
+        `it. Your images are safe. Restore the latest automatic backup with \`qwen-studio db restore\`, or ` +
+        `rebuild the catalog from the records inside the images with \`qwen-studio library rebuild\`; ` +
+        `either way the damaged file is kept aside, never deleted.`,
+      options,
+    );
+    this.name = 'CatalogDamagedError';
+    this.path = path;
+  }
+}
+
+function describeDamage(cause: unknown): string {
+  const code = (cause as { code?: unknown } | null)?.code;
+  if (code === 'SQLITE_NOTADB') return 'it is not a database file';
+  return 'SQLite reports the file as malformed';
+}
+
+/** True for SQLite's "this file is damaged" errors (not for busy, full or I/O errors). */
+export function isCorruptionError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT'));
+}
+
 export function migrationChecksum(m: Migration): string {
   return createHash('sha256').update(m.sql).digest('hex');
 }
@@ -59,6 +91,7 @@ export function openDatabase(path: string, opts: OpenOptions = {}): DB {
     return db;
   } catch (err) {
     db.close();
+    if (isCorruptionError(err)) throw new CatalogDamagedError(path, { cause: err });
     throw err;
   }
 }

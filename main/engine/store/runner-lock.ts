@@ -9,6 +9,41 @@ import Database from 'better-sqlite3';
 
 export const RUNNER_LOCK_FILE = 'runner.lock';
 
+/** Who the catalog's lease row says runs the folder's queue. */
+export interface LeaseHolder {
+  owner: string;
+  pid: number;
+  host: string;
+  acquiredAt: number;
+}
+
+/** The catalog's lease row: who took the folder last, and whether it let go cleanly. */
+export function readLease(db: Database.Database): { holder: LeaseHolder; released: boolean } | null {
+  const row = db
+    .prepare('SELECT owner, pid, host, acquired_at, released FROM runner_lease WHERE id = 1')
+    .get() as { owner: string; pid: number; host: string; acquired_at: number; released: number } | undefined;
+  if (!row) return null;
+  return {
+    holder: { owner: row.owner, pid: row.pid, host: row.host, acquiredAt: row.acquired_at },
+    released: row.released !== 0,
+  };
+}
+
+/** Another live process runs this data folder's queue (the app, or another command line). */
+export class LeaseBusyError extends Error {
+  readonly code = 'LEASE_BUSY';
+  readonly holder: LeaseHolder | null;
+  constructor(dataDir: string, holder: LeaseHolder | null) {
+    const who = holder ? ` (process ${holder.pid} on ${holder.host})` : '';
+    super(
+      `Another Qwen Studio${who} is running the queue of ${dataDir}. ` +
+        `Close it first, or use another --data-dir.`,
+    );
+    this.name = 'LeaseBusyError';
+    this.holder = holder;
+  }
+}
+
 const BUSY_CODES = new Set(['SQLITE_BUSY', 'SQLITE_LOCKED']);
 
 export class RunnerLock {
