@@ -95,6 +95,12 @@ function buildProgram(io: Io, result: { code: number }): Command {
       'a template for every CSV/JSONL row without a prompt; the row’s other columns are its $variables',
     )
     .option('--sample-seed <n>', 'which lines __name:n__ samples (default 1)')
+    .option(
+      '--sweep <name=v1,v2>',
+      'an axis of an X/Y/Z sweep (repeatable, up to 3): ar, size, seed (1..8), images, format, expansion, negative, model, prompt',
+      collect,
+      [],
+    )
     .option('--dry-run', 'expand, validate, count and estimate; send nothing')
     .addHelpText(
       'after',
@@ -105,6 +111,7 @@ Templates: {a|b} alternatives, __wildcard__ (every line of wildcards/wildcard.tx
 Examples:
   qwen-studio run prompts.txt --aspect-ratio 16:9 --num-images 2
   qwen-studio run products.csv --max-credits 2000 --name "Spring catalogue" --json
+  qwen-studio run idea.txt --sweep ar=1:1,16:9,9:16 --sweep seed=1..2 --dry-run
   qwen-studio run catalogue.csv --template 'studio photo of a $finish $product' --dry-run
   qwen-studio run ideas.txt --dry-run`,
     )
@@ -282,6 +289,20 @@ Examples:
     const { cmdLibraryRebuild } = await import('./cli/db.ts');
     result.code = await cmdLibraryRebuild(io, opts);
   });
+
+  withCommon(
+    program
+      .command('sheet')
+      .description('a contact sheet of a sweep: one PNG, axis values as labels')
+      .argument('<batch>', 'the sweep batch’s number'),
+  )
+    .requiredOption('--out <file.png>', 'where to write the PNG')
+    .option('--cell-size <px>', 'size of each cell (48-1024)', '256')
+    .option('--dark', 'dark background')
+    .action(async (batch: string, opts: { out: string; cellSize?: string; dark?: boolean }) => {
+      const { cmdSheet } = await import('./cli/sheet.ts');
+      result.code = await cmdSheet(io, batch, opts);
+    });
 
   program
     .command('simulator')

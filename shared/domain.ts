@@ -11,6 +11,7 @@ import {
   type GenerationInput,
   type Model,
 } from './api.ts';
+import { sweepSchema } from './sweep.ts';
 
 export const JOB_STATES = [
   'queued',
@@ -106,6 +107,8 @@ export const batchSpecSchema = z.strictObject({
   repeat: z.number().int().min(1).max(100).default(1),
   /** Stop submitting this batch before its spent plus estimated credits would pass this. */
   maxCredits: z.number().int().positive().optional(),
+  /** Up to three axes (X, Y, Z): every prompt runs once for each combination of their values. */
+  sweep: sweepSchema.default([]),
   /** Seeds the sampling of `__wildcard:n__`: the same seed picks the same lines. */
   sampleSeed: z
     .number()
@@ -128,6 +131,8 @@ export interface PlannedJob {
   bindings: string[];
   origin?: string;
   numImages: number;
+  /** The sweep cell: one value index per axis of the batch's `sweep`. */
+  cell?: number[];
 }
 
 export interface BatchPlan {
@@ -176,6 +181,8 @@ export interface JobRow {
   errorMessage: string | null;
   credits: number | null;
   actualPrompt: string | null;
+  /** The sweep cell (one value index per axis of the batch's sweep), null outside a sweep. */
+  cell: number[] | null;
   createdAt: number;
   updatedAt: number;
 }

@@ -6,6 +6,8 @@ import { PlanError } from '../engine/batch/plan.ts';
 import { ReferenceError } from '../engine/batch/refs.ts';
 import { TemplateError } from '../engine/batch/template.ts';
 import { WildcardError } from '../engine/batch/wildcards.ts';
+import { SweepGridError } from '../engine/library/sweep-grid.ts';
+import { SweepSyntaxError } from '../../shared/sweep.ts';
 import { ExportError } from '../engine/library/export.ts';
 import { ImportError } from '../engine/library/import.ts';
 import { LibraryError } from '../engine/library/library.ts';
@@ -24,6 +26,8 @@ const USER_MISTAKES = [
   ReferenceError,
   TemplateError,
   WildcardError,
+  SweepSyntaxError,
+  SweepGridError,
   PlanError,
   DatabaseVersionError,
   MigrationChecksumError,

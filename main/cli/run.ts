@@ -6,6 +6,7 @@ import type { BatchSpec, GenerationParams, JobCounts, PromptEntry } from '../../
 import { InputFileError, readPromptFile } from '../engine/batch/input-file.ts';
 import { ReferenceError, loadReference } from '../engine/batch/refs.ts';
 import type { Studio } from '../engine/studio.ts';
+import { AXIS_NAMES, SWEEP_PARAM_LABELS, parseSweepArg, sweepValueLabel } from '../../shared/sweep.ts';
 import { EXIT, UsageError, intOption, oneOf, type Io } from './common.ts';
 import { Progress } from './progress.ts';
 
@@ -27,6 +28,7 @@ export interface RunFlags {
   repeat?: string;
   template?: string;
   sampleSeed?: string;
+  sweep?: string[];
 }
 
 export function paramsFromFlags(f: RunFlags): GenerationParams {
@@ -99,6 +101,7 @@ export async function buildSpec(file: string, flags: RunFlags, studio: Studio | 
   };
   if (flags.seed !== undefined)
     spec.seed = { mode: 'fixed', value: intOption('--seed', flags.seed, 0, LIMITS.seedMax) };
+  if (flags.sweep && flags.sweep.length > 0) spec.sweep = flags.sweep.map(parseSweepArg);
   if (flags.sampleSeed !== undefined)
     spec.sampleSeed = intOption('--sample-seed', flags.sampleSeed, 0, 2 ** 31 - 1);
   if (flags.repeat !== undefined) spec.repeat = intOption('--repeat', flags.repeat, 1, 100);
@@ -119,11 +122,16 @@ export function printPlan(io: Io, studio: Studio, spec: BatchSpec, json: boolean
         creditsPerImage: plan.creditsPerImage,
         estimateIsLearned: plan.estimateIsLearned,
         prompts: plan.jobs.slice(0, 20).map((j) => j.input.prompt),
+        ...(spec.sweep?.length ? { sweep: spec.sweep } : {}),
       }),
     );
     return;
   }
   io.out(`${plan.jobs.length} generation(s), ${plan.images} image(s)`);
+  for (const [i, axis] of (spec.sweep ?? []).entries()) {
+    const values = axis.values.map((v) => sweepValueLabel(axis.param, v));
+    io.out(`Sweep ${AXIS_NAMES[i]}: ${SWEEP_PARAM_LABELS[axis.param]} = ${values.join(', ')}`);
+  }
   io.out(
     `Estimated cost: ${plan.estimateCredits} credits (${plan.creditsPerImage.toFixed(1)} per image, ` +
       `${plan.estimateIsLearned ? 'learned from your past generations' : 'default until real usage is known'})`,

@@ -82,6 +82,7 @@ export function toJobRow(j: JobRecord): JobRow {
     errorMessage: j.errorMessage,
     credits: j.credits,
     actualPrompt: j.actualPrompt,
+    cell: j.cell,
     createdAt: j.createdAt,
     updatedAt: j.updatedAt,
   };

@@ -26,6 +26,9 @@ import { exportItems, type ExportProgress, type ExportResult } from './library/e
 import { importFolder, type ImportProgress, type ImportReport } from './library/import.ts';
 import { Library, type Selection, type TrashReceipt, type UndoReport } from './library/library.ts';
 import { ensureThumbnail } from './library/thumbs.ts';
+import { renderContactSheet, type SheetResult } from './library/contact-sheet.ts';
+import { sweepGrid } from './library/sweep-grid.ts';
+import type { SweepGrid } from '../../shared/sweep.ts';
 import { moveToTrashFolder, type FileMover } from './library/trash.ts';
 import {
   catalogIsEmpty,
@@ -272,6 +275,22 @@ export class Studio extends EventEmitter<StudioEvents> {
       height: file.height,
     });
     return { token: `sha256:${file.sha256}`, ref };
+  }
+
+  // ── sweeps ─────────────────────────────────────────────────────────────────────────────────────────
+
+  /** A sweep batch laid out as its grid: axes, groups and each job in its cell with its images. */
+  sweepGrid(batchId: number): SweepGrid {
+    return sweepGrid(this.stores.db, batchId);
+  }
+
+  /** One labelled PNG of a sweep (see library/contact-sheet.ts). */
+  contactSheet(
+    batchId: number,
+    out: string,
+    opts: { cellSize?: number; dark?: boolean } = {},
+  ): Promise<SheetResult> {
+    return renderContactSheet(this.sweepGrid(batchId), out, opts);
   }
 
   // ── library ────────────────────────────────────────────────────────────────────────────────────────

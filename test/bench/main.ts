@@ -2,12 +2,14 @@
 import { parseArgs } from 'node:util';
 import { libraryBench } from './library.ts';
 import { libraryUiBench } from './library-ui.ts';
+import { planBench } from './plan.ts';
 import { schedulerBench } from './scheduler.ts';
 
 const BENCHES: Record<string, (args: string[]) => Promise<Record<string, unknown>>> = {
   scheduler: schedulerBench,
   library: libraryBench,
   'library-ui': libraryUiBench,
+  plan: planBench,
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -1,9 +1,12 @@
-// The batch-power commands of the CLI, offline: wildcards, templates over CSV rows, dry-run counts.
+// The batch-power commands of the CLI: wildcards, templates over CSV rows, dry-run counts (offline), and a
+// sweep run against the simulator with its contact sheet.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../main/cli.ts';
 import type { Io } from '../../main/cli/common.ts';
+import { startSimulator, type Simulator } from '../../main/simulator/index.ts';
 import { tempDir } from '../helpers/tmp.ts';
 
 let dir: string;
@@ -22,10 +25,10 @@ function file(name: string, text: string): string {
   return p;
 }
 
-async function cli(args: string[]) {
+async function cli(args: string[], env: Record<string, string> = {}) {
   const out: string[] = [];
   const err: string[] = [];
-  const io: Io = { out: (l) => out.push(l), err: (l) => err.push(l), isTTY: false, env: {} };
+  const io: Io = { out: (l) => out.push(l), err: (l) => err.push(l), isTTY: false, env };
   const code = await main([...args, '--data-dir', dataDir], io);
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
@@ -99,5 +102,78 @@ describe('qwen-studio wildcards and templates', () => {
     expect(unused.err).toContain(
       "catalogue.csv:2: column 'finish' is neither an API field nor used by the prompt",
     );
+  });
+});
+
+describe('qwen-studio sweeps', () => {
+  let sim: Simulator;
+  beforeAll(async () => {
+    sim = await startSimulator({
+      apiKeys: ['sweep-key-123456'],
+      maxImageSide: 64,
+      faults: { latencyMs: 20 },
+    });
+  });
+  afterAll(() => sim.close());
+
+  it('a dry run prints the axes, the exact count and the credits', async () => {
+    const r = await cli([
+      'run',
+      file('s.txt', 'a lighthouse\n'),
+      '--sweep',
+      'ar=1:1,16:9,9:16',
+      '--sweep',
+      'images=1,2',
+      '--dry-run',
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.out.split('\n').slice(0, 4)).toEqual([
+      '6 generation(s), 9 image(s)',
+      'Sweep X: Aspect ratio = 1:1, 16:9, 9:16',
+      'Sweep Y: Images per prompt = 1, 2',
+      'Estimated cost: 180 credits (20.0 per image, default until real usage is known)',
+    ]);
+    const bad = await cli(['run', file('s.txt', 'x\n'), '--sweep', 'colour=red', '--dry-run']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('"colour" is not a parameter that can be swept');
+  });
+
+  it('runs a 3×2 sweep (each request with its cell’s values) and writes a labelled contact sheet', async () => {
+    const before = sim.ledger.generations.length;
+    const env = { QWEN_STUDIO_API_KEY: 'sweep-key-123456' };
+    const run = await cli(
+      [
+        'run',
+        file('sw.txt', 'a red fox\n'),
+        '--sweep',
+        'ar=1:1,16:9,9:16',
+        '--sweep',
+        'format=png,jpeg',
+        '--name',
+        'grid',
+        '--api-base',
+        sim.url,
+        '--json',
+      ],
+      env,
+    );
+    expect(run.code).toBe(0);
+    const sent = sim.ledger.generations
+      .slice(before)
+      .map((g) => `${String(g.input.aspect_ratio)} ${String(g.input.output_format)}`);
+    expect(sent.sort()).toEqual(['16:9 jpeg', '16:9 png', '1:1 jpeg', '1:1 png', '9:16 jpeg', '9:16 png']);
+    const status = JSON.parse((await cli(['status', '--json'])).out) as {
+      batches: { id: number; name: string }[];
+    };
+    const id = status.batches.find((b) => b.name === 'grid')?.id;
+    expect(id).toBeDefined();
+    const out = join(dir, 'sheet.png');
+    const sheet = await cli(['sheet', String(id), '--out', out, '--cell-size', '96']);
+    expect(sheet.code).toBe(0);
+    expect(sheet.out).toMatch(/^Wrote .*sheet\.png \(\d+×\d+, 6 cell\(s\)\)\.$/);
+    const meta = await sharp(out).metadata();
+    expect([meta.format, meta.width]).toEqual(['png', 12 * 2 + 150 + 3 * (96 + 4)]);
+    const notSweep = await cli(['sheet', '999', '--out', out]);
+    expect([notSweep.code, notSweep.err]).toEqual([2, 'There is no batch #999.']);
   });
 });

@@ -11,6 +11,7 @@ import type {
   SeedPolicy,
 } from '../../../shared/domain.ts';
 import { firstIssueMessage, friendlyIssues } from './issues.ts';
+import { cellImages, sweepCellList } from './sweep.ts';
 import { compileTemplate, TemplateError, type CompiledTemplate, type WildcardSource } from './template.ts';
 
 export interface PlanOptions {
@@ -40,49 +41,62 @@ export class PlanError extends Error {
 
 const SEED_SPAN = LIMITS.seedMax + 1;
 
+/** The exact size of a batch, from the template trees and the sweep's axes, before anything expands. */
+export interface BatchCount {
+  jobs: number;
+  images: number;
+}
+
 export function planBatch(spec: ParsedBatchSpec, opts: PlanOptions): BatchPlan {
   const maxJobs = opts.maxJobs ?? DEFAULT_MAX_JOBS;
   const random = opts.random ?? Math.random;
 
-  let total = 0;
-  const compiled: CompiledTemplate[] = [];
-  for (const [i, entry] of spec.entries.entries()) {
-    const c = compileEntry(entry, i, spec.sampleSeed, opts.wildcards ?? null);
-    compiled.push(c);
-    total += c.count * spec.repeat;
-  }
-  if (total > maxJobs) {
+  const compiled = spec.entries.map((entry, i) =>
+    compileEntry(entry, i, spec.sampleSeed, opts.wildcards ?? null),
+  );
+  const total = countCompiled(spec, compiled);
+  if (total.jobs > maxJobs) {
     throw new PlanError(
-      `this batch expands to ${total.toLocaleString('en-US')} generations; the limit is ` +
-        `${maxJobs.toLocaleString('en-US')} — split it into smaller batches, remove alternatives or lower repeat`,
+      `this batch expands to ${total.jobs.toLocaleString('en-US')} generations; the limit is ` +
+        `${maxJobs.toLocaleString('en-US')} — split it into smaller batches, remove alternatives or sweep values, ` +
+        'or lower repeat',
       null,
     );
   }
 
+  const cells = sweepCellList(spec.sweep);
   const jobs: PlannedJob[] = [];
   let images = 0;
+  let group = 0;
   for (const [i, entry] of spec.entries.entries()) {
     const origin = originOf(entry, i);
-    const params = mergeParams(spec.params, entry.params);
+    const rowParams = mergeParams(spec.params, entry.params);
     const { refHashes, imageUrls } = splitRefs(entry.refs && entry.refs.length > 0 ? entry.refs : spec.refs);
-    const numImages = params.num_images ?? 1;
     for (const expansion of (compiled[i] as CompiledTemplate).expand({ cap: maxJobs })) {
       for (let r = 0; r < spec.repeat; r++) {
-        const seq = jobs.length + 1;
-        const seed = params.seed ?? policySeed(spec.seed, seq, random);
-        const input = buildInput(expansion.text, params, seed, numImages, imageUrls, origin);
-        const job: PlannedJob = {
-          seq,
-          model: spec.model,
-          input,
-          refHashes,
-          template: entry.prompt,
-          bindings: expansion.bindings,
-          numImages,
-        };
-        if (entry.origin !== undefined) job.origin = entry.origin;
-        jobs.push(job);
-        images += numImages;
+        // One seed per prompt and repeat, shared by the sweep's cells so that only the axes differ.
+        group += 1;
+        const groupSeed = policySeed(spec.seed, group, random);
+        for (const cell of cells) {
+          const params = mergeParams(rowParams, cell.params);
+          const numImages = params.num_images ?? 1;
+          const seed = params.seed ?? groupSeed;
+          const prompt = cell.replace ? replacePrompt(expansion.text, cell.replace, origin) : expansion.text;
+          const input = buildInput(prompt, params, seed, numImages, imageUrls, origin);
+          const job: PlannedJob = {
+            seq: jobs.length + 1,
+            model: cell.model ?? spec.model,
+            input,
+            refHashes,
+            template: entry.prompt,
+            bindings: expansion.bindings,
+            numImages,
+          };
+          if (spec.sweep.length > 0) job.cell = cell.indices;
+          if (entry.origin !== undefined) job.origin = entry.origin;
+          jobs.push(job);
+          images += numImages;
+        }
       }
     }
   }
@@ -94,6 +108,41 @@ export function planBatch(spec: ParsedBatchSpec, opts: PlanOptions): BatchPlan {
     creditsPerImage: opts.creditsPerImage,
     estimateIsLearned: opts.estimateIsLearned,
   };
+}
+
+/**
+ * The number of jobs and images of a batch without expanding it: templates are counted over their trees
+ * and each sweep cell contributes its own images per job.
+ */
+export function countBatch(spec: ParsedBatchSpec, opts: Pick<PlanOptions, 'wildcards'> = {}): BatchCount {
+  const compiled = spec.entries.map((entry, i) =>
+    compileEntry(entry, i, spec.sampleSeed, opts.wildcards ?? null),
+  );
+  return countCompiled(spec, compiled);
+}
+
+function countCompiled(spec: ParsedBatchSpec, compiled: readonly CompiledTemplate[]): BatchCount {
+  const cells = sweepCellList(spec.sweep);
+  let jobs = 0;
+  let images = 0;
+  spec.entries.forEach((entry, i) => {
+    const prompts = (compiled[i] as CompiledTemplate).count * spec.repeat;
+    const rowParams = mergeParams(spec.params, entry.params);
+    jobs += prompts * cells.length;
+    for (const cell of cells) images += prompts * cellImages(cell, rowParams);
+  });
+  return { jobs, images };
+}
+
+function replacePrompt(prompt: string, sr: { search: string; replace: string }, origin: string): string {
+  if (!prompt.includes(sr.search)) {
+    throw new PlanError(
+      `the prompt axis replaces "${sr.search}", which prompt "${clip(prompt)}" does not contain — ` +
+        'make the first prompt value a word of every prompt',
+      origin,
+    );
+  }
+  return prompt.split(sr.search).join(sr.replace);
 }
 
 /** The entry's origin, or its position when it came from somewhere without one (the UI's editor). */

@@ -60,13 +60,14 @@ export class BatchStore {
   create(spec: ParsedBatchSpec, plan: BatchPlan): number {
     const now = Date.now();
     const insertBatch = this.db.prepare(
-      `INSERT INTO batches (name, model, spec_json, total_jobs, total_images, credits_per_image, max_credits, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO batches (name, model, spec_json, total_jobs, total_images, credits_per_image, max_credits, created_at,
+                            queue_pos)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(queue_pos), 0) + 1 FROM batches))`,
     );
     const insertJob = this.db.prepare(
-      `INSERT INTO jobs (batch_id, seq, state, model, prompt, input_json, ref_hashes, template, bindings_json, origin,
+      `INSERT INTO jobs (batch_id, seq, state, model, prompt, input_json, ref_hashes, template, bindings_json, cell_json, origin,
                          num_images, created_at, updated_at)
-       VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     const nameTaken = this.db.prepare('SELECT 1 FROM batches WHERE name = ?').pluck();
     return this.db.transaction(() => {
@@ -94,6 +95,7 @@ export class BatchStore {
           JSON.stringify(j.refHashes),
           j.template,
           JSON.stringify(j.bindings),
+          j.cell ? JSON.stringify(j.cell) : null,
           j.origin ?? null,
           j.numImages,
           now,

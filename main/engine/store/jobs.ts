@@ -96,6 +96,7 @@ interface JobDbRow {
   ref_hashes: string;
   template: string;
   bindings_json: string;
+  cell_json: string | null;
   origin: string | null;
   num_images: number;
   remote_id: string | null;
@@ -132,6 +133,7 @@ function toRecord(r: JobDbRow): JobRecord {
     refHashes: JSON.parse(r.ref_hashes) as string[],
     template: r.template,
     bindings: JSON.parse(r.bindings_json) as string[],
+    cell: r.cell_json ? (JSON.parse(r.cell_json) as number[]) : null,
     origin: r.origin,
     numImages: r.num_images,
     remoteId: r.remote_id,
@@ -223,13 +225,16 @@ export class JobStore {
     );
   }
 
-  /** Queued jobs whose batch is active and whose backoff has passed, oldest batch first. */
+  /**
+   * Queued jobs whose batch is active and whose backoff has passed: higher priority first, then the batches
+   * in their queue order (which a person can change), then each batch's jobs in order.
+   */
   dueQueued(now: number, limit: number): JobRecord[] {
     const rows = this.db
       .prepare(
         `SELECT j.* FROM jobs j JOIN batches b ON b.id = j.batch_id
          WHERE j.state = 'queued' AND b.status = 'active' AND (j.next_attempt_at IS NULL OR j.next_attempt_at <= ?)
-         ORDER BY j.batch_id, j.seq LIMIT ?`,
+         ORDER BY b.priority DESC, b.queue_pos, j.batch_id, j.seq LIMIT ?`,
       )
       .all(now, limit) as JobDbRow[];
     return rows.map(toRecord);

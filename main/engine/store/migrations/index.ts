@@ -2,7 +2,8 @@
 // editing one that has shipped is caught instead of silently diverging from databases in the field.
 import { migration as m001 } from './001-initial.ts';
 import { migration as m002 } from './002-library.ts';
+import { migration as m003 } from './003-batch-power.ts';
 import type { Migration } from './types.ts';
 
-export const MIGRATIONS: readonly Migration[] = [m001, m002];
+export const MIGRATIONS: readonly Migration[] = [m001, m002, m003];
 export type { Migration };
