@@ -186,12 +186,17 @@ export interface AppInfo {
   dataDir: string;
   apiBase: string;
   hasKey: boolean;
-  /** The key's storage: 'os' (safeStorage backed by the OS), 'weak' (no OS secret store), 'env' (CLI/bridge), 'none'. */
-  keyStorage: 'os' | 'weak' | 'env' | 'none';
+  /**
+   * The key's storage: 'os' (safeStorage backed by the OS), 'weak' (no OS secret store), 'env' (read from
+   * the environment), 'session' (pasted in the bridge's page: kept in memory for this run), 'none'.
+   */
+  keyStorage: 'os' | 'weak' | 'env' | 'session' | 'none';
   /** True when the API base is a local simulator (the "try without a key" mode). */
   simulator: boolean;
   /** True when the engine can ask for a file or folder itself (a native dialog); else the page asks for a path. */
   canPickPaths: boolean;
+  /** The operating system's preferred language (BCP 47) in the app; null in the bridge (the page asks its browser). */
+  locale: string | null;
 }
 
 export interface RefInfo {

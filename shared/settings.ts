@@ -6,6 +6,10 @@ import { generationParamsSchema } from './domain.ts';
 export const THEMES = ['system', 'light', 'dark'] as const;
 export type Theme = (typeof THEMES)[number];
 
+/** The UI's language; 'system' follows the operating system (or the browser, in the bridge). */
+export const LANGUAGE_CHOICES = ['system', 'en', 'zh-CN'] as const;
+export type Language = (typeof LANGUAGE_CHOICES)[number];
+
 export const settingsSchema = z.object({
   apiBase: z.url({ protocol: /^https?$/ }).default(DEFAULT_API_BASE),
   concurrency: z.number().int().min(1).max(32).default(4),
@@ -14,6 +18,7 @@ export const settingsSchema = z.object({
   stream: z.boolean().default(true),
   defaults: generationParamsSchema.default({ aspect_ratio: '1:1', num_images: 1, output_format: 'png' }),
   theme: z.enum(THEMES).default('system'),
+  language: z.enum(LANGUAGE_CHOICES).default('system'),
 });
 export type Settings = z.output<typeof settingsSchema>;
 export type SettingsPatch = Partial<z.input<typeof settingsSchema>>;

@@ -75,7 +75,7 @@ export function readKeyFile(file: string, platform: NodeJS.Platform = process.pl
 export async function openKeyStore(opts: KeyStoreOptions): Promise<AppKeyStore> {
   const env = opts.env ?? process.env;
   const platform = opts.platform ?? process.platform;
-  const envKey = env[KEY_ENV_VAR]?.trim() || null;
+  let envKey: string | null = env[KEY_ENV_VAR]?.trim() || null;
   const available = await opts.cipher.isAvailable().catch(() => false);
   // On Linux without a keyring, Chromium encrypts with a fixed password: better than plain text, but any
   // program running as this user can undo it. The UI says so.
@@ -116,6 +116,8 @@ export async function openKeyStore(opts: KeyStoreOptions): Promise<AppKeyStore> 
       const k = next.trim();
       if (!k) throw new Error('An empty API key cannot be saved.');
       key = k;
+      // A key pasted in the app replaces the environment's for the rest of this run (and is saved).
+      envKey = null;
       if (!available) return;
       enqueue(async () => writeKeyFile(opts.file, await opts.cipher.encrypt(k)));
     },

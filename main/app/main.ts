@@ -283,6 +283,7 @@ async function startup(): Promise<void> {
   const handlers = createHandlers(s, {
     keyStore: store,
     version: app.getVersion(),
+    locale: app.getPreferredSystemLanguages()[0] ?? app.getLocale(),
     startSimulator: async () => {
       simulator ??= await startSimulator({ port: 0 });
       return simulator.url;

@@ -49,18 +49,21 @@ const MAX_BODY_BYTES = 72 * 1024 * 1024;
 
 export const DEFAULT_RENDERER_DIR = path.resolve(import.meta.dirname, '../../out/renderer');
 
-/** The bridge keeps the key in memory only: it came from the environment and goes back there. */
+/** The bridge keeps the key in memory only: from the environment, or pasted in the page for this session. */
 function memoryKeyStore(initial: string | null): KeyStore {
   let key = initial;
+  let fromEnv = initial !== null;
   return {
     get: () => key,
     set: (k) => {
       key = k;
+      fromEnv = false;
     },
     clear: () => {
       key = null;
+      fromEnv = false;
     },
-    kind: () => 'env',
+    kind: () => (key === null ? 'none' : fromEnv ? 'env' : 'session'),
   };
 }
 

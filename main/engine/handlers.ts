@@ -29,7 +29,7 @@ export interface KeyStore {
   get(): string | null;
   set(key: string): void;
   clear(): void;
-  kind(): 'os' | 'weak' | 'env' | 'none';
+  kind(): AppInfo['keyStorage'];
 }
 
 export interface HandlerEnv {
@@ -42,6 +42,8 @@ export interface HandlerEnv {
    * Without it (the browser bridge), the page asks for a typed path.
    */
   pickPath?: (kind: PickKind) => Promise<string | null>;
+  /** The system's preferred language (Electron's); the bridge leaves it to the browser. */
+  locale?: string;
 }
 
 export type PickKind = 'export-zip' | 'export-folder' | 'import-folder';
@@ -115,6 +117,7 @@ export function createHandlers(studio: Studio, env: HandlerEnv): Handlers {
     keyStorage: simulatorBase ? 'none' : env.keyStore.kind(),
     simulator: simulatorBase !== null,
     canPickPaths: env.pickPath !== undefined,
+    locale: env.locale ?? null,
   });
   const tasks = tasksOf(studio);
   const lib = studio.library;

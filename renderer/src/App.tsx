@@ -1,4 +1,5 @@
 import { useEffect, useRef } from 'react';
+import { useTranslation } from 'react-i18next';
 import { useShallow } from 'zustand/react/shallow';
 import { Icon } from './components/Icon.tsx';
 import { Sidebar } from './components/Sidebar.tsx';
@@ -15,6 +16,7 @@ import { SettingsView } from './views/SettingsView.tsx';
 import { SetupView } from './views/SetupView.tsx';
 
 export function App() {
+  const { t, i18n } = useTranslation();
   const { booted, bootError, boot, area, setArea, needsSetup, theme } = useStudio(
     useShallow((s) => ({
       booted: s.booted,
@@ -63,15 +65,15 @@ export function App() {
         {bootError ? (
           <div className="splash__card" role="alert">
             <Icon name="alert" size={28} />
-            <h1 className="setup__title">The studio engine did not answer</h1>
+            <h1 className="setup__title">{t('app.noEngine')}</h1>
             <p className="muted">{bootError}</p>
             <button type="button" className="btn btn--primary" onClick={() => void boot()}>
-              <Icon name="retry" /> Try again
+              <Icon name="retry" /> {t('common.tryAgain')}
             </button>
           </div>
         ) : (
           <p className="muted" role="status">
-            <span className="spinner" aria-hidden="true" /> Starting Qwen Studio…
+            <span className="spinner" aria-hidden="true" /> {t('app.starting')}
           </p>
         )}
       </div>
@@ -86,7 +88,7 @@ export function App() {
     );
   }
   return (
-    <div className="app">
+    <div className="app" key={i18n.language}>
       <Sidebar />
       {area === 'compose' ? (
         <ComposeView />

@@ -2,6 +2,7 @@
 // contract goes over the loopback bridge (fetch for calls, one WebSocket for events), authorised by the
 // token the bridge printed in the page's URL.
 import type { EventName, EventPayloads, Input, Method, Output, StudioApi } from '../../shared/contract.ts';
+import { i18n } from './i18n/index.ts';
 
 /** A failed call, with the engine's message (written for people) and the contract's error code. */
 export class StudioCallError extends Error {
@@ -64,10 +65,7 @@ function bridgeApi(): StudioApi & { onConnection(fn: (s: ConnectionState) => voi
           body: JSON.stringify(input ?? {}),
         });
       } catch {
-        throw new StudioCallError(
-          'The studio engine is not reachable. Is `npm run web` still running?',
-          'OFFLINE',
-        );
+        throw new StudioCallError('The studio engine is not reachable.', 'OFFLINE');
       }
       const body = (await res.json().catch(() => null)) as
         { result: Output<M> } | { error: { message: string; code: string } } | null;
@@ -112,8 +110,14 @@ function createApi(): StudioApi & { onConnection(fn: (s: ConnectionState) => voi
 
 export const api = createApi();
 
-/** The message to show for any thrown value (IPC wraps errors in "Error invoking remote method …: "). */
+/**
+ * The message to show for any thrown value, in the UI's language: a code the UI has words for is
+ * translated (`errors.<code>`, with the engine's message as `{{message}}`), anything else is shown as the
+ * engine wrote it (IPC wraps errors in "Error invoking remote method …: ", which is removed).
+ */
 export function errorMessage(err: unknown): string {
+  const code = err instanceof StudioCallError ? err.code : null;
   const raw = err instanceof Error ? err.message : String(err);
+  if (code && i18n.exists(`errors.${code}`)) return i18n.t(`errors.${code}`, { message: raw });
   return raw.replace(/^Error invoking remote method '[^']+': (\w*Error: )?/, '');
 }

@@ -118,6 +118,17 @@ describe('calls', () => {
   });
 });
 
+describe('the key', () => {
+  it('says a key pasted in the page is kept for this session, not read from the environment', async () => {
+    const info = async () =>
+      ((await (await call('app.info', {})).json()) as { result: { keyStorage: string } }).result.keyStorage;
+    expect(await info()).toBe('env');
+    expect((await call('key.set', { key: 'sk-pasted-0123456789abcdef' })).status).toBe(200);
+    expect(await info()).toBe('session');
+    expect((await call('key.set', { key: 'bridge-key-0123456789' })).status).toBe(200);
+  });
+});
+
 describe('media', () => {
   it('serves stored references and assets from the data folder only', async () => {
     const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#123456' } })

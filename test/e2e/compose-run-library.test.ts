@@ -93,12 +93,12 @@ describe('compose → queue → library', () => {
     await page.getByRole('heading', { name: 'Default parameters' }).waitFor();
     await screenshots(page, 'settings');
     // The theme setting is saved and applied at once.
-    await page.getByRole('radio', { name: 'Dark' }).click();
+    await page.getByRole('group', { name: 'Theme' }).getByRole('radio', { name: 'Dark' }).click();
     await page.waitForFunction(
       () => (globalThis as unknown as PageGlobals).document.documentElement.dataset.theme === 'dark',
     );
     await expect.poll(() => bridge.studio.settings().theme).toBe('dark');
-    await page.getByRole('radio', { name: 'System' }).click();
+    await page.getByRole('group', { name: 'Theme' }).getByRole('radio', { name: 'System' }).click();
     await page.waitForFunction(
       () => (globalThis as unknown as PageGlobals).document.documentElement.dataset.theme === 'light',
     );

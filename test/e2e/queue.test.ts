@@ -31,7 +31,9 @@ describe('queue controls', () => {
     await composeAndRun(page, 'held {one|two|three}', 'Held', 3);
     const batch = page.getByRole('article', { name: 'Held' });
     const jobs = batch.getByRole('table', { name: 'Jobs' });
-    await expect.poll(() => jobs.getByRole('row').filter({ hasText: 'Queued' }).count()).toBe(3);
+    // Held by the paused queue: the jobs say they wait, not that they are about to run.
+    await expect.poll(() => jobs.getByRole('row').filter({ hasText: 'Waiting (paused)' }).count()).toBe(3);
+    await batch.getByText('On hold').waitFor();
     expect(bridge.studio.stores.jobs.counts().queued).toBe(3);
 
     await jobs.getByRole('button', { name: 'Pause job 1' }).click();
@@ -39,7 +41,7 @@ describe('queue controls', () => {
     await batch.getByText('1 paused').waitFor();
     await screenshots(page, 'queue-paused');
     await jobs.getByRole('button', { name: 'Resume job 1' }).click();
-    await jobs.getByRole('row').filter({ hasText: 'held one' }).getByText('Queued').waitFor();
+    await jobs.getByRole('row').filter({ hasText: 'held one' }).getByText('Waiting (paused)').waitFor();
 
     await page.getByRole('button', { name: 'Resume queue' }).click();
     await page

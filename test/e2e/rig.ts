@@ -35,6 +35,9 @@ export interface RigOptions {
   simulator?: SimulatorOptions;
   startSimulator?: boolean;
   colorScheme?: 'light' | 'dark';
+  /** The browser's language (the UI follows it unless Settings names one). Default en-US. */
+  locale?: string;
+  viewport?: { width: number; height: number };
 }
 
 export async function startRig(opts: RigOptions = {}): Promise<Rig> {
@@ -50,8 +53,9 @@ export async function startRig(opts: RigOptions = {}): Promise<Rig> {
   });
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   const context = await browser.newContext({
-    viewport: { width: 1360, height: 860 },
+    viewport: opts.viewport ?? { width: 1360, height: 860 },
     colorScheme: opts.colorScheme ?? 'light',
+    locale: opts.locale ?? 'en-US',
     reducedMotion: 'reduce',
   });
   const page = await context.newPage();

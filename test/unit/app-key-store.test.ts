@@ -213,6 +213,15 @@ describe('openKeyStore', () => {
     expect(blank.get()).toBe(KEY);
   });
 
+  it('lets a key pasted in the app replace the environment one, and says it is stored', async () => {
+    const { cipher } = fakeCipher();
+    const store = await openKeyStore({ file, cipher, env: { [KEY_ENV_VAR]: 'sk-from-env-99999999' } });
+    store.set(KEY);
+    await store.flush();
+    expect(store.get()).toBe(KEY);
+    expect(store.kind()).toBe('os');
+  });
+
   it('refuses an empty key', async () => {
     const a = await openKeyStore({ file, cipher: fakeCipher().cipher, env: {} });
     expect(() => a.set('   ')).toThrow(/empty/);

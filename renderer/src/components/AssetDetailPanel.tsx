@@ -1,9 +1,11 @@
 // One image with everything that made it: prompt, the prompt the service actually used, parameters, seed,
 // credits and where the file is — plus copy, re-run and use-as-reference.
 import { useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { useShallow } from 'zustand/react/shallow';
 import { api, errorMessage } from '../api.ts';
-import { bytes, dateTime, sizeLabel } from '../format.ts';
+import { t as translate } from '../i18n/index.ts';
+import { bytes, dateTime, num, relativeTime, sizeLabel } from '../format.ts';
 import { useStudio } from '../store/index.ts';
 import { Icon } from './Icon.tsx';
 import { AssetOrganise } from './library/AssetOrganise.tsx';
@@ -11,13 +13,14 @@ import { AssetOrganise } from './library/AssetOrganise.tsx';
 async function copy(text: string, what: string, toast: (k: 'success' | 'error', m: string) => void) {
   try {
     await navigator.clipboard.writeText(text);
-    toast('success', `${what} copied.`);
+    toast('success', translate('detail.copied', { what }));
   } catch (err) {
-    toast('error', `Could not copy: ${errorMessage(err)}`);
+    toast('error', translate('detail.copyFailed', { error: errorMessage(err) }));
   }
 }
 
 export function AssetDetailPanel() {
+  const { t } = useTranslation();
   const { id, detail, status, select, toast, rerun, useAsRef, update, trash } = useStudio(
     useShallow((s) => ({
       id: s.selectedAsset,
@@ -51,9 +54,9 @@ export function AssetDetailPanel() {
   return (
     <aside
       className="detail"
-      aria-label="Image details"
+      aria-label={t('detail.title')}
       onKeyDown={(e) => {
-        if (e.key === 'Escape') close();
+        if (e.key === 'Escape' && !e.nativeEvent.isComposing) close();
         // The grid's shortcuts work here too, on this image, unless one is typing.
         if (!detail || e.ctrlKey || e.metaKey || e.altKey) return;
         if ((e.target as HTMLElement).closest('input, textarea, select')) return;
@@ -67,29 +70,26 @@ export function AssetDetailPanel() {
     >
       <div className="detail__head">
         <h2 className="detail__title" ref={heading} tabIndex={-1}>
-          Image details
+          {t('detail.title')}
         </h2>
-        <button type="button" className="icon-btn" aria-label="Close details" onClick={close}>
+        <button type="button" className="icon-btn" aria-label={t('detail.close')} onClick={close}>
           <Icon name="x" />
         </button>
       </div>
       {status === 'loading' && !detail ? (
         <p className="muted">
-          <span className="spinner" aria-hidden="true" /> Loading…
+          <span className="spinner" aria-hidden="true" /> {t('common.loading')}
         </p>
       ) : status === 'missing' ? (
-        <p className="muted">This image is no longer in the library.</p>
+        <p className="muted">{t('detail.gone')}</p>
       ) : status === 'error' || !detail ? (
-        <p className="field__error">The details could not be loaded.</p>
+        <p className="field__error">{t('detail.loadFailed')}</p>
       ) : (
         <div className="detail__body">
           {missingFile === detail.id ? (
             <div className="detail__image detail__image--missing" role="note">
               <Icon name="missing" size={28} />
-              <p>
-                The image file is missing from the data folder. Its record stays here; move it to the trash to
-                remove it.
-              </p>
+              <p>{t('detail.fileMissing')}</p>
             </div>
           ) : (
             <a
@@ -100,7 +100,7 @@ export function AssetDetailPanel() {
             >
               <img
                 src={api.mediaUrl('asset', detail.id)}
-                alt={detail.prompt || 'Imported image'}
+                alt={detail.prompt || t('grid.imported')}
                 onError={() => setMissingFile(detail.id)}
               />
             </a>
@@ -112,45 +112,47 @@ export function AssetDetailPanel() {
               onClick={() => rerun(detail)}
               disabled={!detail.job}
             >
-              <Icon name="rerun" /> Re-run with these settings
+              <Icon name="rerun" /> {t('detail.rerun')}
             </button>
             <button type="button" className="btn" onClick={() => void useAsRef(detail.id)}>
-              <Icon name="image" /> Use as reference
+              <Icon name="image" /> {t('detail.useAsRef')}
             </button>
           </div>
           <AssetOrganise detail={detail} />
-          <section className="detail__section" aria-label="Prompt">
+          <section className="detail__section" aria-label={t('jobs.prompt')}>
             <div className="detail__label-row">
-              <h3 className="detail__label">Prompt</h3>
+              <h3 className="detail__label">{t('jobs.prompt')}</h3>
               <button
                 type="button"
                 className="btn btn--ghost btn--xs"
-                onClick={() => void copy(detail.prompt, 'Prompt', toast)}
+                onClick={() => void copy(detail.prompt, t('jobs.prompt'), toast)}
               >
-                <Icon name="copy" size={14} /> Copy prompt
+                <Icon name="copy" size={14} /> {t('detail.copyPrompt')}
               </button>
             </div>
             <p className="detail__prompt">{detail.prompt}</p>
           </section>
           {detail.job?.actualPrompt && detail.job.actualPrompt !== detail.prompt ? (
-            <section className="detail__section" aria-label="Actual prompt">
-              <h3 className="detail__label">Actual prompt (after expansion)</h3>
+            <section className="detail__section" aria-label={t('detail.actualPrompt')}>
+              <h3 className="detail__label">{t('detail.actualPromptLong')}</h3>
               <p className="detail__prompt detail__prompt--muted">{detail.job.actualPrompt}</p>
             </section>
           ) : null}
           <dl className="props">
             <div>
-              <dt>Batch</dt>
-              <dd>{detail.batchName ?? (detail.source === 'imported' ? 'Imported' : '—')}</dd>
+              <dt>{t('compose.batch')}</dt>
+              <dd className="detail__batch">
+                {detail.batchName ?? (detail.source === 'imported' ? t('detail.imported') : '—')}
+              </dd>
             </div>
             <div>
-              <dt>Dimensions</dt>
+              <dt>{t('detail.dimensions')}</dt>
               <dd>
                 {detail.width}×{detail.height}
               </dd>
             </div>
             <div>
-              <dt>File type</dt>
+              <dt>{t('detail.fileType')}</dt>
               <dd>
                 {detail.format.toUpperCase()} · {bytes(detail.bytes)}
               </dd>
@@ -158,50 +160,52 @@ export function AssetDetailPanel() {
             {input ? (
               <>
                 <div>
-                  <dt>Size setting</dt>
+                  <dt>{t('detail.sizeSetting')}</dt>
                   <dd>{sizeLabel(input)}</dd>
                 </div>
                 <div>
-                  <dt>Seed</dt>
-                  <dd className="mono">{input.seed ?? 'random'}</dd>
+                  <dt>{t('compose.seed')}</dt>
+                  <dd className="mono">{input.seed ?? t('plan.randomSeed')}</dd>
                 </div>
                 <div>
-                  <dt>Images per prompt</dt>
+                  <dt>{t('params.numImages')}</dt>
                   <dd>{input.num_images ?? 1}</dd>
                 </div>
                 <div>
-                  <dt>Prompt expansion</dt>
-                  <dd>{input.enable_prompt_expansion ? 'On' : 'Off'}</dd>
+                  <dt>{t('params.expansion')}</dt>
+                  <dd>{input.enable_prompt_expansion ? t('common.on') : t('common.off')}</dd>
                 </div>
                 {input.negative_prompt ? (
                   <div>
-                    <dt>Negative prompt</dt>
+                    <dt>{t('params.negative')}</dt>
                     <dd>{input.negative_prompt}</dd>
                   </div>
                 ) : null}
               </>
             ) : null}
             <div>
-              <dt>Credits</dt>
-              <dd>{detail.job?.credits ?? '—'}</dd>
+              <dt>{t('compose.credits')}</dt>
+              <dd>{detail.job?.credits != null ? num(detail.job.credits) : '—'}</dd>
             </div>
             <div>
-              <dt>References</dt>
-              <dd>{detail.refs.length ? detail.refs.map((r) => r.fileName).join(', ') : 'None'}</dd>
+              <dt>{t('detail.references')}</dt>
+              <dd>{detail.refs.length ? detail.refs.map((r) => r.fileName).join(', ') : t('common.none')}</dd>
             </div>
             <div>
-              <dt>Created</dt>
-              <dd>{dateTime(detail.createdAt)}</dd>
+              <dt>{t('detail.created')}</dt>
+              <dd title={dateTime(detail.createdAt)}>
+                {dateTime(detail.createdAt)} · {relativeTime(detail.createdAt)}
+              </dd>
             </div>
             <div className="props__wide">
-              <dt>File</dt>
+              <dt>{t('detail.file')}</dt>
               <dd className="mono path">
                 {detail.path}
                 <button
                   type="button"
                   className="icon-btn"
-                  aria-label="Copy file path"
-                  onClick={() => void copy(detail.path, 'File path', toast)}
+                  aria-label={t('detail.copyPath')}
+                  onClick={() => void copy(detail.path, t('detail.filePath'), toast)}
                 >
                   <Icon name="copy" size={14} />
                 </button>

@@ -15,6 +15,7 @@ import {
   type KeyboardEvent,
   type MouseEvent,
 } from 'react';
+import { useTranslation } from 'react-i18next';
 import { useShallow } from 'zustand/react/shallow';
 import type { AssetRow } from '../../../shared/domain.ts';
 import { api } from '../api.ts';
@@ -40,8 +41,9 @@ interface TileProps {
 }
 
 const Tile = memo(function Tile({ asset: a, selected, tabbable, width, x, y }: TileProps) {
+  const { t } = useTranslation();
   const [missing, setMissing] = useState(() => missingThumbs.has(a.id));
-  const name = a.prompt || 'Imported image';
+  const name = a.prompt || t('grid.imported');
   const onClick = (e: MouseEvent) => {
     const s = useStudio.getState();
     if (e.shiftKey) s.selectRange(a.id);
@@ -60,7 +62,7 @@ const Tile = memo(function Tile({ asset: a, selected, tabbable, width, x, y }: T
         type="button"
         className={`tile${selected ? ' tile--selected' : ''}${a.rejected ? ' tile--rejected' : ''}`}
         aria-pressed={selected}
-        aria-label={missing ? `${name} (image file missing)` : undefined}
+        aria-label={missing ? t('grid.missingLabel', { name }) : undefined}
         data-id={a.id}
         tabIndex={tabbable ? 0 : -1}
         title={name}
@@ -70,7 +72,7 @@ const Tile = memo(function Tile({ asset: a, selected, tabbable, width, x, y }: T
         {missing ? (
           <span className="tile__missing">
             <Icon name="missing" size={22} />
-            <span>File missing</span>
+            <span>{t('grid.missing')}</span>
           </span>
         ) : (
           <img
@@ -98,7 +100,7 @@ const Tile = memo(function Tile({ asset: a, selected, tabbable, width, x, y }: T
               {a.rating}
             </span>
           ) : null}
-          {a.rejected ? <span className="tile__badge tile__badge--rej">Rejected</span> : null}
+          {a.rejected ? <span className="tile__badge tile__badge--rej">{t('grid.rejected')}</span> : null}
         </span>
         {selected ? (
           <span className="tile__check" aria-hidden="true">
@@ -111,6 +113,7 @@ const Tile = memo(function Tile({ asset: a, selected, tabbable, width, x, y }: T
 });
 
 export function AssetGrid() {
+  const { t } = useTranslation();
   const { rows, hasMore, selection, allMatching, focusId, loadMore, loading } = useStudio(
     useShallow((s) => ({
       rows: s.libraryRows,
@@ -233,7 +236,7 @@ export function AssetGrid() {
     <div className="grid-scroll" ref={scroller} onKeyDown={onKeyDown}>
       <ul
         className="grid"
-        aria-label="Images"
+        aria-label={t('grid.label')}
         style={{ height: virtual.getTotalSize() + GAP, position: 'relative' }}
       >
         {items.flatMap((item) =>
@@ -244,7 +247,7 @@ export function AssetGrid() {
                   className="grid__more"
                   style={{ position: 'absolute', transform: `translateY(${GAP + item.start}px)` }}
                 >
-                  {loading ? <span className="spinner" aria-hidden="true" /> : null} Loading more images…
+                  {loading ? <span className="spinner" aria-hidden="true" /> : null} {t('grid.loadingMore')}
                 </li>,
               ]
             : rows

@@ -1,7 +1,9 @@
+import type { TFunction } from 'i18next';
 import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { useShallow } from 'zustand/react/shallow';
 import type { BatchSummary } from '../../../shared/domain.ts';
-import { credits, dateTime, duration } from '../format.ts';
+import { credits, dateTime, duration, num } from '../format.ts';
 import { useStudio } from '../store/index.ts';
 import { Icon } from './Icon.tsx';
 import { JobTable } from './JobTable.tsx';
@@ -9,21 +11,22 @@ import { ProgressBar } from './ProgressBar.tsx';
 import { RenameField } from './RenameField.tsx';
 import { BatchStatusBadge } from './StateBadge.tsx';
 
-function stats(b: BatchSummary, queuePaused: boolean): string[] {
+function stats(t: TFunction, b: BatchSummary, queuePaused: boolean): string[] {
   const c = b.counts;
   const active = c.submitting + c.running + c.downloading;
-  const parts = [`${c.done} of ${b.total} done`];
-  if (c.failed) parts.push(`${c.failed} failed`);
-  if (active) parts.push(`${active} running`);
-  if (c.paused) parts.push(`${c.paused} paused`);
-  if (c.uncertain) parts.push(`${c.uncertain} uncertain`);
-  if (c.canceled) parts.push(`${c.canceled} canceled`);
+  const parts = [t('batch.doneOf', { done: num(c.done), total: num(b.total) })];
+  if (c.failed) parts.push(t('batch.failed', { count: c.failed }));
+  if (active) parts.push(t('batch.running', { count: active }));
+  if (c.paused) parts.push(t('batch.paused', { count: c.paused }));
+  if (c.uncertain) parts.push(t('batch.uncertain', { count: c.uncertain }));
+  if (c.canceled) parts.push(t('batch.canceled', { count: c.canceled }));
   if (b.status === 'active' && !queuePaused && b.etaSeconds !== null && b.etaSeconds > 0)
-    parts.push(`about ${duration(b.etaSeconds)} left`);
+    parts.push(t('batch.eta', { duration: duration(b.etaSeconds) }));
   return parts;
 }
 
 export function BatchCard({ batch }: { batch: BatchSummary }) {
+  const { t } = useTranslation();
   const [renaming, setRenaming] = useState(false);
   const { open, toggle, act, rename, queuePaused } = useStudio(
     useShallow((s) => ({
@@ -38,7 +41,7 @@ export function BatchCard({ batch }: { batch: BatchSummary }) {
   const live = batch.status === 'active' || batch.status === 'paused';
   const pauseNote =
     batch.status === 'paused' && batch.pauseReason === 'budget'
-      ? `Paused at its budget of ${credits(batch.maxCredits ?? 0)} credits.`
+      ? t('batch.budgetPause', { credits: credits(batch.maxCredits ?? 0) })
       : null;
   const headingId = `batch-${batch.id}-title`;
   return (
@@ -49,7 +52,9 @@ export function BatchCard({ batch }: { batch: BatchSummary }) {
           className="batch__toggle"
           aria-expanded={open}
           aria-controls={`batch-${batch.id}-jobs`}
-          aria-label={`${open ? 'Hide' : 'Show'} jobs of ${batch.name}`}
+          aria-label={
+            open ? t('batch.hideJobs', { name: batch.name }) : t('batch.showJobs', { name: batch.name })
+          }
           onClick={() => toggle(batch.id)}
         >
           <Icon name="chevron" className={open ? 'rot-90' : ''} />
@@ -58,7 +63,7 @@ export function BatchCard({ batch }: { batch: BatchSummary }) {
           {renaming ? (
             <RenameField
               current={batch.name}
-              label={`New name for the batch ${batch.name}`}
+              label={t('batch.newName', { name: batch.name })}
               className="batch__rename"
               rename={(name) => rename(batch.id, name)}
               done={() => setRenaming(false)}
@@ -71,8 +76,8 @@ export function BatchCard({ batch }: { batch: BatchSummary }) {
               <button
                 type="button"
                 className="icon-btn batch__rename-btn"
-                aria-label={`Rename ${batch.name}`}
-                title="Rename"
+                aria-label={t('batch.renameLabel', { name: batch.name })}
+                title={t('common.rename')}
                 onClick={() => setRenaming(true)}
               >
                 <Icon name="compose" size={14} />
@@ -83,22 +88,22 @@ export function BatchCard({ batch }: { batch: BatchSummary }) {
             {dateTime(batch.createdAt)} · {batch.model.replace('qwen/', '')}
           </p>
         </div>
-        <BatchStatusBadge status={batch.status} />
+        <BatchStatusBadge status={batch.status} queuePaused={queuePaused} />
         {live || c.failed > 0 ? (
           <div className="batch__actions">
             {batch.status === 'active' ? (
               <button type="button" className="btn btn--sm" onClick={() => void act('pause', batch.id)}>
-                <Icon name="pause" /> Pause
+                <Icon name="pause" /> {t('common.pause')}
               </button>
             ) : null}
             {batch.status === 'paused' ? (
               <button type="button" className="btn btn--sm" onClick={() => void act('resume', batch.id)}>
-                <Icon name="play" /> Resume
+                <Icon name="play" /> {t('common.resume')}
               </button>
             ) : null}
             {c.failed > 0 ? (
               <button type="button" className="btn btn--sm" onClick={() => void act('retry', batch.id)}>
-                <Icon name="retry" /> Retry failed
+                <Icon name="retry" /> {t('batch.retryFailed')}
               </button>
             ) : null}
             {live ? (
@@ -107,7 +112,7 @@ export function BatchCard({ batch }: { batch: BatchSummary }) {
                 className="btn btn--sm btn--ghost-danger"
                 onClick={() => void act('cancel', batch.id)}
               >
-                <Icon name="x" /> Cancel
+                <Icon name="x" /> {t('common.cancel')}
               </button>
             ) : null}
           </div>
@@ -115,12 +120,15 @@ export function BatchCard({ batch }: { batch: BatchSummary }) {
       </div>
       <ProgressBar batch={batch} />
       <div className="batch__stats">
-        <span>{stats(batch, queuePaused).join(' · ')}</span>
+        <span>{stats(t, batch, queuePaused).join(' · ')}</span>
         <span className="batch__credits">
           {live
-            ? `${credits(batch.creditsSpent)} of ≈ ${credits(batch.creditsEstimate)} credits`
-            : `${credits(batch.creditsSpent)} credits spent`}
-          {batch.maxCredits ? ` · budget ${credits(batch.maxCredits)}` : ''}
+            ? t('batch.creditsOf', {
+                spent: credits(batch.creditsSpent),
+                estimate: credits(batch.creditsEstimate),
+              })
+            : t('batch.creditsSpent', { spent: credits(batch.creditsSpent) })}
+          {batch.maxCredits ? ` · ${t('batch.budget', { credits: credits(batch.maxCredits) })}` : ''}
         </span>
       </div>
       {pauseNote ? <p className="batch__note">{pauseNote}</p> : null}

@@ -1,6 +1,8 @@
 // The jobs of one batch: a virtualized table (a batch may hold thousands) with the actions each state allows.
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useRef } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { TFunction } from 'i18next';
 import { useShallow } from 'zustand/react/shallow';
 import type { JobRow } from '../../../shared/domain.ts';
 import type { JobActionKind } from '../store/queue-slice.ts';
@@ -11,36 +13,46 @@ import { virtualRowStyle } from './virtual-row.ts';
 
 const ROW = 52;
 
-const ACTIONS: Partial<Record<JobRow['state'], { kind: JobActionKind; label: string; icon: IconName }[]>> = {
+type ActionLabel = 'pause' | 'resume' | 'cancel' | 'retry' | 'sendAgain' | 'drop';
+const ACTIONS: Partial<
+  Record<JobRow['state'], { kind: JobActionKind; label: ActionLabel; icon: IconName }[]>
+> = {
   queued: [
-    { kind: 'pause', label: 'Pause', icon: 'pause' },
-    { kind: 'cancel', label: 'Cancel', icon: 'x' },
+    { kind: 'pause', label: 'pause', icon: 'pause' },
+    { kind: 'cancel', label: 'cancel', icon: 'x' },
   ],
   paused: [
-    { kind: 'resume', label: 'Resume', icon: 'play' },
-    { kind: 'cancel', label: 'Cancel', icon: 'x' },
+    { kind: 'resume', label: 'resume', icon: 'play' },
+    { kind: 'cancel', label: 'cancel', icon: 'x' },
   ],
   failed: [
-    { kind: 'retry', label: 'Retry', icon: 'retry' },
-    { kind: 'cancel', label: 'Cancel', icon: 'x' },
+    { kind: 'retry', label: 'retry', icon: 'retry' },
+    { kind: 'cancel', label: 'cancel', icon: 'x' },
   ],
-  canceled: [{ kind: 'retry', label: 'Retry', icon: 'retry' }],
+  canceled: [{ kind: 'retry', label: 'retry', icon: 'retry' }],
   uncertain: [
-    { kind: 'retry', label: 'Send again (may be charged twice)', icon: 'retry' },
-    { kind: 'drop', label: 'Drop', icon: 'x' },
+    { kind: 'retry', label: 'sendAgain', icon: 'retry' },
+    { kind: 'drop', label: 'drop', icon: 'x' },
   ],
 };
 
-function detail(j: JobRow): string {
+function detail(t: TFunction, j: JobRow): string {
   if (j.errorMessage) return j.errorMessage;
-  if (j.state === 'done') return j.credits !== null ? `${j.credits} credits` : '';
-  if (j.state === 'uncertain') return 'The service may have received this request; its answer was lost.';
-  if (j.attempts > 1 && j.state === 'queued') return `Retrying (attempt ${j.attempts + 1})`;
+  if (j.state === 'done') return j.credits !== null ? t('jobs.credits', { count: j.credits }) : '';
+  if (j.state === 'uncertain') return t('jobs.uncertain');
+  if (j.attempts > 1 && j.state === 'queued') return t('jobs.retrying', { attempt: j.attempts + 1 });
   return '';
 }
 
 export function JobTable({ batchId }: { batchId: number }) {
-  const { list, act } = useStudio(useShallow((s) => ({ list: s.jobs[batchId], act: s.jobAction })));
+  const { t } = useTranslation();
+  const { list, act, held } = useStudio(
+    useShallow((s) => ({
+      list: s.jobs[batchId],
+      act: s.jobAction,
+      held: Boolean(s.queue?.paused) || s.batches.find((b) => b.id === batchId)?.status === 'paused',
+    })),
+  );
   const scroller = useRef<HTMLDivElement>(null);
   const rows = list?.rows ?? [];
   const virtual = useVirtualizer({
@@ -53,29 +65,29 @@ export function JobTable({ batchId }: { batchId: number }) {
   if (!list || (list.loading && rows.length === 0)) {
     return (
       <p className="muted table-note">
-        <span className="spinner" aria-hidden="true" /> Loading jobs…
+        <span className="spinner" aria-hidden="true" /> {t('jobs.loading')}
       </p>
     );
   }
   if (list.error)
-    return <p className="field__error table-note">The jobs could not be loaded: {list.error}</p>;
+    return <p className="field__error table-note">{t('jobs.loadFailed', { error: list.error })}</p>;
 
   return (
-    <div className="jobs" role="table" aria-label="Jobs" aria-rowcount={rows.length + 1}>
+    <div className="jobs" role="table" aria-label={t('jobs.table')} aria-rowcount={rows.length + 1}>
       <div className="jobs__row jobs__row--head" role="row" aria-rowindex={1}>
         <span role="columnheader">#</span>
-        <span role="columnheader">State</span>
-        <span role="columnheader">Prompt</span>
-        <span role="columnheader">Details</span>
+        <span role="columnheader">{t('jobs.state')}</span>
+        <span role="columnheader">{t('jobs.prompt')}</span>
+        <span role="columnheader">{t('jobs.details')}</span>
         <span role="columnheader" className="jobs__actions-head">
-          Actions
+          {t('jobs.actions')}
         </span>
       </div>
       <div className="jobs__body" ref={scroller} role="rowgroup">
         <div style={{ height: virtual.getTotalSize(), position: 'relative' }}>
           {virtual.getVirtualItems().map((item) => {
             const j = rows[item.index]!;
-            const d = detail(j);
+            const d = detail(t, j);
             return (
               <div
                 key={j.id}
@@ -88,7 +100,7 @@ export function JobTable({ batchId }: { batchId: number }) {
                   {j.seq}
                 </span>
                 <span role="cell">
-                  <JobStateBadge state={j.state} />
+                  <JobStateBadge state={j.state} held={held} />
                 </span>
                 <span role="cell" className="jobs__prompt" title={j.prompt}>
                   {j.prompt}
@@ -106,8 +118,8 @@ export function JobTable({ batchId }: { batchId: number }) {
                       key={a.kind}
                       type="button"
                       className="icon-btn"
-                      aria-label={`${a.label} job ${j.seq}`}
-                      title={a.label}
+                      aria-label={t(`jobs.action.${a.label}`, { seq: j.seq })}
+                      title={t(`jobs.actionTitle.${a.label}`)}
                       onClick={() => void act(a.kind, j.id)}
                     >
                       <Icon name={a.icon} size={15} />

@@ -8,7 +8,8 @@ import {
   OUTPUT_FORMATS,
   type AspectRatio,
 } from '../../../shared/api.ts';
-import { IMAGE_SIZE_LABELS } from '../format.ts';
+import { useTranslation } from 'react-i18next';
+import { imageSizeLabel } from '../format.ts';
 import type { ParamsValue } from '../store/draft.ts';
 import { Segmented } from './Segmented.tsx';
 
@@ -32,20 +33,21 @@ export function ParamsFields({
   value: ParamsValue;
   onChange: (patch: Partial<ParamsValue>) => void;
 }) {
+  const { t } = useTranslation();
   return (
     <div className="stack stack--md">
       <Segmented
-        label="Size"
+        label={t('params.size')}
         value={value.sizeMode}
         options={[
-          { value: 'aspect', label: 'Aspect ratio' },
-          { value: 'preset', label: 'Preset size' },
+          { value: 'aspect', label: t('params.aspectRatio') },
+          { value: 'preset', label: t('params.presetSize') },
         ]}
         onChange={(sizeMode) => onChange({ sizeMode })}
       />
       {value.sizeMode === 'aspect' ? (
         <Segmented
-          label="Aspect ratio"
+          label={t('params.aspectRatio')}
           hideLabel
           columns={4}
           value={value.aspectRatio}
@@ -62,20 +64,20 @@ export function ParamsFields({
         />
       ) : (
         <Segmented
-          label="Preset size"
+          label={t('params.presetSize')}
           hideLabel
           columns={2}
           value={value.imageSize}
           options={IMAGE_SIZES.map((s) => ({
             value: s,
-            label: IMAGE_SIZE_LABELS[s],
+            label: imageSizeLabel(s),
             title: `${IMAGE_SIZE_PIXELS[s].width}×${IMAGE_SIZE_PIXELS[s].height}`,
           }))}
           onChange={(imageSize) => onChange({ imageSize })}
         />
       )}
       <Segmented
-        label="Images per prompt"
+        label={t('params.numImages')}
         value={value.numImages}
         options={Array.from({ length: LIMITS.numImagesMax }, (_, i) => ({
           value: i + 1,
@@ -84,7 +86,7 @@ export function ParamsFields({
         onChange={(numImages) => onChange({ numImages })}
       />
       <Segmented
-        label="Format"
+        label={t('params.format')}
         value={value.format}
         options={OUTPUT_FORMATS.map((f) => ({ value: f, label: f.toUpperCase() }))}
         onChange={(format) => onChange({ format })}
@@ -97,8 +99,8 @@ export function ParamsFields({
         />
         <span className="switch__track" aria-hidden="true" />
         <span className="switch__text">
-          Prompt expansion
-          <small>Let the service enrich short prompts before generating.</small>
+          {t('params.expansion')}
+          <small>{t('params.expansionHint')}</small>
         </span>
       </label>
     </div>
@@ -114,12 +116,13 @@ export function NegativePrompt({
   onChange: (v: string) => void;
   id: string;
 }) {
+  const { t } = useTranslation();
   const over = value.length > LIMITS.negativePromptChars;
   return (
     <div className="field">
       <div className="field__row">
         <label className="field-label" htmlFor={id}>
-          Negative prompt
+          {t('params.negative')}
         </label>
         <span className={`counter${over ? ' counter--over' : ''}`} id={`${id}-count`} aria-live="polite">
           {value.length} / {LIMITS.negativePromptChars}
@@ -130,14 +133,14 @@ export function NegativePrompt({
         className={`input textarea${over ? ' input--invalid' : ''}`}
         rows={2}
         value={value}
-        placeholder="What to keep out of every image (optional)"
+        placeholder={t('params.negativePlaceholder')}
         aria-invalid={over}
         aria-describedby={`${id}-count${over ? ` ${id}-err` : ''}`}
         onChange={(e) => onChange(e.target.value)}
       />
       {over ? (
         <p className="field__error" id={`${id}-err`}>
-          {value.length - LIMITS.negativePromptChars} characters over the limit — shorten it to run.
+          {t('params.negativeOver', { count: value.length - LIMITS.negativePromptChars })}
         </p>
       ) : null}
     </div>

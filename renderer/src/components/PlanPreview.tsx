@@ -1,16 +1,18 @@
 // The jobs the draft expands to, exactly as the engine will enqueue them, in a virtualized list.
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useRef } from 'react';
+import type { TFunction } from 'i18next';
+import { useTranslation } from 'react-i18next';
 import { useShallow } from 'zustand/react/shallow';
 import type { PlannedJob } from '../../../shared/domain.ts';
-import { count, credits, sizeLabel } from '../format.ts';
+import { credits, sizeLabel } from '../format.ts';
 import { useStudio } from '../store/index.ts';
 import { Icon } from './Icon.tsx';
 import { virtualRowStyle } from './virtual-row.ts';
 
 const ROW = 44;
 
-function JobLine({ job, randomSeed }: { job: PlannedJob; randomSeed: boolean }) {
+function JobLine({ t, job, randomSeed }: { t: TFunction; job: PlannedJob; randomSeed: boolean }) {
   const refCount = job.refHashes.length + (job.input.image_urls?.length ?? 0);
   return (
     <>
@@ -19,18 +21,26 @@ function JobLine({ job, randomSeed }: { job: PlannedJob; randomSeed: boolean }) 
         {job.input.prompt}
       </span>
       <span className="plan-row__chips">
-        <span className="chip">{randomSeed ? 'random seed' : `seed ${job.input.seed}`}</span>
+        <span className="chip">
+          {randomSeed ? t('plan.randomSeed') : t('plan.seed', { seed: job.input.seed })}
+        </span>
         <span className="chip">{sizeLabel(job.input).split(' · ')[0]}</span>
         {job.numImages > 1 ? <span className="chip">×{job.numImages}</span> : null}
-        {refCount ? <span className="chip">{count(refCount, 'ref')}</span> : null}
+        {refCount ? <span className="chip">{t('plan.refs', { count: refCount })}</span> : null}
       </span>
     </>
   );
 }
 
 export function PlanPreview() {
-  const { plan, randomSeed } = useStudio(
-    useShallow((s) => ({ plan: s.plan, randomSeed: s.draft.seedMode === 'random' })),
+  const { t } = useTranslation();
+  const { plan, randomSeed, file } = useStudio(
+    useShallow((s) => ({ plan: s.plan, randomSeed: s.draft.seedMode === 'random', file: s.draft.file })),
+  );
+  // A random seed is drawn again when the batch is created, so the preview does not show one; a seed a
+  // prompt file's row sets is sent as it is, so it is shown.
+  const ownSeed = new Set(
+    (file?.entries ?? []).filter((e) => e.params?.seed !== undefined).map((e) => e.origin),
   );
   const scroller = useRef<HTMLDivElement>(null);
   const jobs = plan.plan?.jobs ?? [];
@@ -42,9 +52,7 @@ export function PlanPreview() {
   });
 
   if (plan.status === 'invalid' || (plan.status === 'idle' && !plan.plan)) {
-    return (
-      <p className="muted preview-hint">{plan.message ?? 'Write a prompt to see the jobs it expands to.'}</p>
-    );
+    return <p className="muted preview-hint">{plan.message ?? t('plan.empty')}</p>;
   }
   if (plan.status === 'error') {
     return (
@@ -57,39 +65,51 @@ export function PlanPreview() {
   if (!plan.plan) {
     return (
       <p className="muted preview-hint" aria-live="polite">
-        <span className="spinner" aria-hidden="true" /> Expanding prompts…
+        <span className="spinner" aria-hidden="true" /> {t('plan.expanding')}
       </p>
     );
   }
+  const lastShown = virtual.range?.endIndex ?? jobs.length - 1;
+  const more = Math.max(0, jobs.length - 1 - lastShown);
   return (
-    <div
-      className={`plan-list${plan.status === 'loading' ? ' is-stale' : ''}`}
-      ref={scroller}
-      role="list"
-      aria-label="Jobs this batch will run"
-      aria-busy={plan.status === 'loading'}
-    >
-      <div style={{ height: virtual.getTotalSize(), position: 'relative' }}>
-        {virtual.getVirtualItems().map((item) => (
-          <div key={item.key} role="listitem" className="plan-row" style={virtualRowStyle(item.start, ROW)}>
-            <JobLine job={jobs[item.index]!} randomSeed={randomSeed} />
-          </div>
-        ))}
+    <>
+      <div
+        className={`plan-list${plan.status === 'loading' ? ' is-stale' : ''}`}
+        ref={scroller}
+        role="list"
+        aria-label={t('plan.list')}
+        aria-busy={plan.status === 'loading'}
+      >
+        <div style={{ height: virtual.getTotalSize(), position: 'relative' }}>
+          {virtual.getVirtualItems().map((item) => {
+            const job = jobs[item.index]!;
+            return (
+              <div
+                key={item.key}
+                role="listitem"
+                className="plan-row"
+                style={virtualRowStyle(item.start, ROW)}
+              >
+                <JobLine t={t} job={job} randomSeed={randomSeed && !ownSeed.has(job.origin)} />
+              </div>
+            );
+          })}
+        </div>
       </div>
-    </div>
+      {more > 0 ? <p className="plan-more muted">{t('plan.more', { count: more })}</p> : null}
+    </>
   );
 }
 
 /** How the credit estimate was made, for the preview's header. */
 export function PlanNote() {
+  const { t } = useTranslation();
   const plan = useStudio((s) => s.plan.plan);
   if (!plan) return null;
   return (
     <span className="muted plan-note">
-      {credits(plan.creditsPerImage)} credits per image ·{' '}
-      {plan.estimateIsLearned
-        ? 'learned from your recent generations'
-        : 'a first guess until real usage is known'}
+      {t('plan.perImage', { credits: credits(plan.creditsPerImage) })} ·{' '}
+      {plan.estimateIsLearned ? t('plan.learned') : t('plan.guess')}
     </span>
   );
 }

@@ -77,7 +77,7 @@ export function Popover(props: {
     };
     // Escape closes it wherever focus is (often still on the button that opened it).
     const onKey = (e: KeyboardEvent) => {
-      if (e.key !== 'Escape' || e.defaultPrevented) return;
+      if (e.key !== 'Escape' || e.defaultPrevented || e.isComposing || e.keyCode === 229) return;
       e.preventDefault();
       setOpen(false);
       if (wrap.current?.contains(document.activeElement)) button.current?.focus();

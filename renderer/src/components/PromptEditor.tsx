@@ -1,6 +1,7 @@
 // The prompt editor: a plain textarea (so typing, selection, undo and IME behave natively) with transparent
 // text laid over a mirror that draws the same text with `{a|b}` groups highlighted.
 import { Fragment, useMemo, useRef } from 'react';
+import { useTranslation } from 'react-i18next';
 import { tokenizeLine } from './highlight.ts';
 
 function Highlighted({ text }: { text: string }) {
@@ -32,6 +33,7 @@ export function PromptEditor(props: {
   labelledBy: string;
   describedBy?: string;
 }) {
+  const { t } = useTranslation();
   const mirror = useRef<HTMLPreElement>(null);
   return (
     <div className="editor">
@@ -45,7 +47,7 @@ export function PromptEditor(props: {
         value={props.value}
         spellCheck={false}
         autoComplete="off"
-        placeholder={'a {red|blue|green} {car|boat}, studio light\na watercolor fox in the snow'}
+        placeholder={t('compose.editorPlaceholder')}
         aria-labelledby={props.labelledBy}
         aria-describedby={props.describedBy}
         onChange={(e) => props.onChange(e.target.value)}

@@ -1,28 +1,12 @@
 // Why the queue is not running, and the one action that fixes it.
+import { useTranslation } from 'react-i18next';
 import { useShallow } from 'zustand/react/shallow';
-import type { PauseReason } from '../../../shared/domain.ts';
+import { duration } from '../format.ts';
 import { useStudio } from '../store/index.ts';
 import { Icon } from './Icon.tsx';
 
-const TITLES: Record<PauseReason, string> = {
-  user: 'The queue is paused',
-  crash: 'The queue is paused after an unexpected stop',
-  auth: 'The API key was refused',
-  forbidden: 'This API key may not use the service',
-  credits: 'Out of credits',
-  disk: 'Images cannot be saved',
-};
-
-const ADVICE: Record<PauseReason, string> = {
-  user: 'Generations already accepted by the service still finish. Nothing new is sent until you resume.',
-  crash: 'Work that was in progress is being checked and finished. Resume to send the rest.',
-  auth: 'Save a valid key in Settings, then resume the queue.',
-  forbidden: 'Check the key’s permissions on skills.video or use another key, then resume.',
-  credits: 'Top up your skills.video workspace, then resume the queue.',
-  disk: 'Free some disk space or choose another data folder, then resume.',
-};
-
 export function QueueBanner() {
+  const { t } = useTranslation();
   const { queue, hasKey, connection, setArea } = useStudio(
     useShallow((s) => ({
       queue: s.queue,
@@ -33,7 +17,7 @@ export function QueueBanner() {
   );
   const settingsButton = (
     <button type="button" className="btn btn--sm" onClick={() => setArea('settings')}>
-      <Icon name="settings" /> Open Settings
+      <Icon name="settings" /> {t('banner.openSettings')}
     </button>
   );
   if (connection === 'closed') {
@@ -41,8 +25,8 @@ export function QueueBanner() {
       <div className="banner banner--danger" role="alert">
         <Icon name="wifi" size={20} />
         <div className="banner__body">
-          <p className="banner__title">Lost contact with the studio engine</p>
-          <p>Reconnecting… Progress shown here may be out of date until it is back.</p>
+          <p className="banner__title">{t('banner.lostTitle')}</p>
+          <p>{t('banner.lostText')}</p>
         </div>
       </div>
     );
@@ -52,8 +36,8 @@ export function QueueBanner() {
       <div className="banner banner--warning" role="status">
         <Icon name="key" size={20} />
         <div className="banner__body">
-          <p className="banner__title">No API key</p>
-          <p>Batches wait in the queue until a key is saved.</p>
+          <p className="banner__title">{t('banner.noKeyTitle')}</p>
+          <p>{t('banner.noKeyText')}</p>
         </div>
         {settingsButton}
       </div>
@@ -71,17 +55,17 @@ export function QueueBanner() {
       >
         <Icon name={reason === 'user' ? 'pause' : 'alert'} size={20} />
         <div className="banner__body">
-          <p className="banner__title">{TITLES[reason]}</p>
+          <p className="banner__title">{t(`banner.pause.${reason}.title`)}</p>
           {queue.pauseMessage && reason !== 'user' ? (
             <p className="banner__detail">{queue.pauseMessage}</p>
           ) : null}
-          <p>{ADVICE[reason]}</p>
+          <p>{t(`banner.pause.${reason}.advice`)}</p>
         </div>
         {/* Resume is the view's own header button; the banner offers what fixes the cause. */}
         {reason === 'auth' || reason === 'forbidden' ? settingsButton : null}
         {reason === 'credits' ? (
           <a className="btn btn--sm" href="https://skills.video" target="_blank" rel="noopener noreferrer">
-            Open skills.video
+            {t('banner.openSkills')}
           </a>
         ) : null}
       </div>
@@ -92,11 +76,8 @@ export function QueueBanner() {
       <div className="banner banner--warning" role="status">
         <Icon name="wifi" size={20} />
         <div className="banner__body">
-          <p className="banner__title">The service cannot be reached</p>
-          <p>
-            The queue retries by itself when the connection is back. If it stays offline, check the base URL
-            in Settings.
-          </p>
+          <p className="banner__title">{t('banner.offlineTitle')}</p>
+          <p>{t('banner.offlineText')}</p>
         </div>
         {settingsButton}
       </div>
@@ -107,10 +88,11 @@ export function QueueBanner() {
       <div className="banner banner--info" role="status">
         <Icon name="pause" size={20} />
         <div className="banner__body">
-          <p className="banner__title">Slowing down</p>
+          <p className="banner__title">{t('banner.slowTitle')}</p>
           <p>
-            The service asked for fewer requests; submitting again shortly (
-            {Math.max(1, Math.round((queue.holdUntil - Date.now()) / 1000))} s).
+            {t('banner.slowText', {
+              duration: duration(Math.max(1, Math.round((queue.holdUntil - Date.now()) / 1000))),
+            })}
           </p>
         </div>
       </div>

@@ -1,6 +1,7 @@
 // Up to four reference images: dropped, picked or pasted; each is checked and stored by the engine, which
 // also gives the reason when one is refused.
 import { useRef } from 'react';
+import { useTranslation } from 'react-i18next';
 import { useShallow } from 'zustand/react/shallow';
 import { LIMITS } from '../../../shared/api.ts';
 import { api } from '../api.ts';
@@ -11,6 +12,7 @@ import { Icon } from './Icon.tsx';
 export const IMAGE_ACCEPT = 'image/png,image/jpeg,image/webp,image/gif';
 
 export function ReferencePicker() {
+  const { t } = useTranslation();
   const { refs, busy, error, add, remove } = useStudio(
     useShallow((s) => ({
       refs: s.draft.refs,
@@ -27,7 +29,11 @@ export function ReferencePicker() {
       <ul className="refs__list">
         {refs.map((r) => (
           <li key={r.sha256} className="ref">
-            <img className="ref__img" src={api.mediaUrl('ref', r.sha256)} alt={`Reference ${r.fileName}`} />
+            <img
+              className="ref__img"
+              src={api.mediaUrl('ref', r.sha256)}
+              alt={t('refs.alt', { name: r.fileName })}
+            />
             <div className="ref__meta">
               <span className="ref__name" title={r.fileName}>
                 {r.fileName}
@@ -39,7 +45,7 @@ export function ReferencePicker() {
             <button
               type="button"
               className="icon-btn ref__remove"
-              aria-label={`Remove reference ${r.fileName}`}
+              aria-label={t('refs.remove', { name: r.fileName })}
               onClick={() => remove(r.sha256)}
             >
               <Icon name="x" size={14} />
@@ -49,15 +55,15 @@ export function ReferencePicker() {
         {Array.from({ length: busy }, (_, i) => (
           <li key={`busy-${i}`} className="ref ref--busy" aria-live="polite">
             <span className="spinner" aria-hidden="true" />
-            Checking image…
+            {t('refs.checking')}
           </li>
         ))}
         {free > 0 ? (
           <li>
             <button type="button" className="ref ref--add" onClick={() => input.current?.click()}>
               <Icon name="image" size={20} />
-              <span>Add reference image</span>
-              <small>Drop, pick or paste · PNG, JPEG, WebP, GIF · ≤ 20 MB</small>
+              <span>{t('refs.add')}</span>
+              <small>{t('refs.addHint')}</small>
             </button>
           </li>
         ) : null}
@@ -67,7 +73,7 @@ export function ReferencePicker() {
         type="file"
         className="visually-hidden"
         tabIndex={-1}
-        aria-label="Reference image files"
+        aria-label={t('refs.files')}
         accept={IMAGE_ACCEPT}
         multiple
         onChange={(e) => {

@@ -1,51 +1,45 @@
+import type { TFunction } from 'i18next';
+import { useTranslation } from 'react-i18next';
 import { useShallow } from 'zustand/react/shallow';
+import { num } from '../format.ts';
 import { modKey } from '../keyboard.ts';
-import { AREAS, type Area } from '../store/app-slice.ts';
+import { AREAS } from '../store/app-slice.ts';
 import { useStudio } from '../store/index.ts';
+import { activeJobCount, summarizeQueue, type QueueSummary } from '../store/queue-summary.ts';
 import { Icon } from './Icon.tsx';
 
-const LABELS: Record<Area, string> = {
-  compose: 'Compose',
-  queue: 'Queue',
-  library: 'Library',
-  settings: 'Settings',
-};
+function statusText(t: TFunction, s: QueueSummary): string {
+  switch (s.key) {
+    case 'generating':
+      return t('sidebar.generating', { inFlight: num(s.inFlight), toGo: num(s.toGo) });
+    case 'waitingPaused':
+      return t('sidebar.waitingPaused', { count: s.waiting });
+    default:
+      return t(`sidebar.${s.key}`);
+  }
+}
 
 export function Sidebar() {
-  const { area, setArea, simulator, queue, activeJobs, connection } = useStudio(
+  const { t } = useTranslation();
+  const { area, setArea, simulator, connection, queue, batches } = useStudio(
     useShallow((s) => ({
       area: s.area,
       setArea: s.setArea,
       simulator: s.info?.simulator ?? false,
-      queue: s.queue,
-      activeJobs: s.batches.reduce(
-        (n, b) =>
-          n +
-          (b.status === 'active'
-            ? b.counts.queued + b.counts.submitting + b.counts.running + b.counts.downloading
-            : 0),
-        0,
-      ),
       connection: s.connection,
+      queue: s.queue,
+      batches: s.batches,
     })),
   );
-  const status =
-    connection === 'closed'
-      ? { tone: 'danger', text: 'Engine unreachable' }
-      : queue?.paused
-        ? { tone: 'warning', text: 'Queue paused' }
-        : queue?.offline
-          ? { tone: 'warning', text: 'Service offline' }
-          : activeJobs > 0
-            ? { tone: 'active', text: `${queue?.inFlight ?? 0} generating · ${activeJobs} to go` }
-            : { tone: 'idle', text: 'Queue idle' };
+  const status = summarizeQueue(connection, queue, batches);
+  const activeJobs = activeJobCount(batches);
   return (
     <div className="sidebar">
       <div className="brand">
         <span className="brand__mark" aria-hidden="true" />
         Qwen Studio
       </div>
-      <nav aria-label="Areas">
+      <nav aria-label={t('sidebar.areas')}>
         <ul className="nav">
           {AREAS.map((a, i) => (
             <li key={a}>
@@ -57,8 +51,10 @@ export function Sidebar() {
                 onClick={() => setArea(a)}
               >
                 <Icon name={a} size={18} />
-                <span className="nav__label">{LABELS[a]}</span>
-                {a === 'queue' && activeJobs > 0 ? <span className="nav__count">{activeJobs}</span> : null}
+                <span className="nav__label">{t(`area.${a}`)}</span>
+                {a === 'queue' && activeJobs > 0 ? (
+                  <span className="nav__count">{num(activeJobs)}</span>
+                ) : null}
                 <kbd className="kbd">
                   {modKey()}
                   {i + 1}
@@ -72,12 +68,12 @@ export function Sidebar() {
         {simulator ? (
           <p className="sim-badge" role="status">
             <Icon name="spark" />
-            <span>Simulator mode — images are generated locally</span>
+            <span>{t('sidebar.simulator')}</span>
           </p>
         ) : null}
         <p className={`queue-pill queue-pill--${status.tone}`} aria-live="polite">
           <span className="dot" aria-hidden="true" />
-          {status.text}
+          {statusText(t, status)}
         </p>
       </div>
     </div>

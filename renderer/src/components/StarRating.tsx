@@ -1,5 +1,6 @@
 // A 0–5 star rating as a radio group: each star is a radio, "No rating" clears it. Clicking the current
 // value again clears it too, the way people try first.
+import { useTranslation } from 'react-i18next';
 import { Icon } from './Icon.tsx';
 
 export function StarRating(props: {
@@ -9,16 +10,17 @@ export function StarRating(props: {
   size?: number;
   disabled?: boolean;
 }) {
+  const { t } = useTranslation();
   const value = props.value ?? 0;
   return (
-    <div className="stars" role="radiogroup" aria-label={props.label ?? 'Rating'}>
+    <div className="stars" role="radiogroup" aria-label={props.label ?? t('rating.label')}>
       {[1, 2, 3, 4, 5].map((n) => (
         <button
           key={n}
           type="button"
           role="radio"
           aria-checked={props.value === n}
-          aria-label={n === 1 ? '1 star' : `${n} stars`}
+          aria-label={t('rating.stars', { count: n })}
           className={`stars__star${n <= value ? ' stars__star--on' : ''}`}
           disabled={props.disabled}
           onClick={() => props.onChange(props.value === n ? 0 : n)}
@@ -30,13 +32,13 @@ export function StarRating(props: {
         type="button"
         role="radio"
         aria-checked={props.value === 0}
-        aria-label="No rating"
+        aria-label={t('rating.none')}
         className="stars__clear"
         disabled={props.disabled || value === 0}
         onClick={() => props.onChange(0)}
       >
         {/* Reads as the state when unrated, and as the action that clears it otherwise. */}
-        {value === 0 ? 'No rating' : 'Clear rating'}
+        {value === 0 ? t('rating.none') : t('rating.clear')}
       </button>
     </div>
   );

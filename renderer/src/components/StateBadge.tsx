@@ -1,16 +1,5 @@
+import { useTranslation } from 'react-i18next';
 import type { BatchStatus, JobState } from '../../../shared/domain.ts';
-
-const JOB_LABELS: Record<JobState, string> = {
-  queued: 'Queued',
-  paused: 'Paused',
-  submitting: 'Submitting',
-  running: 'Running',
-  downloading: 'Saving',
-  done: 'Done',
-  failed: 'Failed',
-  canceled: 'Canceled',
-  uncertain: 'Uncertain',
-};
 
 const JOB_TONES: Record<JobState, string> = {
   queued: 'neutral',
@@ -24,16 +13,13 @@ const JOB_TONES: Record<JobState, string> = {
   uncertain: 'warning',
 };
 
-export function JobStateBadge({ state }: { state: JobState }) {
-  return <span className={`badge badge--${JOB_TONES[state]}`}>{JOB_LABELS[state]}</span>;
+/** A job's state; a queued job of a paused batch (or of a paused queue) is held, not about to run. */
+export function JobStateBadge({ state, held = false }: { state: JobState; held?: boolean }) {
+  const { t } = useTranslation();
+  if (held && state === 'queued') return <span className="badge badge--warning">{t('jobState.held')}</span>;
+  return <span className={`badge badge--${JOB_TONES[state]}`}>{t(`jobState.${state}`)}</span>;
 }
 
-const BATCH_LABELS: Record<BatchStatus, string> = {
-  active: 'Active',
-  paused: 'Paused',
-  canceled: 'Canceled',
-  done: 'Finished',
-};
 const BATCH_TONES: Record<BatchStatus, string> = {
   active: 'active',
   paused: 'warning',
@@ -41,6 +27,16 @@ const BATCH_TONES: Record<BatchStatus, string> = {
   done: 'success',
 };
 
-export function BatchStatusBadge({ status }: { status: BatchStatus }) {
-  return <span className={`badge badge--${BATCH_TONES[status]}`}>{BATCH_LABELS[status]}</span>;
+/** A batch's status; an active batch while the whole queue is paused (a refused key, no credits) is on hold. */
+export function BatchStatusBadge({
+  status,
+  queuePaused = false,
+}: {
+  status: BatchStatus;
+  queuePaused?: boolean;
+}) {
+  const { t } = useTranslation();
+  if (status === 'active' && queuePaused)
+    return <span className="badge badge--warning">{t('batchStatus.held')}</span>;
+  return <span className={`badge badge--${BATCH_TONES[status]}`}>{t(`batchStatus.${status}`)}</span>;
 }

@@ -3,7 +3,10 @@
 // closes the list. An ARIA combobox, so screen readers announce the suggestions.
 import { useEffect, useId, useRef, useState } from 'react';
 import type { TagInfo } from '../../../shared/contract.ts';
+import { useTranslation } from 'react-i18next';
 import { api } from '../api.ts';
+import { num } from '../format.ts';
+import { isComposing } from '../keyboard.ts';
 
 const SUGGEST_DEBOUNCE_MS = 120;
 
@@ -17,19 +20,20 @@ export function TagInput(props: {
   autoFocus?: boolean;
   onSubmit: (name: string) => void;
 }) {
+  const { t } = useTranslation();
   const [text, setText] = useState('');
   const [options, setOptions] = useState<TagInfo[]>([]);
   const [active, setActive] = useState(-1);
   const [open, setOpen] = useState(false);
   const listId = useId();
   const seq = useRef(0);
-  const exclude = new Set((props.exclude ?? []).map((t) => t.toLowerCase()));
+  const exclude = new Set((props.exclude ?? []).map((name) => name.toLowerCase()));
   const shown = options.filter((o) => !exclude.has(o.name.toLowerCase()));
 
   useEffect(() => {
     if (!open) return;
     const mine = ++seq.current;
-    const t = setTimeout(() => {
+    const timer = setTimeout(() => {
       api.call('library.tags.suggest', { prefix: text.trim(), limit: 8 }).then(
         (found) => {
           if (mine !== seq.current) return;
@@ -39,7 +43,7 @@ export function TagInput(props: {
         () => setOptions([]),
       );
     }, SUGGEST_DEBOUNCE_MS);
-    return () => clearTimeout(t);
+    return () => clearTimeout(timer);
   }, [text, open]);
 
   const submit = (name: string) => {
@@ -72,6 +76,8 @@ export function TagInput(props: {
           setOpen(true);
         }}
         onKeyDown={(e) => {
+          // Enter, Escape and the arrows belong to the input method while it composes (pinyin candidates).
+          if (isComposing(e)) return;
           if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
             e.preventDefault();
             setOpen(true);
@@ -95,7 +101,12 @@ export function TagInput(props: {
         }}
       />
       {open && shown.length > 0 ? (
-        <ul className="combo__list" id={listId} role="listbox" aria-label={`${props.label} suggestions`}>
+        <ul
+          className="combo__list"
+          id={listId}
+          role="listbox"
+          aria-label={t('tags.suggestions', { label: props.label })}
+        >
           {shown.map((o, i) => (
             <li
               key={o.id}
@@ -110,7 +121,7 @@ export function TagInput(props: {
               }}
             >
               <span>{o.name}</span>
-              <span className="combo__count">{o.uses.toLocaleString('en-US')}</span>
+              <span className="combo__count">{num(o.uses)}</span>
             </li>
           ))}
         </ul>

@@ -1,11 +1,13 @@
+import { useTranslation } from 'react-i18next';
 import { useShallow } from 'zustand/react/shallow';
 import { useStudio } from '../store/index.ts';
 import { Icon } from './Icon.tsx';
 
 export function Toasts() {
+  const { t: tr } = useTranslation();
   const { toasts, dismiss } = useStudio(useShallow((s) => ({ toasts: s.toasts, dismiss: s.dismissToast })));
   return (
-    <section className="toasts" aria-label="Notifications">
+    <section className="toasts" aria-label={tr('toast.region')}>
       {toasts.map((t) => (
         <div key={t.id} className={`toast toast--${t.kind}`} role={t.kind === 'error' ? 'alert' : 'status'}>
           <Icon name={t.kind === 'error' ? 'alert' : t.kind === 'success' ? 'check' : 'spark'} />
@@ -25,7 +27,7 @@ export function Toasts() {
           <button
             type="button"
             className="icon-btn"
-            aria-label="Dismiss notification"
+            aria-label={tr('toast.dismiss')}
             onClick={() => dismiss(t.id)}
           >
             <Icon name="x" size={14} />

@@ -2,6 +2,7 @@
 import type { AppInfo } from '../../../shared/contract.ts';
 import type { Settings, SettingsPatch } from '../../../shared/settings.ts';
 import { api, errorMessage, type ConnectionState } from '../api.ts';
+import { applyLanguage, t } from '../i18n/index.ts';
 import type { Slice } from './types.ts';
 
 export const AREAS = ['compose', 'queue', 'library', 'settings'] as const;
@@ -53,6 +54,7 @@ export const createAppSlice: Slice<AppSlice> = (set, get) => ({
     set({ bootError: null });
     try {
       const [info, settings] = await Promise.all([api.call('app.info', {}), api.call('settings.get', {})]);
+      applyLanguage(settings.language, info.locale);
       set({ info, settings, booted: true });
       get().resetDraft(settings.defaults);
       await Promise.all([
@@ -80,10 +82,12 @@ export const createAppSlice: Slice<AppSlice> = (set, get) => ({
   async saveSettings(patch) {
     try {
       const settings = await api.call('settings.update', patch);
-      set({ settings, info: await api.call('app.info', {}) });
+      const info = await api.call('app.info', {});
+      applyLanguage(settings.language, info.locale);
+      set({ settings, info });
       return true;
     } catch (err) {
-      get().toast('error', `Settings were not saved: ${errorMessage(err)}`);
+      get().toast('error', t('settings.notSaved', { error: errorMessage(err) }));
       return false;
     }
   },

@@ -3,6 +3,7 @@ import { LIMITS } from '../../../shared/api.ts';
 import type { AssetDetail } from '../../../shared/contract.ts';
 import type { BatchPlan, GenerationParams } from '../../../shared/domain.ts';
 import { api, errorMessage } from '../api.ts';
+import { t } from '../i18n/index.ts';
 import { buildSpec, draftFromJob, newDraft, promptLines, type Draft } from './draft.ts';
 import type { Slice } from './types.ts';
 
@@ -82,17 +83,16 @@ export const createComposeSlice: Slice<ComposeSlice> = (set, get) => ({
   async loadPromptFile(file) {
     const { toast } = get();
     if (!PROMPT_FILE_EXT.test(file.name)) {
-      toast('error', `${file.name} is not a prompt list — use a .txt, .csv or .jsonl file.`);
+      toast('error', t('compose.notPromptList', { name: file.name }));
       return;
     }
     const text = await file.text();
     if (/\.txt$/i.test(file.name)) {
       const lines = promptLines(text).map((e) => e.prompt);
-      if (lines.length === 0)
-        return toast('error', `${file.name} has no prompts (blank and # lines are skipped).`);
+      if (lines.length === 0) return toast('error', t('compose.noPrompts', { name: file.name }));
       const current = get().draft.text.trimEnd();
       get().updateDraft({ text: current ? `${current}\n${lines.join('\n')}` : lines.join('\n'), file: null });
-      toast('success', `Added ${lines.length} prompt${lines.length === 1 ? '' : 's'} from ${file.name}.`);
+      toast('success', t('compose.addedPrompts', { count: lines.length, name: file.name }));
       return;
     }
     try {
@@ -105,11 +105,9 @@ export const createComposeSlice: Slice<ComposeSlice> = (set, get) => ({
       } else {
         get().updateDraft({ file: { name: file.name, entries: parsed.entries, warnings: parsed.warnings } });
       }
-      toast(
-        'success',
-        `Loaded ${parsed.entries.length} prompt${parsed.entries.length === 1 ? '' : 's'} from ${file.name}.`,
-      );
-      for (const w of parsed.warnings.slice(0, 3)) toast('info', w);
+      toast('success', t('compose.loadedPrompts', { count: parsed.entries.length, name: file.name }));
+      // The warnings stay listed on the file card; one toast says there are some.
+      if (parsed.warnings.length) toast('info', t('compose.fileWarnings', { count: parsed.warnings.length }));
     } catch (err) {
       toast('error', errorMessage(err));
     }
@@ -123,57 +121,58 @@ export const createComposeSlice: Slice<ComposeSlice> = (set, get) => ({
     const room = LIMITS.references - get().draft.refs.length - get().refBusy;
     if (files.length === 0) return;
     if (room <= 0) {
-      const msg = `At most ${LIMITS.references} reference images — remove one first.`;
+      const msg = t('refs.full', { count: LIMITS.references });
       set({ refError: msg });
       get().toast('error', msg);
       return;
     }
     const accepted = files.slice(0, room);
-    if (files.length > room)
-      get().toast(
-        'error',
-        `Only ${room} more reference image${room === 1 ? '' : 's'} fit; the rest were left out.`,
-      );
+    if (files.length > room) get().toast('error', t('refs.onlyRoom', { count: room }));
     set((s) => ({ refBusy: s.refBusy + accepted.length, refError: null }));
-    await Promise.all(
+    // Checked in parallel, added in the order they were picked (not the order the checks finish).
+    const errors: string[] = [];
+    const added = await Promise.all(
       accepted.map(async (file) => {
         try {
           if (file.size > MAX_UPLOAD_BYTES) {
-            throw new Error(
-              `${file.name} is ${(file.size / 1048576).toFixed(1)} MB; references must be 20 MB or smaller — downscale or compress it`,
-            );
+            throw new Error(t('refs.tooLarge', { name: file.name, mb: (file.size / 1048576).toFixed(1) }));
           }
-          const ref = await api.call('refs.add', {
+          return await api.call('refs.add', {
             fileName: file.name || 'pasted-image.png',
             dataBase64: toBase64(await file.arrayBuffer()),
           });
-          const refs = get().draft.refs;
-          if (!refs.some((r) => r.sha256 === ref.sha256) && refs.length < LIMITS.references) {
-            get().updateDraft({ refs: [...refs, ref] });
-          }
         } catch (err) {
-          const msg = errorMessage(err);
-          set({ refError: msg });
-          get().toast('error', msg);
-        } finally {
-          set((s) => ({ refBusy: s.refBusy - 1 }));
+          errors.push(errorMessage(err));
+          return null;
         }
       }),
     );
+    const refs = [...get().draft.refs];
+    for (const ref of added) {
+      if (ref && !refs.some((r) => r.sha256 === ref.sha256) && refs.length < LIMITS.references)
+        refs.push(ref);
+    }
+    get().updateDraft({ refs });
+    set((s) => ({
+      refBusy: s.refBusy - accepted.length,
+      refError: errors.length ? errors.join('\n') : null,
+    }));
+    for (const msg of errors) get().toast('error', msg);
   },
 
   async addReferenceFromAsset(assetId) {
     const refs = get().draft.refs;
     if (refs.length >= LIMITS.references) {
-      get().toast('error', `Compose already has ${LIMITS.references} reference images — remove one first.`);
+      get().toast('error', t('refs.full', { count: LIMITS.references }));
       return;
     }
     try {
       const ref = await api.call('refs.fromAsset', { id: assetId });
       if (!get().draft.refs.some((r) => r.sha256 === ref.sha256))
         get().updateDraft({ refs: [...get().draft.refs, ref] });
+      set({ refError: null });
       get().setArea('compose');
-      get().toast('success', 'Added as a reference image in Compose.');
+      get().toast('success', t('refs.addedFromLibrary'));
     } catch (err) {
       get().toast('error', errorMessage(err));
     }
@@ -198,12 +197,10 @@ export const createComposeSlice: Slice<ComposeSlice> = (set, get) => ({
       await get().refreshQueue();
       get().expandBatch(res.batchId, true);
       get().setArea('queue');
-      get().toast(
-        'success',
-        `Queued “${built.spec.name}” — ${res.jobs} job${res.jobs === 1 ? '' : 's'}, about ${res.estimateCredits} credits.`,
-      );
+      const name = get().batches.find((b) => b.id === res.batchId)?.name ?? built.spec.name;
+      get().toast('success', t('compose.queued', { name, count: res.jobs, credits: res.estimateCredits }));
     } catch (err) {
-      get().toast('error', `The batch was not queued: ${errorMessage(err)}`);
+      get().toast('error', t('compose.notQueued', { error: errorMessage(err) }));
     } finally {
       set({ running: false });
     }
@@ -211,15 +208,12 @@ export const createComposeSlice: Slice<ComposeSlice> = (set, get) => ({
 
   rerun(detail) {
     if (!detail.job) {
-      get().toast('error', 'The job behind this image is gone; its settings cannot be restored.');
+      get().toast('error', t('compose.rerunGone'));
       return;
     }
-    const name = `Re-run: ${detail.batchName ?? 'image'}`.slice(0, 200);
+    const name = t('compose.rerunName', { name: detail.batchName ?? t('compose.rerunImage') }).slice(0, 200);
     set({ draft: draftFromJob(get().draft, detail.job.input, detail.refs, name) });
     get().setArea('compose');
-    get().toast(
-      'info',
-      'Compose has this image’s prompt, parameters and seed. Press Run to generate it again.',
-    );
+    get().toast('info', t('compose.rerunReady'));
   },
 });

@@ -10,6 +10,7 @@ import {
   type OutputFormat,
 } from '../../../shared/api.ts';
 import { nameFromPrompt } from '../../../shared/batch-name.ts';
+import { t } from '../i18n/index.ts';
 import type { RefInfo } from '../../../shared/contract.ts';
 import type { BatchSpec, GenerationParams, PromptEntry, SeedMode } from '../../../shared/domain.ts';
 
@@ -120,16 +121,15 @@ export function parseBudget(raw: string): number | null | 'invalid' {
 /** The spec to plan or run, or the first thing that keeps the draft from being one. */
 export function buildSpec(d: Draft): { spec: BatchSpec; problem: null } | { spec: null; problem: string } {
   const entries = entriesOf(d);
-  if (entries.length === 0) return { spec: null, problem: 'Write at least one prompt (one per line).' };
+  if (entries.length === 0) return { spec: null, problem: t('compose.problemNoPrompt') };
   if (negativeTooLong(d)) {
     return {
       spec: null,
-      problem: `The negative prompt is ${d.negative.length} characters; the limit is ${LIMITS.negativePromptChars}.`,
+      problem: t('compose.problemNegative', { count: d.negative.length, limit: LIMITS.negativePromptChars }),
     };
   }
   const budget = parseBudget(d.maxCredits);
-  if (budget === 'invalid')
-    return { spec: null, problem: 'The budget must be a whole number of credits, 1 or more.' };
+  if (budget === 'invalid') return { spec: null, problem: t('compose.problemBudget') };
   const spec: BatchSpec = {
     name: d.name.trim() || defaultBatchName(d, undefined),
     model: d.model,

@@ -12,7 +12,7 @@ import type {
 } from '../../../shared/contract.ts';
 import type { AssetRow } from '../../../shared/domain.ts';
 import { api, errorMessage } from '../api.ts';
-import { count } from '../format.ts';
+import { t } from '../i18n/index.ts';
 import type { Slice } from './types.ts';
 
 export type LibrarySort = 'newest' | 'relevance';
@@ -334,16 +334,16 @@ export const createLibrarySlice: Slice<LibrarySlice> = (set, get) => {
         if (detailId !== null && (!('ids' in sel) || sel.ids.includes(detailId))) void reloadDetail();
         if (res.images > 1) {
           const what = patch.addTags?.length
-            ? `Tagged ${count(res.images, 'image')} “${patch.addTags.join('”, “')}”.`
+            ? t('libraryToast.tagged', { count: res.images, tags: patch.addTags.join('”, “') })
             : patch.removeTags?.length
-              ? `Removed “${patch.removeTags.join('”, “')}” from ${count(res.images, 'image')}.`
-              : `Updated ${count(res.images, 'image')}.`;
+              ? t('libraryToast.untagged', { count: res.images, tags: patch.removeTags.join('”, “') })
+              : t('libraryToast.updated', { count: res.images });
           get().toast('success', what);
         }
         return true;
       } catch (err) {
         set(before);
-        get().toast('error', `Nothing was changed: ${errorMessage(err)}`);
+        get().toast('error', t('libraryToast.notChanged', { error: errorMessage(err) }));
         return false;
       }
     },
@@ -353,7 +353,7 @@ export const createLibrarySlice: Slice<LibrarySlice> = (set, get) => {
       try {
         const res = await api.call('library.trash', { selection: sel });
         if (res.count === 0) {
-          get().toast('info', 'Those images are already in the trash.');
+          get().toast('info', t('libraryToast.alreadyTrashed'));
           return;
         }
         const gone = 'ids' in sel ? new Set(sel.ids) : null;
@@ -369,18 +369,18 @@ export const createLibrarySlice: Slice<LibrarySlice> = (set, get) => {
         if (gone === null) void get().refreshLibrary();
         bump();
         const failed = res.failed.length
-          ? ` ${count(res.failed.length, 'file')} could not be moved and stayed where it was.`
+          ? ` ${t('libraryToast.trashFailedFiles', { count: res.failed.length })}`
           : '';
         get().toast(
           res.failed.length ? 'error' : 'info',
-          `Moved ${count(res.count, 'image')} to the trash.${failed}`,
+          `${t('libraryToast.trashed', { count: res.count })}${failed}`,
           {
-            label: 'Undo',
+            label: t('libraryToast.undo'),
             run: () => void get().undoTrash(res.token),
           },
         );
       } catch (err) {
-        get().toast('error', `Nothing was moved to the trash: ${errorMessage(err)}`);
+        get().toast('error', t('libraryToast.notTrashed', { error: errorMessage(err) }));
       }
     },
 
@@ -390,11 +390,11 @@ export const createLibrarySlice: Slice<LibrarySlice> = (set, get) => {
         await get().refreshLibrary();
         bump();
         const note = res.filesNotRestored.length
-          ? ` ${count(res.filesNotRestored.length, 'file')} went to the system trash — restore them from there.`
+          ? ` ${t('libraryToast.systemTrash', { count: res.filesNotRestored.length })}`
           : '';
-        get().toast('success', `Restored ${count(res.restored, 'image')}.${note}`);
+        get().toast('success', `${t('libraryToast.restored', { count: res.restored })}${note}`);
       } catch (err) {
-        get().toast('error', `The trash could not be undone: ${errorMessage(err)}`);
+        get().toast('error', t('libraryToast.undoFailed', { error: errorMessage(err) }));
       }
     },
 
@@ -402,13 +402,13 @@ export const createLibrarySlice: Slice<LibrarySlice> = (set, get) => {
       if (!sel) return;
       try {
         const res = await api.call('collections.add', { id: collectionId, selection: sel });
-        const name = get().collections.find((c) => c.id === collectionId)?.name ?? 'the collection';
-        get().toast('success', `Added ${count(res.changed, 'image')} to “${name}”.`);
+        const name = get().collections.find((c) => c.id === collectionId)?.name ?? '';
+        get().toast('success', t('libraryToast.addedTo', { count: res.changed, name }));
         bump();
         void reloadDetail();
         set({ collections: await api.call('collections.list', {}) });
       } catch (err) {
-        get().toast('error', `Nothing was added: ${errorMessage(err)}`);
+        get().toast('error', t('libraryToast.notAdded', { error: errorMessage(err) }));
       }
     },
 
@@ -439,18 +439,18 @@ export const createLibrarySlice: Slice<LibrarySlice> = (set, get) => {
         set({ collections: await api.call('collections.rename', { id, name }) });
         return true;
       } catch (err) {
-        get().toast('error', `The collection was not renamed: ${errorMessage(err)}`);
+        get().toast('error', t('libraryToast.collectionNotRenamed', { error: errorMessage(err) }));
         return false;
       }
     },
 
     async deleteCollection(id) {
-      const name = get().collections.find((c) => c.id === id)?.name ?? 'The collection';
+      const name = get().collections.find((c) => c.id === id)?.name ?? '';
       try {
         await api.call('collections.delete', { id });
         set({ collections: await api.call('collections.list', {}) });
         bump();
-        get().toast('info', `Deleted the collection “${name}”; its images stay in the library.`);
+        get().toast('info', t('libraryToast.collectionDeleted', { name }));
       } catch (err) {
         get().toast('error', errorMessage(err));
       }
@@ -460,10 +460,10 @@ export const createLibrarySlice: Slice<LibrarySlice> = (set, get) => {
       try {
         const saved = await api.call('searches.save', { name, query: get().libraryQuery });
         set({ savedSearches: await api.call('searches.list', {}) });
-        get().toast('success', `Saved the search as “${saved.name}”.`);
+        get().toast('success', t('libraryToast.searchSaved', { name: saved.name }));
         return true;
       } catch (err) {
-        get().toast('error', `The search was not saved: ${errorMessage(err)}`);
+        get().toast('error', t('libraryToast.searchNotSaved', { error: errorMessage(err) }));
         return false;
       }
     },
@@ -473,7 +473,7 @@ export const createLibrarySlice: Slice<LibrarySlice> = (set, get) => {
         set({ savedSearches: await api.call('searches.rename', { id, name }) });
         return true;
       } catch (err) {
-        get().toast('error', `The search was not renamed: ${errorMessage(err)}`);
+        get().toast('error', t('libraryToast.searchNotRenamed', { error: errorMessage(err) }));
         return false;
       }
     },
@@ -491,7 +491,7 @@ export const createLibrarySlice: Slice<LibrarySlice> = (set, get) => {
       try {
         set({ tags: await api.call('library.tags.list', {}) });
       } catch (err) {
-        get().toast('error', `The tags could not be loaded: ${errorMessage(err)}`);
+        get().toast('error', t('libraryToast.tagsNotLoaded', { error: errorMessage(err) }));
       }
     },
 
@@ -500,7 +500,7 @@ export const createLibrarySlice: Slice<LibrarySlice> = (set, get) => {
       try {
         set({ tags: await api.call('library.tags.rename', { from, to }) });
       } catch (err) {
-        get().toast('error', `The tag was not renamed: ${errorMessage(err)}`);
+        get().toast('error', t('libraryToast.tagNotRenamed', { error: errorMessage(err) }));
         return false;
       }
       bump();
@@ -520,7 +520,7 @@ export const createLibrarySlice: Slice<LibrarySlice> = (set, get) => {
       bump();
       void get().refreshLibrary();
       if (get().selectedAsset !== null) void reloadDetail();
-      get().toast('info', `Removed the tag “${name}” from every image; the images stay in the library.`);
+      get().toast('info', t('libraryToast.tagDeleted', { name }));
     },
 
     async loadLibraryMeta() {
@@ -534,7 +534,7 @@ export const createLibrarySlice: Slice<LibrarySlice> = (set, get) => {
         // Tasks that ended before this page opened are not news; running ones are shown.
         get().applyTasks(tasks.filter((t) => t.state === 'running'));
       } catch (err) {
-        get().toast('error', `Collections and saved searches could not be loaded: ${errorMessage(err)}`);
+        get().toast('error', t('libraryToast.metaNotLoaded', { error: errorMessage(err) }));
       }
     },
 
@@ -560,7 +560,7 @@ export const createLibrarySlice: Slice<LibrarySlice> = (set, get) => {
         if (task) get().applyTasks([task]);
         return task !== null;
       } catch (err) {
-        get().toast('error', `The export did not start: ${errorMessage(err)}`);
+        get().toast('error', t('libraryToast.exportNotStarted', { error: errorMessage(err) }));
         return false;
       }
     },
@@ -571,7 +571,7 @@ export const createLibrarySlice: Slice<LibrarySlice> = (set, get) => {
         if (task) get().applyTasks([task]);
         return task !== null;
       } catch (err) {
-        get().toast('error', `The import did not start: ${errorMessage(err)}`);
+        get().toast('error', t('libraryToast.importNotStarted', { error: errorMessage(err) }));
         return false;
       }
     },

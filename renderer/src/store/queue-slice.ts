@@ -2,6 +2,7 @@
 // the engine's events (applied in bulk by events.ts) and refreshed on demand.
 import type { BatchSummary, JobRow, QueueStatus } from '../../../shared/domain.ts';
 import { api, errorMessage } from '../api.ts';
+import { t } from '../i18n/index.ts';
 import type { Slice } from './types.ts';
 
 export interface JobsState {
@@ -43,8 +44,8 @@ const JOB_PAGE = 1000;
 function finishedMessage(b: BatchSummary): string {
   const failed = b.counts.failed;
   const done = b.counts.done;
-  if (failed === 0) return `“${b.name}” finished — ${done} of ${b.total} done.`;
-  return `“${b.name}” finished with ${failed} failed — ${done} of ${b.total} done.`;
+  if (failed === 0) return t('queueToast.finished', { name: b.name, done, total: b.total });
+  return t('queueToast.finishedFailed', { name: b.name, done, total: b.total, count: failed });
 }
 
 export const createQueueSlice: Slice<QueueSlice> = (set, get) => ({
@@ -61,7 +62,7 @@ export const createQueueSlice: Slice<QueueSlice> = (set, get) => ({
       for (const id of Object.keys(get().expanded).map(Number))
         if (get().expanded[id]) void get().loadJobs(id);
     } catch (err) {
-      get().toast('error', `The queue could not be read: ${errorMessage(err)}`);
+      get().toast('error', t('queueToast.notRead', { error: errorMessage(err) }));
     }
   },
 
@@ -159,7 +160,7 @@ export const createQueueSlice: Slice<QueueSlice> = (set, get) => ({
       if (b) get().applyEvents({ jobs: [], batches: [b], queue: null });
       return true;
     } catch (err) {
-      get().toast('error', `The batch was not renamed: ${errorMessage(err)}`);
+      get().toast('error', t('queueToast.notRenamed', { error: errorMessage(err) }));
       return false;
     }
   },

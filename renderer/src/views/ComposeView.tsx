@@ -1,14 +1,16 @@
 // Compose: prompts (typed or from a file), parameters, references, the live plan, and Run.
 import { useEffect, useRef, useState, type DragEvent } from 'react';
+import { useTranslation } from 'react-i18next';
 import { useShallow } from 'zustand/react/shallow';
 import { LIMITS, MODELS, type Model } from '../../../shared/api.ts';
+import { isComposing } from '../keyboard.ts';
 import { Icon } from '../components/Icon.tsx';
 import { NegativePrompt, ParamsFields } from '../components/ParamsFields.tsx';
 import { PlanNote, PlanPreview } from '../components/PlanPreview.tsx';
 import { PromptEditor } from '../components/PromptEditor.tsx';
 import { ReferencePicker } from '../components/ReferencePicker.tsx';
 import { Segmented } from '../components/Segmented.tsx';
-import { count, credits } from '../format.ts';
+import { credits, num } from '../format.ts';
 import { modKey } from '../keyboard.ts';
 import { buildSpec, defaultBatchName, entriesOf, parseBudget } from '../store/draft.ts';
 import { useStudio } from '../store/index.ts';
@@ -17,17 +19,12 @@ import { wholeNumberIn } from '../number-input.ts';
 
 const PLAN_DEBOUNCE_MS = 300;
 
-const MODEL_LABELS: Record<Model, string> = {
-  'qwen/qwen-image-2': 'Qwen Image 2',
-  'qwen/qwen-image-2-pro': 'Qwen Image 2 Pro',
-  'qwen/qwen-image': 'Qwen Image (first generation)',
-};
-
 function isImage(f: File): boolean {
   return /^image\//.test(f.type) || /\.(png|jpe?g|webp|gif)$/i.test(f.name);
 }
 
 function PromptsCard() {
+  const { t } = useTranslation();
   const { draft, update, loadFile, clearFile, plan } = useStudio(
     useShallow((s) => ({
       draft: s.draft,
@@ -44,17 +41,17 @@ function PromptsCard() {
     <section className="card" aria-labelledby="prompts-title">
       <div className="card__head">
         <h2 id="prompts-title" className="card__title">
-          Prompts
+          {t('compose.prompts')}
         </h2>
         <button type="button" className="btn btn--ghost btn--sm" onClick={() => fileInput.current?.click()}>
-          <Icon name="file" /> Open prompt file…
+          <Icon name="file" /> {t('compose.openFile')}
         </button>
         <input
           ref={fileInput}
           type="file"
           className="visually-hidden"
           tabIndex={-1}
-          aria-label="Prompt file"
+          aria-label={t('compose.promptFile')}
           accept=".txt,.csv,.jsonl,text/plain,text/csv"
           onChange={(e) => {
             const f = e.target.files?.[0];
@@ -68,14 +65,15 @@ function PromptsCard() {
           <Icon name="file" size={20} />
           <div>
             <p className="file-card__name">{draft.file.name}</p>
-            <p className="muted">
-              {count(draft.file.entries.length, 'prompt')} with their own settings from the file; the
-              parameters on the right apply where a row sets none.
-            </p>
-            {draft.file.warnings.length ? <p className="field__error">{draft.file.warnings[0]}</p> : null}
+            <p className="muted">{t('compose.fileRows', { count: draft.file.entries.length })}</p>
+            {draft.file.warnings.map((w) => (
+              <p key={w} className="field__error">
+                {w}
+              </p>
+            ))}
           </div>
           <button type="button" className="btn btn--ghost btn--sm" onClick={clearFile}>
-            Remove file
+            {t('compose.removeFile')}
           </button>
         </div>
       ) : (
@@ -89,12 +87,12 @@ function PromptsCard() {
       )}
       <p className="card__foot" id="prompt-help">
         <span>
-          One prompt per line · <code>{'{a|b}'}</code> makes a job for each choice · lines starting with{' '}
-          <code>#</code> are skipped
+          {t('compose.helpLines')} · <code>{'{a|b}'}</code> {t('compose.helpChoices')} ·{' '}
+          {t('compose.helpComments', { hash: '#' })}
         </span>
         <span className="card__foot-count" aria-live="polite">
-          {count(prompts, 'prompt')}
-          {jobs !== undefined && prompts > 0 ? ` → ${count(jobs, 'job')}` : ''}
+          {t('compose.promptCount', { count: prompts })}
+          {jobs !== undefined && prompts > 0 ? ` → ${t('compose.jobCount', { count: jobs })}` : ''}
         </span>
       </p>
     </section>
@@ -102,6 +100,7 @@ function PromptsCard() {
 }
 
 function SeedField() {
+  const { t } = useTranslation();
   const { mode, value, repeat, update } = useStudio(
     useShallow((s) => ({
       mode: s.draft.seedMode,
@@ -113,12 +112,12 @@ function SeedField() {
   return (
     <div className="stack stack--sm">
       <Segmented
-        label="Seed"
+        label={t('compose.seed')}
         value={mode}
         options={[
-          { value: 'random', label: 'Random' },
-          { value: 'fixed', label: 'Fixed' },
-          { value: 'increment', label: 'Increment', title: 'Each job uses the next seed' },
+          { value: 'random', label: t('compose.seedRandom') },
+          { value: 'fixed', label: t('compose.seedFixed') },
+          { value: 'increment', label: t('compose.seedIncrement'), title: t('compose.seedIncrementTitle') },
         ]}
         onChange={(seedMode) => update({ seedMode })}
       />
@@ -130,15 +129,15 @@ function SeedField() {
             min={0}
             max={LIMITS.seedMax}
             step={1}
-            aria-label={mode === 'fixed' ? 'Seed value' : 'First seed'}
+            aria-label={mode === 'fixed' ? t('compose.seedValue') : t('compose.firstSeed')}
             value={value}
             onChange={(e) => update({ seedValue: wholeNumberIn(e.target.value, 0, LIMITS.seedMax) })}
           />
           <button
             type="button"
             className="icon-btn icon-btn--boxed"
-            aria-label="Pick a random seed"
-            title="Pick a random seed"
+            aria-label={t('compose.pickSeed')}
+            title={t('compose.pickSeed')}
             onClick={() => update({ seedValue: Math.floor(Math.random() * LIMITS.seedMax) })}
           >
             <Icon name="dice" />
@@ -147,14 +146,14 @@ function SeedField() {
       ) : null}
       <p className="hint">
         {mode === 'random'
-          ? 'Every job gets its own random seed.'
+          ? t('compose.seedHintRandom')
           : mode === 'fixed'
-            ? 'Every job uses this seed.'
-            : 'The first job uses this seed, each next job the one after.'}
+            ? t('compose.seedHintFixed')
+            : t('compose.seedHintIncrement')}
       </p>
       <div className="field field--inline">
         <label className="field-label" htmlFor="repeat">
-          Runs per prompt
+          {t('compose.repeat')}
         </label>
         <input
           id="repeat"
@@ -171,6 +170,7 @@ function SeedField() {
 }
 
 function RunBar() {
+  const { t } = useTranslation();
   const { draft, plan, running, update, run } = useStudio(
     useShallow((s) => ({
       draft: s.draft,
@@ -184,37 +184,36 @@ function RunBar() {
   const budget = parseBudget(draft.maxCredits);
   const p = plan.plan;
   const hasPrompts = entriesOf(draft).length > 0;
-  const blocked =
-    built.problem ?? (plan.status === 'error' ? 'Fix the problem shown in the preview first.' : null);
+  const blocked = built.problem ?? (plan.status === 'error' ? t('compose.fixPreview') : null);
   const overBudget = typeof budget === 'number' && p !== null && p.estimateCredits > budget;
   return (
     <section className="runbar" aria-labelledby="run-title">
       <h2 id="run-title" className="visually-hidden">
-        Run
+        {t('compose.run')}
       </h2>
       <dl className="summary">
         <div>
-          <dt>Jobs</dt>
-          <dd>{p ? credits(p.jobs.length) : '—'}</dd>
+          <dt>{t('compose.jobs')}</dt>
+          <dd>{p ? num(p.jobs.length) : '—'}</dd>
         </div>
         <div>
-          <dt>Images</dt>
-          <dd>{p ? credits(p.images) : '—'}</dd>
+          <dt>{t('compose.images')}</dt>
+          <dd>{p ? num(p.images) : '—'}</dd>
         </div>
         <div>
-          <dt>Credits</dt>
+          <dt>{t('compose.credits')}</dt>
           <dd>{p ? `≈ ${credits(p.estimateCredits)}` : '—'}</dd>
         </div>
       </dl>
       <div className="runbar__budget">
         <label className="field-label" htmlFor="budget">
-          Budget
+          {t('compose.budget')}
         </label>
         <input
           id="budget"
           className={`input${budget === 'invalid' ? ' input--invalid' : ''}`}
           inputMode="numeric"
-          placeholder="No limit"
+          placeholder={t('compose.noLimit')}
           value={draft.maxCredits}
           aria-describedby="budget-help"
           aria-invalid={budget === 'invalid'}
@@ -222,8 +221,10 @@ function RunBar() {
         />
         <p className={`hint${overBudget ? ' hint--warn' : ''}`} id="budget-help">
           {overBudget
-            ? `Above the estimate: pauses before ${credits(budget)} credits`
-            : 'Pauses the batch before it spends more'}
+            ? t('compose.budgetBelow', { credits: credits(budget) })
+            : typeof budget === 'number'
+              ? t('compose.budgetSet', { credits: credits(budget) })
+              : t('compose.budgetHint')}
         </p>
       </div>
       <div className="runbar__go">
@@ -239,7 +240,7 @@ function RunBar() {
           onClick={() => void run()}
         >
           {running ? <span className="spinner" aria-hidden="true" /> : <Icon name="play" />}
-          {p ? `Run ${count(p.jobs.length, 'job')}` : 'Run batch'}
+          {p ? t('compose.runJobs', { count: p.jobs.length }) : t('compose.runBatch')}
           <kbd className="kbd kbd--on-accent">{modKey()}↵</kbd>
         </button>
       </div>
@@ -248,6 +249,7 @@ function RunBar() {
 }
 
 export function ComposeView() {
+  const { t } = useTranslation();
   const { draft, update, refresh, addRefs, loadFile, run, reset, defaults, firstPrompt } = useStudio(
     useShallow((s) => ({
       draft: s.draft,
@@ -264,8 +266,8 @@ export function ComposeView() {
   const [dragging, setDragging] = useState(false);
 
   useEffect(() => {
-    const t = setTimeout(() => void refresh(), PLAN_DEBOUNCE_MS);
-    return () => clearTimeout(t);
+    const timer = setTimeout(() => void refresh(), PLAN_DEBOUNCE_MS);
+    return () => clearTimeout(timer);
   }, [draft, refresh]);
 
   const onDrop = (e: DragEvent) => {
@@ -282,7 +284,7 @@ export function ComposeView() {
       className="view view--compose"
       aria-labelledby="view-title"
       onKeyDown={(e) => {
-        if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+        if (e.key === 'Enter' && (e.ctrlKey || e.metaKey) && !isComposing(e)) {
           e.preventDefault();
           void run();
         }
@@ -305,9 +307,9 @@ export function ComposeView() {
       }}
       onDrop={onDrop}
     >
-      <ViewHeader title="Compose" subtitle="Write prompts once — every {a|b} choice becomes its own job.">
+      <ViewHeader title={t('area.compose')} subtitle={t('compose.subtitle')}>
         <button type="button" className="btn btn--ghost" onClick={() => reset(defaults)}>
-          <Icon name="retry" /> Start over
+          <Icon name="retry" /> {t('compose.startOver')}
         </button>
       </ViewHeader>
       <div className="compose">
@@ -316,7 +318,7 @@ export function ComposeView() {
           <section className="card" aria-labelledby="refs-title">
             <div className="card__head">
               <h2 id="refs-title" className="card__title">
-                Reference images
+                {t('compose.references')}
               </h2>
               <span className="muted">
                 {draft.refs.length} / {LIMITS.references}
@@ -327,34 +329,34 @@ export function ComposeView() {
           <section className="card card--preview" aria-labelledby="preview-title">
             <div className="card__head">
               <h2 id="preview-title" className="card__title">
-                Preview
+                {t('compose.preview')}
               </h2>
               <PlanNote />
             </div>
             <PlanPreview />
           </section>
         </div>
-        <aside className="compose__side" aria-label="Batch settings">
+        <aside className="compose__side" aria-label={t('compose.batchSettings')}>
           <section className="card" aria-labelledby="batch-title">
             <h2 id="batch-title" className="card__title">
-              Batch
+              {t('compose.batch')}
             </h2>
             <div className="field">
               <label className="field-label" htmlFor="batch-name">
-                Name
+                {t('compose.name')}
               </label>
               <input
                 id="batch-name"
                 className="input"
                 maxLength={200}
                 value={draft.name}
-                placeholder={defaultBatchName(draft, firstPrompt) || 'Named after the first prompt'}
+                placeholder={defaultBatchName(draft, firstPrompt) || t('compose.namePlaceholder')}
                 onChange={(e) => update({ name: e.target.value })}
               />
             </div>
             <div className="field">
               <label className="field-label" htmlFor="model">
-                Model
+                {t('compose.model')}
               </label>
               <select
                 id="model"
@@ -364,7 +366,7 @@ export function ComposeView() {
               >
                 {MODELS.map((m) => (
                   <option key={m} value={m}>
-                    {MODEL_LABELS[m]}
+                    {t(`models.${m.replace('qwen/', '')}`)}
                   </option>
                 ))}
               </select>
@@ -372,7 +374,7 @@ export function ComposeView() {
           </section>
           <section className="card" aria-labelledby="params-title">
             <h2 id="params-title" className="card__title">
-              Parameters
+              {t('compose.parameters')}
             </h2>
             <ParamsFields value={draft} onChange={update} />
             <NegativePrompt
@@ -388,7 +390,7 @@ export function ComposeView() {
       {dragging ? (
         <div className="drop-overlay" aria-hidden="true">
           <Icon name="upload" size={32} />
-          <p>Drop images to use as references, or a .txt, .csv or .jsonl prompt list</p>
+          <p>{t('compose.dropHint')}</p>
         </div>
       ) : null}
     </main>

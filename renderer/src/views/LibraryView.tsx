@@ -2,6 +2,7 @@
 // query, organised into collections and saved searches, with a selection to act on in bulk and a details
 // panel for one image.
 import { useCallback, useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { useShallow } from 'zustand/react/shallow';
 import { AssetDetailPanel } from '../components/AssetDetailPanel.tsx';
 import { AssetGrid } from '../components/AssetGrid.tsx';
@@ -13,13 +14,13 @@ import { FilterControls, SortSelect } from '../components/library/FilterControls
 import { LibraryRail } from '../components/library/LibraryRail.tsx';
 import { SearchBox } from '../components/library/SearchBox.tsx';
 import { TaskBanners } from '../components/library/TaskBanners.tsx';
-import { count } from '../format.ts';
 import { useStudio } from '../store/index.ts';
 import { ViewHeader } from './ViewHeader.tsx';
 
 const SEARCH_DEBOUNCE_MS = 250;
 
 export function LibraryView() {
+  const { t } = useTranslation();
   const s = useStudio(
     useShallow((st) => ({
       query: st.libraryQuery,
@@ -39,8 +40,8 @@ export function LibraryView() {
   const [text, setText] = useState(query);
   useEffect(() => {
     if (text === query) return;
-    const t = setTimeout(() => void search(text), SEARCH_DEBOUNCE_MS);
-    return () => clearTimeout(t);
+    const timer = setTimeout(() => void search(text), SEARCH_DEBOUNCE_MS);
+    return () => clearTimeout(timer);
   }, [text, query, search]);
   /** A control changed the query: search at once, no debounce. Stable, so the memoized controls stay put. */
   const apply = useCallback(
@@ -53,13 +54,13 @@ export function LibraryView() {
 
   const summary =
     s.total !== null
-      ? count(s.total, 'image')
+      ? t('library.images', { count: s.total })
       : s.status === 'ready'
-        ? count(s.rows.length, 'image')
+        ? t('library.images', { count: s.rows.length })
         : undefined;
   return (
     <main className="view view--library" aria-labelledby="view-title">
-      <ViewHeader title="Library" subtitle={summary}>
+      <ViewHeader title={t('area.library')} subtitle={summary}>
         <SearchBox text={text} onChange={setText} onSubmit={() => void search(text)} />
         <SortSelect sort={s.sort} onSort={(sort) => void search(text, sort)} />
       </ViewHeader>
@@ -72,9 +73,9 @@ export function LibraryView() {
           {s.stale ? (
             <div className="notice notice--info" role="status">
               <Icon name="image" />
-              <p>New images arrived; they may match this search.</p>
+              <p>{t('library.stale')}</p>
               <button type="button" className="btn btn--xs" onClick={() => void s.refresh()}>
-                Refresh
+                {t('library.refresh')}
               </button>
             </div>
           ) : null}
@@ -83,29 +84,31 @@ export function LibraryView() {
             {s.status === 'error' ? (
               <div className="notice notice--danger" role="alert">
                 <Icon name="alert" />
-                <p>The library could not be searched: {s.error}</p>
+                <p>{t('library.searchFailed', { error: s.error })}</p>
               </div>
             ) : s.rows.length === 0 && s.status !== 'ready' ? (
               <p className="muted">
-                <span className="spinner" aria-hidden="true" /> Loading images…
+                <span className="spinner" aria-hidden="true" /> {t('library.loading')}
               </p>
+            ) : s.rows.length === 0 && /^\s*collection:#\d+\s*$/.test(query) ? (
+              <EmptyState icon="collection" title={t('library.emptyCollection')}>
+                {t('library.emptyCollectionText')}
+              </EmptyState>
             ) : s.rows.length === 0 && query.trim() ? (
-              <EmptyState icon="search" title={`Nothing matches “${query.trim()}”`}>
-                The search looks at prompts, tags, notes and batch names; filters narrow it down. The ? beside
-                the search box lists them all.
+              <EmptyState icon="search" title={t('library.noMatch', { query: query.trim() })}>
+                {t('library.noMatchText')}
               </EmptyState>
             ) : s.rows.length === 0 ? (
               <EmptyState
                 icon="library"
-                title="No images yet"
+                title={t('library.emptyTitle')}
                 action={
                   <button type="button" className="btn btn--primary" onClick={() => s.setArea('compose')}>
-                    <Icon name="compose" /> Compose a batch
+                    <Icon name="compose" /> {t('queue.composeBatch')}
                   </button>
                 }
               >
-                Every finished generation is saved here, with its prompt and settings, and stays available
-                offline. You can also import a folder of images from the left.
+                {t('library.emptyText')}
               </EmptyState>
             ) : (
               <AssetGrid />

@@ -1,13 +1,16 @@
 // Queue: every batch with its progress, the queue-wide controls, and why the queue is waiting if it is.
+import { useTranslation } from 'react-i18next';
 import { useShallow } from 'zustand/react/shallow';
 import { BatchCard } from '../components/BatchCard.tsx';
 import { EmptyState } from '../components/EmptyState.tsx';
 import { Icon } from '../components/Icon.tsx';
 import { QueueBanner } from '../components/QueueBanner.tsx';
+import { num } from '../format.ts';
 import { useStudio } from '../store/index.ts';
 import { ViewHeader } from './ViewHeader.tsx';
 
 export function QueueView() {
+  const { t } = useTranslation();
   const { batches, queue, loaded, act, setArea } = useStudio(
     useShallow((s) => ({
       batches: s.batches,
@@ -21,39 +24,42 @@ export function QueueView() {
   return (
     <main className="view view--queue" aria-labelledby="view-title">
       <ViewHeader
-        title="Queue"
+        title={t('area.queue')}
         subtitle={
           queue
-            ? `${queue.inFlight} generating now · up to ${queue.limit} at once${active ? ` · ${active} batch${active === 1 ? '' : 'es'} open` : ''}`
+            ? [
+                t('queue.inFlight', { inFlight: num(queue.inFlight), limit: num(queue.limit) }),
+                ...(active ? [t('queue.openBatches', { count: active })] : []),
+              ].join(' · ')
             : undefined
         }
       >
         {queue?.paused ? (
           <button type="button" className="btn btn--primary" onClick={() => void act('resume')}>
-            <Icon name="play" /> Resume queue
+            <Icon name="play" /> {t('queue.resume')}
           </button>
         ) : (
           <button type="button" className="btn" onClick={() => void act('pause')} disabled={!queue}>
-            <Icon name="pause" /> Pause queue
+            <Icon name="pause" /> {t('queue.pause')}
           </button>
         )}
       </ViewHeader>
       <QueueBanner />
       {!loaded ? (
         <p className="muted">
-          <span className="spinner" aria-hidden="true" /> Reading the queue…
+          <span className="spinner" aria-hidden="true" /> {t('queue.reading')}
         </p>
       ) : batches.length === 0 ? (
         <EmptyState
           icon="queue"
-          title="Nothing in the queue"
+          title={t('queue.emptyTitle')}
           action={
             <button type="button" className="btn btn--primary" onClick={() => setArea('compose')}>
-              <Icon name="compose" /> Compose a batch
+              <Icon name="compose" /> {t('queue.composeBatch')}
             </button>
           }
         >
-          Batches you run appear here with their progress; you can pause, cancel or retry any of them.
+          {t('queue.emptyText')}
         </EmptyState>
       ) : (
         <div className="batches">

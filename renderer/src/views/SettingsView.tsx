@@ -1,9 +1,10 @@
 // Settings: the API key, the service address, the queue's concurrency, default parameters, the data folder
 // and the theme. Each section saves on its own, so one mistake does not hold back the rest.
 import { useEffect, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
 import { useShallow } from 'zustand/react/shallow';
 import { DEFAULT_API_BASE } from '../../../shared/api.ts';
-import { THEMES, type Theme } from '../../../shared/settings.ts';
+import { LANGUAGE_CHOICES, THEMES, type Language, type Theme } from '../../../shared/settings.ts';
 import { api, errorMessage } from '../api.ts';
 import { Icon } from '../components/Icon.tsx';
 import { NegativePrompt, ParamsFields } from '../components/ParamsFields.tsx';
@@ -18,14 +19,8 @@ import { useStudio } from '../store/index.ts';
 import { ViewHeader } from './ViewHeader.tsx';
 import { wholeNumberIn } from '../number-input.ts';
 
-const STORAGE_TEXT = {
-  os: 'Stored encrypted by your operating system’s keychain.',
-  weak: 'Stored obfuscated: this system offers no keychain, so anyone with access to your account could read it.',
-  env: 'Read from the environment (QWEN_STUDIO_API_KEY) for this run only.',
-  none: 'Not stored.',
-} as const;
-
 function KeySection() {
+  const { t } = useTranslation();
   const { info, setInfo, toast } = useStudio(
     useShallow((s) => ({ info: s.info, setInfo: s.setInfo, toast: s.toast })),
   );
@@ -41,7 +36,7 @@ function KeySection() {
     try {
       setInfo(await api.call('key.set', { key }));
       setKey('');
-      toast('success', 'API key saved.');
+      toast('success', t('settings.keySaved'));
     } catch (err) {
       setResult({ ok: false, message: errorMessage(err) });
     } finally {
@@ -53,7 +48,7 @@ function KeySection() {
     try {
       setInfo(await api.call('key.clear', {}));
       setResult(null);
-      toast('info', 'API key removed.');
+      toast('info', t('settings.keyRemoved'));
     } catch (err) {
       toast('error', errorMessage(err));
     } finally {
@@ -75,18 +70,18 @@ function KeySection() {
   return (
     <section className="card settings__card" aria-labelledby="key-title">
       <h2 id="key-title" className="card__title">
-        API key
+        {t('settings.keyTitle')}
       </h2>
       <p className="muted">
         {info?.simulator
-          ? 'Simulator mode: no key is used and nothing is charged. Save a real key to use skills.video.'
+          ? t('settings.keySimulator')
           : info?.hasKey
-            ? `A key is set. ${STORAGE_TEXT[info.keyStorage]}`
-            : 'No key yet. Create one in your skills.video dashboard and paste it here.'}
+            ? `${t('settings.keySet')} ${t(`settings.storage.${info.keyStorage}`)}`
+            : t('settings.keyNone')}
       </p>
       <form className="stack stack--sm" onSubmit={(e) => void save(e)}>
         <label className="field-label" htmlFor="api-key">
-          {info?.hasKey && !info.simulator ? 'Replace the key' : 'Your API key'}
+          {info?.hasKey && !info.simulator ? t('settings.replaceKey') : t('settings.yourKey')}
         </label>
         <div className="input-group">
           <input
@@ -100,7 +95,7 @@ function KeySection() {
             onChange={(e) => setKey(e.target.value)}
           />
           <button type="button" className="btn" aria-pressed={show} onClick={() => setShow(!show)}>
-            {show ? 'Hide' : 'Show'}
+            {show ? t('common.hide') : t('common.show')}
           </button>
         </div>
         <div className="row">
@@ -109,7 +104,8 @@ function KeySection() {
             className="btn btn--primary"
             disabled={key.trim().length === 0 || busy !== null}
           >
-            {busy === 'save' ? <span className="spinner" aria-hidden="true" /> : <Icon name="key" />} Save key
+            {busy === 'save' ? <span className="spinner" aria-hidden="true" /> : <Icon name="key" />}{' '}
+            {t('setup.saveKey')}
           </button>
           <button
             type="button"
@@ -117,8 +113,8 @@ function KeySection() {
             onClick={() => void test()}
             disabled={busy !== null || !info?.hasKey}
           >
-            {busy === 'test' ? <span className="spinner" aria-hidden="true" /> : <Icon name="wifi" />} Test
-            connection
+            {busy === 'test' ? <span className="spinner" aria-hidden="true" /> : <Icon name="wifi" />}{' '}
+            {t('settings.testConnection')}
           </button>
           <button
             type="button"
@@ -126,7 +122,7 @@ function KeySection() {
             onClick={() => void clear()}
             disabled={busy !== null || !info?.hasKey}
           >
-            Clear key
+            {t('settings.clearKey')}
           </button>
         </div>
       </form>
@@ -141,27 +137,29 @@ function KeySection() {
 }
 
 function ConnectionSection() {
+  const { t } = useTranslation();
   const { settings, info, save } = useStudio(
     useShallow((s) => ({ settings: s.settings, info: s.info, save: s.saveSettings })),
   );
-  const [base, setBase] = useState(settings?.apiBase ?? DEFAULT_API_BASE);
+  // The field shows the address this run talks to, even when it came from the command line.
+  const inUse = info?.apiBase ?? settings?.apiBase ?? DEFAULT_API_BASE;
+  const [base, setBase] = useState(inUse);
   const [conc, setConc] = useState(settings?.concurrency ?? 4);
+  const [applied, setApplied] = useState<number | null>(null);
   useEffect(() => {
-    if (settings) {
-      setBase(settings.apiBase);
-      setConc(settings.concurrency);
-    }
+    if (settings) setConc(settings.concurrency);
   }, [settings]);
+  useEffect(() => setBase(inUse), [inUse]);
   if (!settings) return null;
-  const overridden = info && info.apiBase !== settings.apiBase;
+  const overridden = info !== null && info.apiBase !== settings.apiBase;
   return (
     <section className="card settings__card" aria-labelledby="queue-title">
       <h2 id="queue-title" className="card__title">
-        Queue
+        {t('area.queue')}
       </h2>
       <div className="field">
         <label className="field-label" htmlFor="concurrency">
-          Generations at once
+          {t('settings.concurrency')}
         </label>
         <div className="row">
           <input
@@ -177,20 +175,27 @@ function ConnectionSection() {
             type="button"
             className="btn"
             disabled={conc === settings.concurrency}
-            onClick={() => void save({ concurrency: conc })}
+            onClick={() =>
+              void save({ concurrency: conc }).then((ok) => {
+                if (ok) setApplied(conc);
+              })
+            }
           >
-            Apply
+            {t('settings.apply')}
           </button>
+          {applied !== null && applied === settings.concurrency ? (
+            <span className="field__ok" role="status">
+              <Icon name="check" /> {t('settings.concurrencyApplied', { count: applied })}
+            </span>
+          ) : null}
         </div>
-        <p className="hint">
-          The queue halves this by itself when the service asks it to slow down, then grows back.
-        </p>
+        <p className="hint">{t('settings.concurrencyHint')}</p>
       </div>
       <details className="advanced">
-        <summary>Advanced: service address</summary>
+        <summary>{t('settings.advanced')}</summary>
         <div className="field">
           <label className="field-label" htmlFor="api-base">
-            Base URL
+            {t('settings.baseUrl')}
           </label>
           <div className="input-group">
             <input
@@ -203,18 +208,18 @@ function ConnectionSection() {
             <button
               type="button"
               className="btn"
-              disabled={base === settings.apiBase}
+              disabled={base.trim() === inUse}
               onClick={() => void save({ apiBase: base.trim() })}
             >
-              Save
+              {t('common.save')}
             </button>
           </div>
           <p className="hint">
-            {overridden ? `This run uses ${info.apiBase} (set when the studio started). ` : ''}
-            Default: {DEFAULT_API_BASE}.{' '}
+            {overridden ? `${t('settings.baseOverridden', { saved: settings.apiBase })} ` : ''}
+            {t('settings.baseDefault', { url: DEFAULT_API_BASE })}{' '}
             {settings.apiBase !== DEFAULT_API_BASE ? (
               <button type="button" className="link" onClick={() => void save({ apiBase: DEFAULT_API_BASE })}>
-                Restore the default
+                {t('settings.restoreDefault')}
               </button>
             ) : null}
           </p>
@@ -225,6 +230,7 @@ function ConnectionSection() {
 }
 
 function DefaultsSection() {
+  const { t } = useTranslation();
   const { settings, save } = useStudio(useShallow((s) => ({ settings: s.settings, save: s.saveSettings })));
   const [value, setValue] = useState<ParamsValue>(paramsFromGeneration(settings?.defaults));
   const [dirty, setDirty] = useState(false);
@@ -238,9 +244,9 @@ function DefaultsSection() {
   return (
     <section className="card settings__card" aria-labelledby="defaults-title">
       <h2 id="defaults-title" className="card__title">
-        Default parameters
+        {t('settings.defaultsTitle')}
       </h2>
-      <p className="muted">New batches in Compose start with these.</p>
+      <p className="muted">{t('settings.defaultsText')}</p>
       <ParamsFields value={value} onChange={update} />
       <NegativePrompt
         id="default-negative"
@@ -258,7 +264,7 @@ function DefaultsSection() {
             })
           }
         >
-          Save defaults
+          {t('settings.saveDefaults')}
         </button>
       </div>
     </section>
@@ -266,46 +272,59 @@ function DefaultsSection() {
 }
 
 function AppearanceSection() {
+  const { t } = useTranslation();
   const { settings, save } = useStudio(useShallow((s) => ({ settings: s.settings, save: s.saveSettings })));
   return (
     <section className="card settings__card" aria-labelledby="look-title">
       <h2 id="look-title" className="card__title">
-        Appearance
+        {t('settings.appearance')}
       </h2>
       <Segmented<Theme>
-        label="Theme"
+        label={t('settings.theme')}
         value={settings?.theme ?? 'system'}
-        options={THEMES.map((t) => ({
-          value: t,
-          label: t === 'system' ? 'System' : t === 'light' ? 'Light' : 'Dark',
-        }))}
+        options={THEMES.map((theme) => ({ value: theme, label: t(`settings.themes.${theme}`) }))}
         onChange={(theme) => void save({ theme })}
+      />
+      <Segmented<Language>
+        label={t('settings.language')}
+        value={settings?.language ?? 'system'}
+        options={LANGUAGE_CHOICES.map((language) => ({
+          value: language,
+          label: t(`settings.languages.${language}`),
+        }))}
+        onChange={(language) => void save({ language })}
       />
     </section>
   );
 }
 
 function DataFolderSection() {
+  const { t } = useTranslation();
   const { info, toast } = useStudio(useShallow((s) => ({ info: s.info, toast: s.toast })));
   return (
     <section className="card settings__card" aria-labelledby="data-title">
       <h2 id="data-title" className="card__title">
-        Data folder
+        {t('settings.dataFolder')}
       </h2>
-      <p className="muted">The database, the library’s images and the stored reference images live here.</p>
+      <p className="muted">{t('settings.dataFolderText')}</p>
       <div className="input-group">
-        <input className="input mono" readOnly value={info?.dataDir ?? ''} aria-label="Data folder" />
+        <input
+          className="input mono"
+          readOnly
+          value={info?.dataDir ?? ''}
+          aria-label={t('settings.dataFolder')}
+        />
         <button
           type="button"
           className="btn"
           onClick={() =>
             void navigator.clipboard.writeText(info?.dataDir ?? '').then(
-              () => toast('success', 'Path copied.'),
-              () => toast('error', 'The clipboard is not available here.'),
+              () => toast('success', t('settings.pathCopied')),
+              () => toast('error', t('common.noClipboard')),
             )
           }
         >
-          <Icon name="copy" /> Copy
+          <Icon name="copy" /> {t('common.copy')}
         </button>
       </div>
       <p className="hint">Qwen Studio {info?.version}</p>
@@ -314,9 +333,10 @@ function DataFolderSection() {
 }
 
 export function SettingsView() {
+  const { t } = useTranslation();
   return (
     <main className="view view--settings" aria-labelledby="view-title">
-      <ViewHeader title="Settings" />
+      <ViewHeader title={t('area.settings')} />
       <div className="settings">
         <div className="settings__col">
           <KeySection />

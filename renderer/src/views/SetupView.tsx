@@ -1,11 +1,13 @@
 // First run without a key: paste one, or try everything against the local simulator.
 import { useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
 import { useShallow } from 'zustand/react/shallow';
 import { api, errorMessage } from '../api.ts';
 import { Icon } from '../components/Icon.tsx';
 import { useStudio } from '../store/index.ts';
 
 export function SetupView() {
+  const { t } = useTranslation();
   const { setInfo, skip, toast } = useStudio(
     useShallow((s) => ({ setInfo: s.setInfo, skip: s.skipSetup, toast: s.toast })),
   );
@@ -19,7 +21,7 @@ export function SetupView() {
     setError(null);
     try {
       setInfo(await api.call('key.set', { key }));
-      toast('success', 'API key saved. You are ready to compose your first batch.');
+      toast('success', t('setup.keySaved'));
     } catch (err) {
       setError(errorMessage(err));
     } finally {
@@ -31,7 +33,7 @@ export function SetupView() {
     setError(null);
     try {
       setInfo(await api.call('app.useSimulator', {}));
-      toast('info', 'Simulator mode: images are generated locally and nothing is charged.');
+      toast('info', t('setup.simulatorOn'));
     } catch (err) {
       setError(errorMessage(err));
     } finally {
@@ -47,15 +49,12 @@ export function SetupView() {
           Qwen Studio
         </div>
         <h1 id="setup-title" className="setup__title">
-          Welcome — let’s connect to Qwen Image
+          {t('setup.title')}
         </h1>
-        <p className="muted">
-          Write a batch of prompts once, run hundreds of generations, and keep every result in a searchable
-          library on this computer.
-        </p>
+        <p className="muted">{t('setup.intro')}</p>
         <form className="stack stack--sm" onSubmit={(e) => void saveKey(e)}>
           <label className="field-label" htmlFor="setup-key">
-            Paste your API key
+            {t('setup.pasteKey')}
           </label>
           <div className="input-group">
             <input
@@ -70,13 +69,12 @@ export function SetupView() {
               aria-describedby="setup-key-help"
             />
             <button type="submit" className="btn btn--primary" disabled={!key.trim() || busy !== null}>
-              {busy === 'key' ? <span className="spinner" aria-hidden="true" /> : <Icon name="key" />} Save
-              key
+              {busy === 'key' ? <span className="spinner" aria-hidden="true" /> : <Icon name="key" />}{' '}
+              {t('setup.saveKey')}
             </button>
           </div>
           <p className="hint" id="setup-key-help">
-            Find it in your skills.video dashboard. It is kept by your system’s keychain, never in the
-            library.
+            {t('setup.keyHelp')}
           </p>
         </form>
         {error ? (
@@ -86,7 +84,7 @@ export function SetupView() {
           </p>
         ) : null}
         <div className="divider">
-          <span>or</span>
+          <span>{t('setup.or')}</span>
         </div>
         <button
           type="button"
@@ -94,14 +92,12 @@ export function SetupView() {
           onClick={() => void simulate()}
           disabled={busy !== null}
         >
-          {busy === 'sim' ? <span className="spinner" aria-hidden="true" /> : <Icon name="spark" />} Try it
-          with the local simulator
+          {busy === 'sim' ? <span className="spinner" aria-hidden="true" /> : <Icon name="spark" />}{' '}
+          {t('setup.trySimulator')}
         </button>
-        <p className="hint center">
-          No key, no charges: a stand-in service on this computer draws placeholder images so you can explore.
-        </p>
+        <p className="hint center">{t('setup.simulatorHelp')}</p>
         <button type="button" className="link center" onClick={skip}>
-          Look around first
+          {t('setup.lookAround')}
         </button>
       </div>
     </main>

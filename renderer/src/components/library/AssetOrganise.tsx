@@ -1,14 +1,17 @@
 // The detail panel's organising part for one image: favorite, reject, a 0–5 rating, tags (with
 // autocomplete), collections and notes. Every change goes to the engine at once.
 import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { useShallow } from 'zustand/react/shallow';
 import type { AssetDetail } from '../../../../shared/contract.ts';
+import { isComposing } from '../../keyboard.ts';
 import { useStudio } from '../../store/index.ts';
 import { Icon } from '../Icon.tsx';
 import { StarRating } from '../StarRating.tsx';
 import { TagInput } from '../TagInput.tsx';
 
 export function AssetOrganise({ detail }: { detail: AssetDetail }) {
+  const { t } = useTranslation();
   const { update, collections, addTo, removeFrom } = useStudio(
     useShallow((s) => ({
       update: s.updateAssets,
@@ -28,7 +31,7 @@ export function AssetOrganise({ detail }: { detail: AssetDetail }) {
   const inCollections = new Set(detail.collections.map((c) => c.id));
   const others = collections.filter((c) => !inCollections.has(c.id));
   return (
-    <section className="organise" aria-label="Organise">
+    <section className="organise" aria-label={t('organise.label')}>
       <div className="organise__flags">
         <button
           type="button"
@@ -36,7 +39,7 @@ export function AssetOrganise({ detail }: { detail: AssetDetail }) {
           aria-pressed={fav}
           onClick={() => void update({ favorite: !fav }, sel)}
         >
-          <Icon name="star" size={14} filled={fav} /> Favorite
+          <Icon name="star" size={14} filled={fav} /> {t('organise.favorite')}
         </button>
         <button
           type="button"
@@ -44,25 +47,25 @@ export function AssetOrganise({ detail }: { detail: AssetDetail }) {
           aria-pressed={rejected}
           onClick={() => void update({ rejected: !rejected }, sel)}
         >
-          <Icon name="ban" size={14} /> Reject
+          <Icon name="ban" size={14} /> {t('organise.reject')}
         </button>
       </div>
       <div className="organise__field">
-        <h3 className="detail__label">Rating</h3>
+        <h3 className="detail__label">{t('rating.label')}</h3>
         <StarRating value={detail.rating ?? 0} onChange={(r) => void update({ rating: r }, sel)} />
       </div>
       <div className="organise__field">
-        <h3 className="detail__label">Tags</h3>
+        <h3 className="detail__label">{t('organise.tags')}</h3>
         {detail.tags.length ? (
-          <ul className="chips" aria-label="Tags">
-            {detail.tags.map((t) => (
-              <li key={t} className="fchip">
-                <span>{t}</span>
+          <ul className="chips" aria-label={t('organise.tags')}>
+            {detail.tags.map((tag) => (
+              <li key={tag} className="fchip">
+                <span>{tag}</span>
                 <button
                   type="button"
                   className="fchip__x"
-                  aria-label={`Remove tag ${t}`}
-                  onClick={() => void update({ removeTags: [t] }, sel)}
+                  aria-label={t('organise.removeTag', { tag })}
+                  onClick={() => void update({ removeTags: [tag] }, sel)}
                 >
                   <Icon name="x" size={12} />
                 </button>
@@ -71,16 +74,16 @@ export function AssetOrganise({ detail }: { detail: AssetDetail }) {
           </ul>
         ) : null}
         <TagInput
-          label="Add a tag"
-          placeholder="Add a tag…"
+          label={t('organise.addTag')}
+          placeholder={t('organise.addTagPlaceholder')}
           exclude={detail.tags}
-          onSubmit={(t) => void update({ addTags: [t] }, sel)}
+          onSubmit={(tag) => void update({ addTags: [tag] }, sel)}
         />
       </div>
       <div className="organise__field">
-        <h3 className="detail__label">Collections</h3>
+        <h3 className="detail__label">{t('organise.collections')}</h3>
         {detail.collections.length ? (
-          <ul className="chips" aria-label="Collections">
+          <ul className="chips" aria-label={t('organise.collections')}>
             {detail.collections.map((c) => (
               <li key={c.id} className="fchip">
                 <Icon name="collection" size={12} />
@@ -88,7 +91,7 @@ export function AssetOrganise({ detail }: { detail: AssetDetail }) {
                 <button
                   type="button"
                   className="fchip__x"
-                  aria-label={`Remove from ${c.name}`}
+                  aria-label={t('organise.removeFrom', { name: c.name })}
                   onClick={() => void removeFrom(c.id, sel)}
                 >
                   <Icon name="x" size={12} />
@@ -100,13 +103,13 @@ export function AssetOrganise({ detail }: { detail: AssetDetail }) {
         {others.length ? (
           <select
             className="input select input--sm"
-            aria-label="Add to collection"
+            aria-label={t('organise.addToCollection')}
             value=""
             onChange={(e) => {
               if (e.target.value) void addTo(Number(e.target.value), sel);
             }}
           >
-            <option value="">Add to collection…</option>
+            <option value="">{t('organise.addToCollectionOption')}</option>
             {others.map((c) => (
               <option key={c.id} value={c.id}>
                 {c.name}
@@ -114,21 +117,21 @@ export function AssetOrganise({ detail }: { detail: AssetDetail }) {
             ))}
           </select>
         ) : collections.length === 0 ? (
-          <p className="hint">Create a collection in the left rail.</p>
+          <p className="hint">{t('organise.noCollections')}</p>
         ) : null}
       </div>
       <label className="organise__field">
-        <span className="detail__label">Notes</span>
+        <span className="detail__label">{t('organise.notes')}</span>
         <textarea
           className="input textarea"
           rows={2}
           value={notes}
           maxLength={10_000}
-          placeholder="Anything worth remembering about this image"
+          placeholder={t('organise.notesPlaceholder')}
           onChange={(e) => setNotes(e.target.value)}
           onBlur={saveNotes}
           onKeyDown={(e) => {
-            if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) saveNotes();
+            if (e.key === 'Enter' && (e.ctrlKey || e.metaKey) && !isComposing(e)) saveNotes();
           }}
         />
       </label>

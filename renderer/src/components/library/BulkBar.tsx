@@ -1,8 +1,9 @@
 // What can be done to the selected images at once: favorite, rate, reject, tag, collect, export, trash.
 // "Select all N matching" widens the selection to everything the search matches, loaded or not.
 import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { useShallow } from 'zustand/react/shallow';
-import { count } from '../../format.ts';
+import { num } from '../../format.ts';
 import { useStudio } from '../../store/index.ts';
 import { Icon } from '../Icon.tsx';
 import { Popover } from '../Popover.tsx';
@@ -11,13 +12,14 @@ import { TagInput } from '../TagInput.tsx';
 import { ExportForm } from './PathForms.tsx';
 
 function CollectionPicker(props: { close: () => void }) {
+  const { t } = useTranslation();
   const { collections, add, create } = useStudio(
     useShallow((s) => ({ collections: s.collections, add: s.addToCollection, create: s.createCollection })),
   );
   const [name, setName] = useState('');
   return (
     <div className="pform">
-      <p className="pform__title">Add to a collection</p>
+      <p className="pform__title">{t('bulk.addToCollection')}</p>
       {collections.length ? (
         <ul className="pick-list">
           {collections.map((c) => (
@@ -32,13 +34,13 @@ function CollectionPicker(props: { close: () => void }) {
               >
                 <Icon name="collection" size={14} />
                 <span>{c.name}</span>
-                <span className="pick-list__count">{c.count.toLocaleString('en-US')}</span>
+                <span className="pick-list__count">{num(c.count)}</span>
               </button>
             </li>
           ))}
         </ul>
       ) : (
-        <p className="hint">No collections yet: name the first one.</p>
+        <p className="hint">{t('bulk.noCollections')}</p>
       )}
       <form
         className="input-group"
@@ -53,14 +55,14 @@ function CollectionPicker(props: { close: () => void }) {
       >
         <input
           className="input input--sm"
-          aria-label="New collection name"
-          placeholder="New collection"
+          aria-label={t('bulk.newCollectionName')}
+          placeholder={t('bulk.newCollection')}
           value={name}
           maxLength={200}
           onChange={(e) => setName(e.target.value)}
         />
         <button type="submit" className="btn btn--sm" disabled={!name.trim()}>
-          <Icon name="plus" size={14} /> Create
+          <Icon name="plus" size={14} /> {t('common.create')}
         </button>
       </form>
     </div>
@@ -68,6 +70,7 @@ function CollectionPicker(props: { close: () => void }) {
 }
 
 export function BulkBar() {
+  const { t } = useTranslation();
   const s = useStudio(
     useShallow((st) => ({
       size: st.selection.size,
@@ -91,18 +94,18 @@ export function BulkBar() {
   const ratings = new Set(loaded.map((r) => r.rating ?? 0));
   const rating = ratings.size === 1 ? [...ratings][0]! : null;
   return (
-    <div className="bulkbar" role="toolbar" aria-label="Selected images">
+    <div className="bulkbar" role="toolbar" aria-label={t('bulk.label')}>
       <div className="bulkbar__count">
         <strong aria-live="polite">
-          {s.allMatching ? `All ${count(n, 'image')} matching` : `${n.toLocaleString('en-US')} selected`}
+          {s.allMatching ? t('bulk.allMatching', { count: n }) : t('bulk.selected', { count: n })}
         </strong>
         {!s.allMatching && s.total !== null && s.total > n ? (
           <button type="button" className="link" onClick={s.selectAllMatching}>
-            Select all {count(s.total, 'image')} matching
+            {t('bulk.selectAllMatching', { count: s.total })}
           </button>
         ) : null}
         <button type="button" className="link" onClick={s.clear}>
-          Clear
+          {t('common.clear')}
         </button>
       </div>
       <div className="bulkbar__actions">
@@ -112,12 +115,12 @@ export function BulkBar() {
           aria-pressed={allFav}
           onClick={() => void s.update({ favorite: !allFav })}
         >
-          <Icon name="star" size={14} filled={allFav} /> Favorite
+          <Icon name="star" size={14} filled={allFav} /> {t('organise.favorite')}
         </button>
         <StarRating
           value={rating}
           size={16}
-          label="Rating of the selected images"
+          label={t('bulk.rating')}
           onChange={(r) => void s.update({ rating: r })}
         />
         <button
@@ -126,57 +129,57 @@ export function BulkBar() {
           aria-pressed={allRejected}
           onClick={() => void s.update({ rejected: !allRejected })}
         >
-          <Icon name="ban" size={14} /> Reject
+          <Icon name="ban" size={14} /> {t('organise.reject')}
         </button>
         <Popover
-          label="Tag the selected images"
+          label={t('bulk.tagLabel')}
           button={
             <>
-              <Icon name="tag" size={14} /> Tags
+              <Icon name="tag" size={14} /> {t('organise.tags')}
             </>
           }
         >
           {() => (
             <div className="pform">
-              <p className="pform__title">Tags for {count(n, 'image')}</p>
+              <p className="pform__title">{t('bulk.tagsFor', { count: n })}</p>
               <TagInput
-                label="Add tag"
-                placeholder="Add a tag…"
+                label={t('bulk.addTag')}
+                placeholder={t('organise.addTagPlaceholder')}
                 autoFocus
-                onSubmit={(t) => void s.update({ addTags: [t] })}
+                onSubmit={(tag) => void s.update({ addTags: [tag] })}
               />
               <TagInput
-                label="Remove tag"
-                placeholder="Remove a tag…"
+                label={t('bulk.removeTag')}
+                placeholder={t('bulk.removeTagPlaceholder')}
                 existingOnly
-                onSubmit={(t) => void s.update({ removeTags: [t] })}
+                onSubmit={(tag) => void s.update({ removeTags: [tag] })}
               />
             </div>
           )}
         </Popover>
         <Popover
-          label="Add to a collection"
+          label={t('bulk.addToCollection')}
           button={
             <>
-              <Icon name="collection" size={14} /> Collection
+              <Icon name="collection" size={14} /> {t('bulk.collection')}
             </>
           }
         >
           {(close) => <CollectionPicker close={close} />}
         </Popover>
         <Popover
-          label="Export"
+          label={t('bulk.export')}
           align="end"
           button={
             <>
-              <Icon name="download" size={14} /> Export
+              <Icon name="download" size={14} /> {t('bulk.export')}
             </>
           }
         >
           {(close) => <ExportForm count={n} close={close} />}
         </Popover>
         <button type="button" className="btn btn--sm btn--ghost-danger" onClick={() => void s.trash()}>
-          <Icon name="trash" size={14} /> Trash
+          <Icon name="trash" size={14} /> {t('bulk.trash')}
         </button>
       </div>
     </div>

@@ -1,20 +1,15 @@
 // Filters as controls. Each one only edits the search text (adds, replaces or removes its token), so the
 // text stays the single source of truth and a typed `ar:16:9` shows up in the aspect control too.
 import { memo } from 'react';
+import { useTranslation } from 'react-i18next';
+import { i18n } from '../../i18n/index.ts';
 import { getFilter, hasFilter, setFilter, type FilterKind } from '../../library/query-text.ts';
 import { useStudio } from '../../store/index.ts';
 import type { LibrarySort } from '../../store/library-slice.ts';
 import { Icon } from '../Icon.tsx';
 import { Popover } from '../Popover.tsx';
 
-const RATINGS: [string, string][] = [
-  ['>=1', '★ 1 or more'],
-  ['>=2', '★ 2 or more'],
-  ['>=3', '★ 3 or more'],
-  ['>=4', '★ 4 or more'],
-  ['=5', '★ 5 only'],
-  ['=0', 'Unrated'],
-];
+const RATINGS = ['>=1', '>=2', '>=3', '>=4', '=5', '=0'] as const;
 const ASPECTS = ['1:1', '16:9', '9:16', '4:3', '3:4', '3:2', '2:3', 'landscape', 'portrait', 'square'];
 const FORMATS: [string, string][] = [
   ['png', 'PNG'],
@@ -60,7 +55,7 @@ function FilterSelect(props: {
 function shortDate(value: string): string {
   if (!DATE.test(value)) return value;
   const [y, m, d] = value.split('-').map(Number) as [number, number, number];
-  return new Date(y, m - 1, d).toLocaleDateString(undefined, {
+  return new Date(y, m - 1, d).toLocaleDateString(i18n.language, {
     month: 'short',
     day: 'numeric',
     year: 'numeric',
@@ -69,34 +64,37 @@ function shortDate(value: string): string {
 
 /** After/before in one small popover: two date fields are too wide for the filter row. */
 function DateFilter(props: { text: string; onChange: (t: string) => void }) {
+  const { t } = useTranslation();
   const after = getFilter(props.text, 'after');
   const before = getFilter(props.text, 'before');
   const on = getFilter(props.text, 'on');
   const label =
     on !== null
-      ? `On ${shortDate(on)}`
+      ? t('filters.dateOn', { date: shortDate(on) })
       : after !== null && before !== null
         ? `${shortDate(after)} – ${shortDate(before)}`
         : after !== null
-          ? `Since ${shortDate(after)}`
+          ? t('filters.dateSince', { date: shortDate(after) })
           : before !== null
-            ? `Before ${shortDate(before)}`
-            : 'Any date';
+            ? t('filters.dateBefore', { date: shortDate(before) })
+            : t('filters.anyDate');
   const active = after !== null || before !== null || on !== null;
   return (
     <Popover
-      label="Date"
+      label={t('filters.date')}
       buttonClassName={`btn btn--sm btn--select${active ? ' btn--toggled' : ''}`}
       button={label}
     >
       {() => (
         <div className="pform">
-          <p className="pform__title">Made between</p>
+          <p className="pform__title">{t('filters.madeBetween')}</p>
           {(['after', 'before'] as const).map((kind) => {
             const value = getFilter(props.text, kind) ?? '';
             return (
               <label key={kind} className="field">
-                <span className="field-label">{kind === 'after' ? 'On or after' : 'Before'}</span>
+                <span className="field-label">
+                  {kind === 'after' ? t('filters.onOrAfter') : t('filters.before')}
+                </span>
                 <input
                   type="date"
                   className="input input--sm"
@@ -106,7 +104,7 @@ function DateFilter(props: { text: string; onChange: (t: string) => void }) {
               </label>
             );
           })}
-          <p className="hint">Or type after:7d, before:2026-01-01, on:today in the search.</p>
+          <p className="hint">{t('filters.dateHint')}</p>
         </div>
       )}
     </Popover>
@@ -117,48 +115,49 @@ export const FilterControls = memo(function FilterControls(props: {
   text: string;
   onChange: (text: string) => void;
 }) {
+  const { t } = useTranslation();
   const allBatches = useStudio((s) => s.batches);
   // The most recent ones (newest first); older batches are a `batch:` away in the search.
   const batches = allBatches.slice(0, RECENT_BATCHES).map((b) => [`#${b.id}`, b.name] as [string, string]);
   const fav = hasFilter(props.text, 'fav');
   const { text, onChange } = props;
   return (
-    <div className="filters" role="group" aria-label="Filters">
+    <div className="filters" role="group" aria-label={t('filters.label')}>
       <button
         type="button"
         className={`btn btn--sm${fav ? ' btn--toggled' : ''}`}
         aria-pressed={fav}
         onClick={() => onChange(setFilter(text, 'fav', fav ? null : ''))}
       >
-        <Icon name="star" size={14} filled={fav} /> Favorites
+        <Icon name="star" size={14} filled={fav} /> {t('chip.fav')}
       </button>
       <FilterSelect
-        label="Rating"
-        any="Any rating"
+        label={t('rating.label')}
+        any={t('filters.anyRating')}
         kind="rating"
-        options={RATINGS}
+        options={RATINGS.map((r) => [r, t(`filters.rating.${r}`)])}
         text={text}
         onChange={onChange}
       />
       <FilterSelect
-        label="Aspect ratio"
-        any="Any aspect"
+        label={t('params.aspectRatio')}
+        any={t('filters.anyAspect')}
         kind="ar"
-        options={ASPECTS.map((a) => [a, a.includes(':') ? a : a[0]!.toUpperCase() + a.slice(1)])}
+        options={ASPECTS.map((a) => [a, a.includes(':') ? a : t(`filters.orientation.${a}`)])}
         text={text}
         onChange={onChange}
       />
       <FilterSelect
-        label="Format"
-        any="Any format"
+        label={t('params.format')}
+        any={t('filters.anyFormat')}
         kind="format"
         options={FORMATS}
         text={text}
         onChange={onChange}
       />
       <FilterSelect
-        label="Batch"
-        any="All batches"
+        label={t('compose.batch')}
+        any={t('filters.allBatches')}
         kind="batch"
         options={batches}
         text={text}
@@ -170,16 +169,17 @@ export const FilterControls = memo(function FilterControls(props: {
 });
 
 export function SortSelect(props: { sort: LibrarySort; onSort: (sort: LibrarySort) => void }) {
+  const { t } = useTranslation();
   return (
     <label className="filter">
-      <span className="visually-hidden">Sort</span>
+      <span className="visually-hidden">{t('filters.sort')}</span>
       <select
         className="input select"
         value={props.sort}
         onChange={(e) => props.onSort(e.target.value as LibrarySort)}
       >
-        <option value="newest">Newest first</option>
-        <option value="relevance">Best match first</option>
+        <option value="newest">{t('filters.newest')}</option>
+        <option value="relevance">{t('filters.relevance')}</option>
       </select>
     </label>
   );

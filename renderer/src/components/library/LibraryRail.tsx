@@ -2,7 +2,9 @@
 // text, and each has a "…" menu to rename or delete it), "Save this search", importing a folder, and where
 // the disk space goes.
 import { memo, useEffect, useId, useRef, useState, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
 import { useShallow } from 'zustand/react/shallow';
+import { num } from '../../format.ts';
 import { useStudio } from '../../store/index.ts';
 import { Icon } from '../Icon.tsx';
 import { Popover } from '../Popover.tsx';
@@ -44,8 +46,8 @@ function NameForm(props: {
 
 /** What a rail item's "…" menu can do; each rename answers whether the engine took the name. */
 interface Manage {
-  /** "collection", "saved search", "tag": named in the menu and the confirm. */
-  kind: string;
+  /** Named in the menu and the confirm. */
+  kind: 'collection' | 'search' | 'tag';
   rename: (name: string) => Promise<boolean>;
   remove: () => void;
   /** Said under "Delete “X”?" so nobody wonders what else goes. */
@@ -53,16 +55,17 @@ interface Manage {
 }
 
 function ItemMenu(props: { label: string; manage: Manage; close: () => void; startRename: () => void }) {
+  const { t } = useTranslation();
   const [confirming, setConfirming] = useState(false);
   if (confirming) {
     return (
       <div className="rail-menu__confirm">
         <p className="rail-menu__question">
-          Delete “{props.label}”? {props.manage.deleteNote}
+          {t('rail.deleteQuestion', { name: props.label })} {props.manage.deleteNote}
         </p>
         <div className="rail-menu__actions">
           <button type="button" className="btn btn--sm" autoFocus onClick={() => setConfirming(false)}>
-            Cancel
+            {t('common.cancel')}
           </button>
           <button
             type="button"
@@ -72,14 +75,14 @@ function ItemMenu(props: { label: string; manage: Manage; close: () => void; sta
               props.manage.remove();
             }}
           >
-            Delete {props.manage.kind}
+            {t(`rail.delete.${props.manage.kind}`)}
           </button>
         </div>
       </div>
     );
   }
   return (
-    <div className="rail-menu" role="group" aria-label={`${props.label} actions`}>
+    <div className="rail-menu" role="group" aria-label={t('rail.actions', { name: props.label })}>
       <button
         type="button"
         className="rail-menu__item"
@@ -89,14 +92,14 @@ function ItemMenu(props: { label: string; manage: Manage; close: () => void; sta
           props.startRename();
         }}
       >
-        Rename…
+        {t('rail.rename')}
       </button>
       <button
         type="button"
         className="rail-menu__item rail-menu__item--danger"
         onClick={() => setConfirming(true)}
       >
-        Delete…
+        {t('rail.deleteMenu')}
       </button>
     </div>
   );
@@ -111,6 +114,7 @@ function RailItem(props: {
   manage?: Manage;
   title?: string;
 }) {
+  const { t } = useTranslation();
   const [renaming, setRenaming] = useState(false);
   const link = useRef<HTMLButtonElement>(null);
   const wasRenaming = useRef(false);
@@ -125,7 +129,7 @@ function RailItem(props: {
       {renaming && manage ? (
         <RenameField
           current={props.label}
-          label={`New name for the ${manage.kind} ${props.label}`}
+          label={t(`rail.newName.${manage.kind}`, { name: props.label })}
           className="rail__rename"
           rename={manage.rename}
           done={() => setRenaming(false)}
@@ -141,17 +145,15 @@ function RailItem(props: {
         >
           <Icon name={props.icon} size={15} />
           <span className="rail__label">{props.label}</span>
-          {props.count !== undefined ? (
-            <span className="rail__count">{props.count.toLocaleString('en-US')}</span>
-          ) : null}
+          {props.count !== undefined ? <span className="rail__count">{num(props.count)}</span> : null}
         </button>
       )}
       {manage && !renaming ? (
         <Popover
-          label={`Manage ${props.label}`}
+          label={t('rail.manage', { name: props.label })}
           buttonClassName="icon-btn rail__more"
-          buttonLabel={`More actions for ${props.label}`}
-          title={`Rename or delete this ${manage.kind}`}
+          buttonLabel={t('rail.more', { name: props.label })}
+          title={t(`rail.manageTitle.${manage.kind}`)}
           align="end"
           button={<span aria-hidden="true">…</span>}
         >
@@ -175,8 +177,9 @@ function tagQuery(name: string): string {
 }
 
 function TagsSection(props: { text: string; apply: (text: string) => void }) {
+  const { t } = useTranslation();
   const [open, setOpen] = useState(false);
-  const t = useStudio(
+  const tags = useStudio(
     useShallow((st) => ({
       tags: st.tags,
       version: st.libraryVersion,
@@ -186,21 +189,20 @@ function TagsSection(props: { text: string; apply: (text: string) => void }) {
     })),
   );
   const listId = useId();
-  const { load } = t;
+  const { load } = tags;
   // Loaded only once the section is opened, and again whenever images change while it is open.
   useEffect(() => {
     if (open) void load();
-  }, [open, t.version, load]);
+  }, [open, tags.version, load]);
   const q = props.text.trim();
   let body: ReactNode = null;
   if (open) {
-    if (t.tags === null) body = <p className="rail__empty">Loading tags…</p>;
-    else if (t.tags.length === 0)
-      body = <p className="rail__empty">Tag images from the selection bar or the details panel.</p>;
+    if (tags.tags === null) body = <p className="rail__empty">{t('rail.loadingTags')}</p>;
+    else if (tags.tags.length === 0) body = <p className="rail__empty">{t('rail.noTags')}</p>;
     else
       body = (
-        <ul className="rail__list" aria-label="Tags">
-          {t.tags.map((tag) => (
+        <ul className="rail__list" aria-label={t('organise.tags')}>
+          {tags.tags.map((tag) => (
             <RailItem
               key={tag.id}
               label={tag.name}
@@ -210,16 +212,16 @@ function TagsSection(props: { text: string; apply: (text: string) => void }) {
               onClick={() => props.apply(tagQuery(tag.name))}
               manage={{
                 kind: 'tag',
-                deleteNote: 'It is removed from every image; the images stay in the library.',
+                deleteNote: t('rail.deleteNote.tag'),
                 rename: async (to) => {
-                  const ok = await t.rename(tag.name, to);
+                  const ok = await tags.rename(tag.name, to);
                   // The search showing this tag follows it to its new name.
                   if (ok && q === tagQuery(tag.name)) props.apply(tagQuery(to.trim().replace(/\s+/gu, ' ')));
                   return ok;
                 },
                 remove: () => {
                   if (q === tagQuery(tag.name)) props.apply('');
-                  void t.remove(tag.name);
+                  void tags.remove(tag.name);
                 },
               }}
             />
@@ -239,7 +241,7 @@ function TagsSection(props: { text: string; apply: (text: string) => void }) {
             onClick={() => setOpen(!open)}
           >
             <Icon name="chevron" size={13} />
-            Tags
+            {t('organise.tags')}
           </button>
         </h2>
       </div>
@@ -249,6 +251,7 @@ function TagsSection(props: { text: string; apply: (text: string) => void }) {
 }
 
 export const LibraryRail = memo(function LibraryRail(props: { text: string; apply: (text: string) => void }) {
+  const { t } = useTranslation();
   const s = useStudio(
     useShallow((st) => ({
       collections: st.collections,
@@ -264,12 +267,17 @@ export const LibraryRail = memo(function LibraryRail(props: { text: string; appl
   );
   const q = props.text.trim();
   return (
-    <nav className="rail" aria-label="Library views">
+    <nav className="rail" aria-label={t('rail.label')}>
       <ul className="rail__list">
-        <RailItem label="All images" icon="library" current={q === ''} onClick={() => props.apply('')} />
-        <RailItem label="Favorites" icon="star" current={q === 'fav'} onClick={() => props.apply('fav')} />
+        <RailItem label={t('rail.all')} icon="library" current={q === ''} onClick={() => props.apply('')} />
         <RailItem
-          label="Rejected"
+          label={t('chip.fav')}
+          icon="star"
+          current={q === 'fav'}
+          onClick={() => props.apply('fav')}
+        />
+        <RailItem
+          label={t('chip.rejected')}
           icon="ban"
           current={q === 'rejected'}
           onClick={() => props.apply('rejected')}
@@ -277,17 +285,17 @@ export const LibraryRail = memo(function LibraryRail(props: { text: string; appl
       </ul>
 
       <div className="rail__head">
-        <h2 className="rail__title">Collections</h2>
+        <h2 className="rail__title">{t('organise.collections')}</h2>
         <Popover
-          label="New collection"
+          label={t('bulk.newCollection')}
           buttonClassName="icon-btn"
-          buttonLabel="New collection"
+          buttonLabel={t('bulk.newCollection')}
           button={<Icon name="plus" size={15} />}
         >
           {(close) => (
             <NameForm
-              label="Collection name"
-              submit="Create collection"
+              label={t('rail.collectionName')}
+              submit={t('rail.createCollection')}
               onSubmit={async (name) => {
                 if (await s.createCollection(name)) close();
               }}
@@ -296,7 +304,7 @@ export const LibraryRail = memo(function LibraryRail(props: { text: string; appl
         </Popover>
       </div>
       {s.collections.length ? (
-        <ul className="rail__list" aria-label="Collections">
+        <ul className="rail__list" aria-label={t('organise.collections')}>
           {s.collections.map((c) => (
             <RailItem
               key={c.id}
@@ -307,7 +315,7 @@ export const LibraryRail = memo(function LibraryRail(props: { text: string; appl
               onClick={() => props.apply(`collection:#${c.id}`)}
               manage={{
                 kind: 'collection',
-                deleteNote: 'The images stay in the library.',
+                deleteNote: t('rail.deleteNote.other'),
                 rename: (name) => s.renameCollection(c.id, name),
                 remove: () => {
                   if (q === `collection:#${c.id}`) props.apply('');
@@ -318,24 +326,24 @@ export const LibraryRail = memo(function LibraryRail(props: { text: string; appl
           ))}
         </ul>
       ) : (
-        <p className="rail__empty">Group images by adding them to a collection from the selection bar.</p>
+        <p className="rail__empty">{t('rail.noCollections')}</p>
       )}
 
       <div className="rail__head">
-        <h2 className="rail__title">Saved searches</h2>
+        <h2 className="rail__title">{t('rail.savedSearches')}</h2>
         <Popover
-          label="Save this search"
+          label={t('rail.saveSearch')}
           buttonClassName="icon-btn"
-          buttonLabel="Save this search"
-          title={s.query.trim() ? 'Save this search' : 'Type a search first'}
+          buttonLabel={t('rail.saveSearch')}
+          title={s.query.trim() ? t('rail.saveSearch') : t('rail.typeFirst')}
           disabled={!s.query.trim()}
           align="end"
           button={<Icon name="plus" size={15} />}
         >
           {(close) => (
             <NameForm
-              label="Name this search"
-              submit="Save search"
+              label={t('rail.nameSearch')}
+              submit={t('rail.saveSearchButton')}
               onSubmit={async (name) => {
                 if (await s.saveSearch(name)) close();
               }}
@@ -344,7 +352,7 @@ export const LibraryRail = memo(function LibraryRail(props: { text: string; appl
         </Popover>
       </div>
       {s.searches.length ? (
-        <ul className="rail__list" aria-label="Saved searches">
+        <ul className="rail__list" aria-label={t('rail.savedSearches')}>
           {s.searches.map((x) => (
             <RailItem
               key={x.id}
@@ -354,8 +362,8 @@ export const LibraryRail = memo(function LibraryRail(props: { text: string; appl
               current={q === x.query.trim()}
               onClick={() => props.apply(x.query)}
               manage={{
-                kind: 'saved search',
-                deleteNote: 'The images stay in the library.',
+                kind: 'search',
+                deleteNote: t('rail.deleteNote.other'),
                 rename: (name) => s.renameSearch(x.id, name),
                 remove: () => void s.deleteSearch(x.id),
               }}
@@ -363,18 +371,18 @@ export const LibraryRail = memo(function LibraryRail(props: { text: string; appl
           ))}
         </ul>
       ) : (
-        <p className="rail__empty">Search, then save it here with +.</p>
+        <p className="rail__empty">{t('rail.noSearches')}</p>
       )}
 
       <TagsSection text={props.text} apply={props.apply} />
 
       <div className="rail__foot">
         <Popover
-          label="Import a folder"
+          label={t('rail.import')}
           buttonClassName="btn btn--sm btn--block"
           button={
             <>
-              <Icon name="folder" size={14} /> Import a folder…
+              <Icon name="folder" size={14} /> {t('rail.importButton')}
             </>
           }
         >

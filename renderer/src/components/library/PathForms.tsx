@@ -1,6 +1,7 @@
 // Where an export goes and which folder to import. In the app the engine opens the system's dialog; in a
 // browser (the bridge) the page cannot see the disk, so the person types a full path instead.
 import { useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
 import { useShallow } from 'zustand/react/shallow';
 import { useStudio } from '../../store/index.ts';
 import { Icon } from '../Icon.tsx';
@@ -33,6 +34,7 @@ function useTaskForm(start: () => Promise<boolean>, close: () => void) {
 }
 
 export function ExportForm(props: { count: number; close: () => void }) {
+  const { t } = useTranslation();
   const { canPick, dataDir, startExport } = useStudio(
     useShallow((s) => ({
       canPick: s.info?.canPickPaths ?? false,
@@ -49,22 +51,20 @@ export function ExportForm(props: { count: number; close: () => void }) {
   );
   return (
     <form className="pform" onSubmit={onSubmit}>
-      <p className="pform__title">
-        Export {props.count.toLocaleString('en-US')} image{props.count === 1 ? '' : 's'}
-      </p>
+      <p className="pform__title">{t('export.title', { count: props.count })}</p>
       <Segmented
-        label="Export as"
+        label={t('export.as')}
         value={format}
         options={[
-          { value: 'zip', label: 'Zip file' },
-          { value: 'folder', label: 'Folder' },
+          { value: 'zip', label: t('export.zip') },
+          { value: 'folder', label: t('export.folder') },
         ]}
         onChange={setFormat}
       />
       {canPick ? null : (
         <label className="field">
           <span className="field-label">
-            {format === 'zip' ? 'Save as (full path)' : 'Folder (full path)'}
+            {format === 'zip' ? t('export.saveAs') : t('export.folderPath')}
           </span>
           <input
             className="input input--sm mono"
@@ -74,15 +74,16 @@ export function ExportForm(props: { count: number; close: () => void }) {
           />
         </label>
       )}
-      <p className="hint">The original files, untouched, with metadata.csv and metadata.jsonl beside them.</p>
+      <p className="hint">{t('export.hint')}</p>
       <button type="submit" className="btn btn--primary btn--sm" disabled={busy || (!canPick && !out.trim())}>
-        <Icon name="download" size={14} /> {canPick ? 'Choose where and export…' : 'Export'}
+        <Icon name="download" size={14} /> {canPick ? t('export.choose') : t('bulk.export')}
       </button>
     </form>
   );
 }
 
 export function ImportForm(props: { close: () => void }) {
+  const { t } = useTranslation();
   const { canPick, startImport } = useStudio(
     useShallow((s) => ({ canPick: s.info?.canPickPaths ?? false, startImport: s.startImport })),
   );
@@ -90,30 +91,27 @@ export function ImportForm(props: { close: () => void }) {
   const { busy, onSubmit } = useTaskForm(() => startImport(canPick ? undefined : folder.trim()), props.close);
   return (
     <form className="pform" onSubmit={onSubmit}>
-      <p className="pform__title">Import a folder of images</p>
+      <p className="pform__title">{t('import.title')}</p>
       {canPick ? null : (
         <label className="field">
-          <span className="field-label">Folder (full path)</span>
+          <span className="field-label">{t('export.folderPath')}</span>
           <input
             className="input input--sm mono"
             value={folder}
-            placeholder="/home/you/Pictures/renders"
+            placeholder={t('import.placeholder')}
             spellCheck={false}
             autoFocus
             onChange={(e) => setFolder(e.target.value)}
           />
         </label>
       )}
-      <p className="hint">
-        PNG, JPEG, WebP and GIF files are copied into the library with the prompts they carry; images already
-        in the library are skipped.
-      </p>
+      <p className="hint">{t('import.hint')}</p>
       <button
         type="submit"
         className="btn btn--primary btn--sm"
         disabled={busy || (!canPick && !folder.trim())}
       >
-        <Icon name="folder" size={14} /> {canPick ? 'Choose a folder…' : 'Import'}
+        <Icon name="folder" size={14} /> {canPick ? t('import.choose') : t('import.button')}
       </button>
     </form>
   );

@@ -1,11 +1,15 @@
 // The library's search field: the query language in one line, a "?" that shows what it understands (from
 // the engine, so the help never disagrees with the parser), and what the engine read differently.
+import { useTranslation } from 'react-i18next';
 import { useShallow } from 'zustand/react/shallow';
+import { syntaxMeaning } from '../../i18n/index.ts';
+import { isComposing } from '../../keyboard.ts';
 import { useStudio } from '../../store/index.ts';
 import { Icon } from '../Icon.tsx';
 import { Popover } from '../Popover.tsx';
 
 export function SearchBox(props: { text: string; onChange: (text: string) => void; onSubmit: () => void }) {
+  const { t } = useTranslation();
   const { syntax, loadSyntax, warnings } = useStudio(
     useShallow((s) => ({ syntax: s.syntax, loadSyntax: s.loadSyntax, warnings: s.libraryWarnings })),
   );
@@ -17,22 +21,23 @@ export function SearchBox(props: { text: string; onChange: (text: string) => voi
           id="library-search"
           type="search"
           className="input search__input"
-          placeholder="Search prompts, tags, notes… or tag:, fav, rating>=4"
-          aria-label="Search prompts"
+          placeholder={t('search.placeholder')}
+          title={t('search.placeholderLong')}
+          aria-label={t('search.label')}
           aria-describedby={warnings.length ? 'library-search-warnings' : undefined}
           value={props.text}
           spellCheck={false}
           onChange={(e) => props.onChange(e.target.value)}
           onKeyDown={(e) => {
-            if (e.key === 'Enter') props.onSubmit();
+            if (e.key === 'Enter' && !isComposing(e)) props.onSubmit();
           }}
         />
       </div>
       <Popover
-        label="Search syntax"
+        label={t('search.syntax')}
         buttonClassName="icon-btn icon-btn--boxed"
-        buttonLabel="Search syntax help"
-        title="What the search understands"
+        buttonLabel={t('search.syntaxHelp')}
+        title={t('search.syntaxTitle')}
         align="end"
         onOpen={() => void loadSyntax()}
         button={<Icon name="help" size={18} />}
@@ -40,7 +45,7 @@ export function SearchBox(props: { text: string; onChange: (text: string) => voi
         {() =>
           syntax ? (
             <div className="syntax">
-              <p className="syntax__intro">Type words and filters in any order; everything must match.</p>
+              <p className="syntax__intro">{t('search.syntaxIntro')}</p>
               <table className="syntax__table">
                 <tbody>
                   {syntax.entries.map((e) => (
@@ -48,19 +53,16 @@ export function SearchBox(props: { text: string; onChange: (text: string) => voi
                       <th scope="row">
                         <code>{e.syntax}</code>
                       </th>
-                      <td>{e.meaning}</td>
+                      <td>{syntaxMeaning(e)}</td>
                     </tr>
                   ))}
                 </tbody>
               </table>
-              <p className="hint">
-                The same filter twice means either (format:png format:webp); tags and collections must all
-                match.
-              </p>
+              <p className="hint">{t('search.syntaxFoot')}</p>
             </div>
           ) : (
             <p className="muted">
-              <span className="spinner" aria-hidden="true" /> Loading…
+              <span className="spinner" aria-hidden="true" /> {t('common.loading')}
             </p>
           )
         }

@@ -1,5 +1,6 @@
 // Exports and imports running in the engine: progress with Cancel while they run, then how they ended
 // (with the files an import could not read), until dismissed.
+import { useTranslation } from 'react-i18next';
 import { useShallow } from 'zustand/react/shallow';
 import type { TaskInfo } from '../../../../shared/contract.ts';
 import { useStudio } from '../../store/index.ts';
@@ -13,23 +14,16 @@ function tone(t: TaskInfo): string {
 }
 
 export function TaskBanners() {
+  const { t: tr } = useTranslation();
   const { tasks, cancel, dismiss } = useStudio(
     useShallow((s) => ({ tasks: s.tasks, cancel: s.cancelTask, dismiss: s.dismissTask })),
   );
   if (tasks.length === 0) return null;
   return (
-    <ul className="tasks" aria-label="Exports and imports">
+    <ul className="tasks" aria-label={tr('tasks.label')}>
       {tasks.map((t) => {
-        const what = t.kind === 'export' ? 'Export' : 'Import';
         const pct = t.total > 0 ? Math.round((t.done / t.total) * 100) : 0;
-        const title =
-          t.state === 'running'
-            ? `${what} in progress`
-            : t.state === 'done'
-              ? `${what} finished`
-              : t.state === 'canceled'
-                ? `${what} canceled`
-                : `${what} failed`;
+        const title = tr(`tasks.${t.kind}.${t.state}`);
         const skipped = t.kind === 'import' ? (t.result?.skipped ?? []) : [];
         return (
           <li key={t.id} className={`task task--${tone(t)}`} aria-label={title}>
@@ -43,18 +37,20 @@ export function TaskBanners() {
                 <div
                   className="task__bar"
                   role="progressbar"
-                  aria-label={`${what} progress`}
+                  aria-label={tr(`tasks.${t.kind}.progress`)}
                   aria-valuemin={0}
                   aria-valuemax={Math.max(t.total, 1)}
                   aria-valuenow={t.done}
-                  aria-valuetext={t.total ? `${t.done} of ${t.total}` : 'starting'}
+                  aria-valuetext={
+                    t.total ? tr('tasks.of', { done: t.done, total: t.total }) : tr('tasks.starting')
+                  }
                 >
                   <span style={{ width: `${pct}%` }} />
                 </div>
               ) : null}
               {skipped.length ? (
                 <details className="task__details">
-                  <summary>Files that were not imported</summary>
+                  <summary>{tr('tasks.skipped')}</summary>
                   <ul>
                     {skipped.map((f) => (
                       <li key={f.path}>
@@ -67,13 +63,13 @@ export function TaskBanners() {
             </div>
             {t.state === 'running' ? (
               <button type="button" className="btn btn--sm" onClick={() => void cancel(t.id)}>
-                Cancel
+                {tr('common.cancel')}
               </button>
             ) : (
               <button
                 type="button"
                 className="icon-btn"
-                aria-label={`Dismiss: ${title}`}
+                aria-label={tr('tasks.dismiss', { title })}
                 onClick={() => dismiss(t.id)}
               >
                 <Icon name="x" size={14} />

@@ -1,16 +1,18 @@
 // Where the disk space goes (by batch or by collection) and how many images are stored twice. Loaded when
 // opened and after changes, never at start: on a very large library these are whole-table scans.
 import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { useShallow } from 'zustand/react/shallow';
 import type { DiskUsage, DuplicatesReport } from '../../../../shared/contract.ts';
 import { api, errorMessage } from '../../api.ts';
-import { bytes, count } from '../../format.ts';
+import { bytes } from '../../format.ts';
 import { useStudio } from '../../store/index.ts';
 import { Segmented } from '../Segmented.tsx';
 
 const SHOWN = 5;
 
 export function UsagePanel() {
+  const { t } = useTranslation();
   const { version, selectIds } = useStudio(
     useShallow((s) => ({ version: s.libraryVersion, selectIds: s.selectIds })),
   );
@@ -23,7 +25,7 @@ export function UsagePanel() {
   useEffect(() => {
     if (!open) return;
     let live = true;
-    const t = setTimeout(() => {
+    const timer = setTimeout(() => {
       Promise.all([api.call('library.usage', { by }), api.call('library.duplicates', {})]).then(
         ([u, d]) => {
           if (!live) return;
@@ -36,41 +38,41 @@ export function UsagePanel() {
     }, 150);
     return () => {
       live = false;
-      clearTimeout(t);
+      clearTimeout(timer);
     };
   }, [open, by, version]);
 
   const max = Math.max(1, ...(usage?.rows.slice(0, SHOWN).map((r) => r.bytes) ?? [1]));
   return (
     <details className="usage" onToggle={(e) => setOpen(e.currentTarget.open)}>
-      <summary>Disk use and duplicates</summary>
+      <summary>{t('usage.title')}</summary>
       {error ? (
         <p className="field__error">{error}</p>
       ) : !usage || !dups ? (
         <p className="hint">
-          <span className="spinner" aria-hidden="true" /> Measuring…
+          <span className="spinner" aria-hidden="true" /> {t('usage.measuring')}
         </p>
       ) : (
         <div className="usage__body">
           <p className="usage__total">
-            <strong>{bytes(usage.total.bytes)}</strong> in {count(usage.total.files, 'file')}
+            {t('usage.total', { bytes: bytes(usage.total.bytes), count: usage.total.files })}
           </p>
           <Segmented
-            label="Group by"
+            label={t('usage.groupBy')}
             hideLabel
             value={by}
             options={[
-              { value: 'batch', label: 'Batches' },
-              { value: 'collection', label: 'Collections' },
+              { value: 'batch', label: t('usage.batches') },
+              { value: 'collection', label: t('organise.collections') },
             ]}
             onChange={setBy}
           />
           {usage.rows.length === 0 ? (
-            <p className="hint">{by === 'batch' ? 'No images yet.' : 'No collections yet.'}</p>
+            <p className="hint">{by === 'batch' ? t('usage.noImages') : t('usage.noCollections')}</p>
           ) : (
             <ul
               className="usage__rows"
-              aria-label={by === 'batch' ? 'Disk use by batch' : 'Disk use by collection'}
+              aria-label={by === 'batch' ? t('usage.byBatch') : t('usage.byCollection')}
             >
               {usage.rows.slice(0, SHOWN).map((r) => (
                 <li key={`${r.id}`}>
@@ -85,22 +87,24 @@ export function UsagePanel() {
               ))}
             </ul>
           )}
-          {usage.rows.length > SHOWN ? <p className="hint">and {usage.rows.length - SHOWN} more</p> : null}
+          {usage.rows.length > SHOWN ? (
+            <p className="hint">{t('usage.more', { count: usage.rows.length - SHOWN })}</p>
+          ) : null}
           <div className="usage__dups">
             {dups.groups === 0 ? (
-              <p className="hint">No duplicates.</p>
+              <p className="hint">{t('usage.noDuplicates')}</p>
             ) : (
               <>
                 <p>
-                  <strong>{count(dups.extra, 'duplicate')}</strong> in {count(dups.groups, 'group')} ·{' '}
-                  {bytes(dups.reclaimableBytes)} to free
+                  {t('usage.duplicates', { count: dups.extra, groups: dups.groups })} ·{' '}
+                  {t('usage.toFree', { bytes: bytes(dups.reclaimableBytes) })}
                 </p>
                 <button
                   type="button"
                   className="btn btn--xs"
                   onClick={() => selectIds(dups.list.flatMap((g) => g.ids.filter((id) => id !== g.keep)))}
                 >
-                  Select the extra copies
+                  {t('usage.selectExtra')}
                 </button>
               </>
             )}
