@@ -34,7 +34,11 @@ function withCommon(cmd: Command): Command {
     .option('--data-dir <dir>', 'data folder (or QWEN_STUDIO_DATA_DIR; default the app’s data folder)')
     .option(
       '--api-base <url>',
-      'service address (or QWEN_STUDIO_API_BASE; default https://open.skills.video/api)',
+      'service address (or QWEN_STUDIO_API_BASE; default https://open.skills.video/api); https, or http on this machine',
+    )
+    .option(
+      '--allow-insecure-api-base',
+      'allow a plain http service address on another machine (the key is sent unencrypted)',
     )
     .option('--json', 'machine-readable output (one JSON value or event per line)');
 }

@@ -1,5 +1,6 @@
 // Settings a person can change, one zod schema: defaults live here and nowhere else.
 import { z } from 'zod';
+import { apiBaseProblem } from './api-base.ts';
 import { DEFAULT_API_BASE } from './api.ts';
 import { generationParamsSchema } from './domain.ts';
 
@@ -11,7 +12,15 @@ export const LANGUAGE_CHOICES = ['system', 'en', 'zh-CN'] as const;
 export type Language = (typeof LANGUAGE_CHOICES)[number];
 
 export const settingsSchema = z.object({
-  apiBase: z.url({ protocol: /^https?$/ }).default(DEFAULT_API_BASE),
+  /** Where the key is sent: https, or plain http on this machine only (shared/api-base.ts). */
+  apiBase: z
+    .string()
+    .trim()
+    .superRefine((value, ctx) => {
+      const problem = apiBaseProblem(value);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .default(DEFAULT_API_BASE),
   concurrency: z.number().int().min(1).max(32).default(4),
   downloadConcurrency: z.number().int().min(1).max(16).default(4),
   /** Follow JSON creates over the live event stream (fewer requests than polling). */

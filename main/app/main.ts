@@ -24,6 +24,7 @@ import { openExternal } from './external-links.ts';
 import { forwardEvents, sendToPage, wireIpc } from './ipc.ts';
 import { KEY_FILE_NAME, openKeyStore, type AppKeyStore, type KeyCipher } from './key-store.ts';
 import { APP_ORIGIN } from '../../shared/media-url.ts';
+import { ALLOW_BUTTON, keyDestinationQuestion } from './key-question.ts';
 import { installMenu } from './menu.ts';
 import { startNotifications } from './notify.ts';
 import {
@@ -289,6 +290,12 @@ async function startup(): Promise<void> {
       return simulator.url;
     },
     pickPath,
+    confirmApiBase: async (url) => {
+      const question = keyDestinationQuestion(url);
+      const parent = win && !win.isDestroyed() ? win : null;
+      const r = await (parent ? dialog.showMessageBox(parent, question) : dialog.showMessageBox(question));
+      return r.response === ALLOW_BUTTON;
+    },
   });
   cleanups.push(
     wireIpc({

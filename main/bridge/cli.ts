@@ -1,11 +1,12 @@
 // `npm run web`: the whole UI in a browser, against a real engine on this machine (development and tests).
 import { parseArgs } from 'node:util';
 import pkg from '../../package.json' with { type: 'json' };
-import { apiKeyFromEnv, intOption } from '../cli/common.ts';
+import { apiKeyFromEnv, intOption, urlOption } from '../cli/common.ts';
 import { defaultDataDir } from '../engine/studio.ts';
 import { startBridge } from './server.ts';
 
-const USAGE = `npm run web -- [--port <n>] [--data-dir <dir>] [--api-base <url>] [--renderer <dir>]
+const USAGE = `npm run web -- [--port <n>] [--data-dir <dir>] [--api-base <url> [--allow-insecure-api-base]]
+  [--renderer <dir>]
 
 Serves the Qwen Studio UI on http://127.0.0.1 only, with a per-run access token in the printed link.
 The API key comes from QWEN_STUDIO_API_KEY (or SKILLS_VIDEO_API_KEY); without one, the UI offers the
@@ -20,6 +21,7 @@ export async function main(argv: string[]): Promise<number> {
         port: { type: 'string' },
         'data-dir': { type: 'string' },
         'api-base': { type: 'string' },
+        'allow-insecure-api-base': { type: 'boolean' },
         renderer: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -34,10 +36,12 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   try {
+    const base = values['api-base'] ?? process.env.QWEN_STUDIO_API_BASE;
+    const insecure = values['allow-insecure-api-base'] === true;
     const bridge = await startBridge({
       port: values.port ? intOption('--port', values.port, 0, 65535) : 0,
       dataDir: values['data-dir'] ?? defaultDataDir(),
-      apiBase: values['api-base'] ?? process.env.QWEN_STUDIO_API_BASE ?? null,
+      apiBase: base === undefined ? null : urlOption('--api-base', base, insecure),
       apiKey: apiKeyFromEnv(process.env),
       ...(values.renderer ? { rendererDir: values.renderer } : {}),
       startSimulator: true,

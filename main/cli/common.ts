@@ -1,3 +1,5 @@
+import { apiBaseProblem } from '../../shared/api-base.ts';
+
 export const EXIT = {
   ok: 0,
   failed: 1,
@@ -62,27 +64,33 @@ export function apiKeyFromEnv(env: NodeJS.ProcessEnv): string | null {
   return env.QWEN_STUDIO_API_KEY?.trim() || env.SKILLS_VIDEO_API_KEY?.trim() || null;
 }
 
-/** An http(s) address, or a usage error naming where the bad value came from. */
-export function urlOption(name: string, raw: string): string {
-  const url = URL.canParse(raw.trim()) ? new URL(raw.trim()) : null;
-  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-    throw new UsageError(
-      `${name} must be an http:// or https:// address such as https://open.skills.video/api; got "${raw}".`,
-    );
+/**
+ * A service address the key may go to (shared/api-base.ts: https, plain http only on this machine), or a
+ * usage error naming where the bad value came from. `allowInsecure` is --allow-insecure-api-base.
+ */
+export function urlOption(name: string, raw: string, allowInsecure = false): string {
+  const problem = apiBaseProblem(raw, { allowInsecure });
+  if (problem) {
+    const escape = problem.startsWith('plain http')
+      ? ', or pass --allow-insecure-api-base if you mean it'
+      : '';
+    throw new UsageError(`${name}: ${problem}${escape}.`);
   }
   return raw.trim();
 }
 
 export interface CommonFlags {
   apiBase?: string;
+  allowInsecureApiBase?: boolean;
   dataDir?: string;
   json?: boolean;
 }
 
 /** Checks the options every command shares before the command opens anything. */
 export function checkCommonFlags(flags: CommonFlags, env: NodeJS.ProcessEnv): void {
-  if (flags.apiBase !== undefined) urlOption('--api-base', flags.apiBase);
-  else if (env.QWEN_STUDIO_API_BASE) urlOption('QWEN_STUDIO_API_BASE', env.QWEN_STUDIO_API_BASE);
+  const insecure = flags.allowInsecureApiBase === true;
+  if (flags.apiBase !== undefined) urlOption('--api-base', flags.apiBase, insecure);
+  else if (env.QWEN_STUDIO_API_BASE) urlOption('QWEN_STUDIO_API_BASE', env.QWEN_STUDIO_API_BASE, insecure);
   if (flags.dataDir !== undefined && !flags.dataDir.trim())
     throw new UsageError('--data-dir is empty: give a folder.');
 }

@@ -17,6 +17,8 @@ import {
   type RefInfo,
   type Selection as ContractSelection,
 } from '../../shared/contract.ts';
+import { apiOrigin } from '../../shared/api-base.ts';
+import { DEFAULT_API_BASE } from '../../shared/api.ts';
 import type { JobRow, PromptEntry } from '../../shared/domain.ts';
 import { parsePromptText } from './batch/input-file.ts';
 import { QUERY_SYNTAX, describeQuerySyntax } from './search/query.ts';
@@ -44,6 +46,11 @@ export interface HandlerEnv {
   pickPath?: (kind: PickKind) => Promise<string | null>;
   /** The system's preferred language (Electron's); the bridge leaves it to the browser. */
   locale?: string;
+  /**
+   * Asks the person whether the API key may go to a new service address (a native dialog naming the host,
+   * in the app). Without it (the browser bridge), the address changes only with --api-base at start.
+   */
+  confirmApiBase?: (url: string) => Promise<boolean>;
 }
 
 export type PickKind = 'export-zip' | 'export-folder' | 'import-folder';
@@ -181,6 +188,8 @@ export function createHandlers(studio: Studio, env: HandlerEnv): Handlers {
 
     'settings.get': async () => studio.settings(),
     'settings.update': async (patch) => {
+      if (patch.apiBase !== undefined && !(await keyMayGo(studio, env, patch.apiBase)))
+        return studio.settings();
       studio.updateSettings(patch);
       return studio.settings();
     },
@@ -329,6 +338,7 @@ export function createHandlers(studio: Studio, env: HandlerEnv): Handlers {
       };
     },
     'library.export': async ({ selection, format, out }) => {
+      onlyFromDialog(env, out);
       const chosen = ids(selection);
       if (chosen.length === 0) {
         throw new ContractCallError('FAILED', 'Nothing to export: no image is in the selection any more.');
@@ -356,6 +366,7 @@ export function createHandlers(studio: Studio, env: HandlerEnv): Handlers {
       return { task };
     },
     'library.import': async ({ folder }) => {
+      onlyFromDialog(env, folder);
       const source = await importSource(env, folder);
       if (source === null) return { task: null };
       const task = tasks.start('import', `Looking for images in ${source}…`, async (t) => {
@@ -440,6 +451,34 @@ function typedPath(raw: string, what: string, example: string): string {
 function stamp(d = new Date()): string {
   const two = (n: number) => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}-${two(d.getHours())}${two(d.getMinutes())}${two(d.getSeconds())}`;
+}
+
+/**
+ * Whether the key may be sent to `next`: the same origin as now, or the official service, needs nobody's
+ * word; any other origin is the person's decision (a native dialog the page cannot answer). Until they say
+ * yes the address is not saved, so no request carries the key there.
+ */
+async function keyMayGo(studio: Studio, env: HandlerEnv, next: string): Promise<boolean> {
+  const origin = apiOrigin(next);
+  if (origin === apiOrigin(studio.settings().apiBase) || origin === apiOrigin(DEFAULT_API_BASE)) return true;
+  if (!env.confirmApiBase) {
+    throw new ContractCallError(
+      'INVALID_INPUT',
+      `The API key is not sent to ${new URL(next).host} from here: start the studio with --api-base ${next} ` +
+        'to use that service.',
+    );
+  }
+  return env.confirmApiBase(next);
+}
+
+/** In the app, paths come from native dialogs only: the page names no file on this machine. */
+function onlyFromDialog(env: HandlerEnv, typed: string | undefined): void {
+  if (typed !== undefined && env.pickPath) {
+    throw new ContractCallError(
+      'INVALID_INPUT',
+      'In the app, files and folders are chosen in a dialog; a typed path is not accepted.',
+    );
+  }
 }
 
 /**

@@ -107,7 +107,7 @@ describe('qwen-studio command line', () => {
       });
       expect(r.code, base).toBe(2);
       expect(r.err).toBe(
-        `--api-base must be an http:// or https:// address such as https://open.skills.video/api; got "${base}".`,
+        `--api-base: the service address must be an https:// address such as https://open.skills.video/api; got "${base}".`,
       );
       // Refused before the data folder was even opened: no batch, no database.
       expect(existsSync(join(dataDir, 'studio.db'))).toBe(false);
@@ -117,8 +117,39 @@ describe('qwen-studio command line', () => {
       QWEN_STUDIO_API_BASE: 'nope',
     });
     expect(fromEnv.code).toBe(2);
-    expect(fromEnv.err).toMatch(/^QWEN_STUDIO_API_BASE must be an http/);
+    expect(fromEnv.err).toMatch(/^QWEN_STUDIO_API_BASE: the service address must be an https/);
     expect(sim.ledger.totalRequests).toBe(before);
+  });
+
+  it('sends the key over plain http only to this machine, or with --allow-insecure-api-base', async () => {
+    const prompts = file('insecure.txt', 'one');
+    const dataDir = join(dir, `api-${++n}`);
+    const r = await capture(
+      ['run', prompts, '--dry-run', '--data-dir', dataDir, '--api-base', 'http://example.com/api'],
+      {
+        QWEN_STUDIO_API_KEY: KEY,
+      },
+    );
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(
+      '--api-base: plain http sends the key unencrypted: use https://example.com/api (plain http is only for ' +
+        'this machine, such as the simulator), or pass --allow-insecure-api-base if you mean it.',
+    );
+    expect(existsSync(join(dataDir, 'studio.db'))).toBe(false);
+    const allowed = await capture(
+      [
+        'run',
+        prompts,
+        '--dry-run',
+        '--data-dir',
+        dataDir,
+        '--api-base',
+        'http://example.com/api',
+        '--allow-insecure-api-base',
+      ],
+      { QWEN_STUDIO_API_KEY: KEY },
+    );
+    expect(allowed.code).toBe(0);
   });
 
   it('an unreachable service: names the URL it tried and gives up after --offline-timeout (exit 4)', async () => {
