@@ -296,6 +296,30 @@ Examples:
 
   withCommon(
     program
+      .command('batch')
+      .description('steer a batch: move it in the queue, set its priority or budget, duplicate it')
+      .argument('<batch>', 'the batch’s number (qwen-studio status lists them)')
+      .argument('<action>', 'move, priority, budget or duplicate')
+      .argument('[value]', 'move: top|bottom|up|down · priority: -2…2 · budget: credits or none'),
+  )
+    .addHelpText(
+      'after',
+      `
+A batch paused at its budget continues once the budget allows its next job (qwen-studio resume runs it).
+Examples:
+  qwen-studio batch 12 move top
+  qwen-studio batch 12 budget 5000
+  qwen-studio batch 12 budget none`,
+    )
+    .action(
+      async (batch: string, action: string, value: string | undefined, opts: Record<string, unknown>) => {
+        const { cmdBatch } = await import('./cli/batch.ts');
+        result.code = await cmdBatch(io, batch, action, value, opts);
+      },
+    );
+
+  withCommon(
+    program
       .command('sheet')
       .description('a contact sheet of a sweep: one PNG, axis values as labels')
       .argument('<batch>', 'the sweep batch’s number'),

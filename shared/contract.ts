@@ -4,7 +4,8 @@
 import type { CollectionInfo, DuplicateGroup, SavedSearch, TagInfo, UsageRow } from './library.ts';
 import { z } from 'zod';
 import type { BatchPlan, BatchSummary, JobRow, QueueStatus, AssetRow, PromptEntry } from './domain.ts';
-import { batchSpecSchema, JOB_STATES } from './domain.ts';
+import { batchSpecSchema, generationParamsSchema, JOB_STATES } from './domain.ts';
+import type { SweepGrid } from './sweep.ts';
 import type { Settings } from './settings.ts';
 import { settingsSchema } from './settings.ts';
 import { CONTROL_FREE, INPUT_LIMITS, formatLimit } from './input-limits.ts';
@@ -28,6 +29,16 @@ const selection = z.union([
   z.strictObject({ query: queryText }),
 ]);
 export type Selection = z.infer<typeof selection>;
+
+/** A parameter change: a value sets the parameter, null removes it (back to the service's default). */
+const jobParamsEdit = z.strictObject(
+  Object.fromEntries(
+    Object.entries(generationParamsSchema.shape).map(([k, v]) => [k, (v as z.ZodType).nullable()]),
+  ) as {
+    [K in keyof typeof generationParamsSchema.shape]: z.ZodNullable<(typeof generationParamsSchema.shape)[K]>;
+  },
+);
+const wildcardName = z.string().trim().min(1, 'a wildcard needs a name').max(200);
 
 export const contract = {
   'app.info': { input: none },
@@ -60,6 +71,23 @@ export const contract = {
   'batch.cancel': { input: z.strictObject({ id }) },
   'batch.retry': { input: z.strictObject({ id }) },
   'batch.rename': { input: z.strictObject({ id, name }) },
+  /** Moves a waiting batch in the queue (the scheduler claims jobs in this order). */
+  'batch.move': { input: z.strictObject({ id, move: z.enum(['top', 'bottom', 'up', 'down']) }) },
+  'batch.priority': { input: z.strictObject({ id, priority: z.number().int().min(-2).max(2) }) },
+  /** Raises, lowers or removes (null) a batch's credit budget; a batch paused at its budget continues. */
+  'batch.budget': {
+    input: z.strictObject({
+      id,
+      maxCredits: z.number().int().positive('a budget is 1 credit or more').nullable(),
+    }),
+  },
+  'batch.duplicate': { input: z.strictObject({ id }) },
+  /** The same parameter change on every job of the batch that was not sent yet. */
+  'batch.editParams': { input: z.strictObject({ id, params: jobParamsEdit }) },
+  /** A sweep batch as its grid: axes, prompts and each job in its cell with its images. */
+  'batch.sweep': { input: z.strictObject({ id }) },
+  /** Writes the sweep's contact sheet (one labelled PNG) to `out`. */
+  'batch.sheet': { input: z.strictObject({ id, out: path, dark: z.boolean().default(false) }) },
   'jobs.list': {
     input: z.strictObject({
       batchId: id.optional(),
@@ -73,6 +101,27 @@ export const contract = {
   'job.cancel': { input: z.strictObject({ id }) },
   'job.retry': { input: z.strictObject({ id }) },
   'job.drop': { input: z.strictObject({ id }) },
+  /** Edits a queued or paused job that was never sent. */
+  'job.edit': {
+    input: z.strictObject({
+      id,
+      prompt: z.string().trim().min(1).max(5000).optional(),
+      params: jobParamsEdit.optional(),
+    }),
+  },
+  /** Retries a failed or canceled job with other parameters. */
+  'job.retryWith': {
+    input: z.strictObject({
+      id,
+      prompt: z.string().trim().min(1).max(5000).optional(),
+      params: jobParamsEdit.optional(),
+    }),
+  },
+  'wildcards.list': { input: none },
+  'wildcards.read': { input: z.strictObject({ name: wildcardName }) },
+  /** Saves a wildcard file (checked line by line first); an existing one is replaced. */
+  'wildcards.write': { input: z.strictObject({ name: wildcardName, text: z.string().max(4 * 1024 * 1024) }) },
+  'wildcards.remove': { input: z.strictObject({ name: wildcardName }) },
   'queue.status': { input: none },
   'queue.pause': { input: none },
   'queue.resume': { input: none },
@@ -243,6 +292,14 @@ export interface QuerySyntax {
 
 export type { CollectionInfo, DuplicateGroup, SavedSearch, TagInfo, UsageRow };
 
+export interface WildcardInfo {
+  name: string;
+  /** Options (lines that are neither blank nor comments). */
+  options: number;
+  bytes: number;
+  updatedAt: number;
+}
+
 export interface DiskUsage {
   rows: UsageRow[];
   total: { assets: number; files: number; bytes: number };
@@ -322,6 +379,19 @@ export interface Outputs {
   'batch.cancel': BatchSummary | null;
   'batch.retry': BatchSummary | null;
   'batch.rename': BatchSummary | null;
+  'batch.move': BatchSummary;
+  'batch.priority': BatchSummary;
+  'batch.budget': BatchSummary;
+  'batch.duplicate': BatchSummary;
+  'batch.editParams': { edited: number; skipped: number };
+  'batch.sweep': SweepGrid;
+  'batch.sheet': { path: string; width: number; height: number; cells: number; missing: number };
+  'job.edit': JobRow;
+  'job.retryWith': JobRow;
+  'wildcards.list': WildcardInfo[];
+  'wildcards.read': { name: string; text: string };
+  'wildcards.write': WildcardInfo;
+  'wildcards.remove': { removed: boolean };
   'jobs.list': { total: number; rows: JobRow[] };
   'job.pause': JobRow;
   'job.resume': JobRow;

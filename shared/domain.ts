@@ -11,7 +11,7 @@ import {
   type GenerationInput,
   type Model,
 } from './api.ts';
-import { sweepSchema } from './sweep.ts';
+import { sweepSchema, type SweepAxis } from './sweep.ts';
 
 export const JOB_STATES = [
   'queued',
@@ -161,6 +161,10 @@ export interface BatchSummary {
   creditsSpent: number;
   creditsEstimate: number;
   maxCredits: number | null;
+  /** -2 (lowest) to 2 (highest): the scheduler claims jobs of higher-priority batches first. */
+  priority: number;
+  /** The sweep's axes (empty when the batch is not a sweep). */
+  sweep: SweepAxis[];
   /** Seconds until done at the recent pace, null when unknown. */
   etaSeconds: number | null;
 }

@@ -7,6 +7,8 @@ import { ReferenceError } from '../engine/batch/refs.ts';
 import { TemplateError } from '../engine/batch/template.ts';
 import { WildcardError } from '../engine/batch/wildcards.ts';
 import { SweepGridError } from '../engine/library/sweep-grid.ts';
+import { JobEditError } from '../engine/batch/job-edit.ts';
+import { QueueOrderError } from '../engine/store/queue-order.ts';
 import { SweepSyntaxError } from '../../shared/sweep.ts';
 import { ExportError } from '../engine/library/export.ts';
 import { ImportError } from '../engine/library/import.ts';
@@ -28,6 +30,8 @@ const USER_MISTAKES = [
   WildcardError,
   SweepSyntaxError,
   SweepGridError,
+  JobEditError,
+  QueueOrderError,
   PlanError,
   DatabaseVersionError,
   MigrationChecksumError,

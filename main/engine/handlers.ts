@@ -26,6 +26,7 @@ import type { JobRecord } from './store/jobs.ts';
 import type { RefRecord } from './store/refs.ts';
 import type { Studio } from './studio.ts';
 import { tasksOf } from './tasks.ts';
+import type { Priority } from './store/queue-order.ts';
 
 export interface KeyStore {
   get(): string | null;
@@ -229,7 +230,7 @@ export function createHandlers(studio: Studio, env: HandlerEnv): Handlers {
     },
     'batch.list': async () => studio.batchSummaries(),
     'batch.pause': batchAction((id) => studio.scheduler.pauseBatch(id)),
-    'batch.resume': batchAction((id) => studio.scheduler.resumeBatch(id)),
+    'batch.resume': async ({ id }) => studio.resumeBatch(id),
     'batch.cancel': batchAction((id) => studio.scheduler.cancelBatch(id)),
     'batch.retry': batchAction((id) => studio.scheduler.retryBatch(id)),
     'batch.rename': async ({ id, name }) => {
@@ -240,6 +241,14 @@ export function createHandlers(studio: Studio, env: HandlerEnv): Handlers {
       return b;
     },
 
+    'batch.move': async ({ id, move }) => studio.moveBatch(id, move),
+    'batch.priority': async ({ id, priority }) => studio.setBatchPriority(id, priority as Priority),
+    'batch.budget': async ({ id, maxCredits }) => studio.setBudget(id, maxCredits),
+    'batch.duplicate': async ({ id }) => studio.duplicateBatch(id),
+    'batch.editParams': async ({ id, params }) => studio.editBatchParams(id, { params }),
+    'batch.sweep': async ({ id }) => studio.sweepGrid(id),
+    'batch.sheet': async ({ id, out, dark }) => studio.contactSheet(id, resolve(out), { dark }),
+
     'jobs.list': async (q) => {
       const { total, rows } = studio.stores.jobs.list(q);
       return { total, rows: rows.map(toJobRow) };
@@ -249,6 +258,17 @@ export function createHandlers(studio: Studio, env: HandlerEnv): Handlers {
     'job.cancel': jobAction((id) => studio.scheduler.cancelJob(id)),
     'job.retry': jobAction((id) => studio.scheduler.retryJob(id)),
     'job.drop': jobAction((id) => studio.scheduler.dropUncertain(id)),
+    'job.edit': async ({ id, prompt, params }) =>
+      toJobRow(studio.editJob(id, { ...(prompt ? { prompt } : {}), ...(params ? { params } : {}) })),
+    'job.retryWith': async ({ id, prompt, params }) =>
+      toJobRow(studio.retryJobWith(id, { ...(prompt ? { prompt } : {}), ...(params ? { params } : {}) })),
+    'wildcards.list': async () => studio.wildcards.list(),
+    'wildcards.read': async ({ name }) => studio.wildcards.read(name),
+    'wildcards.write': async ({ name, text }) => studio.wildcards.write(name, text),
+    'wildcards.remove': async ({ name }) => {
+      studio.wildcards.remove(name);
+      return { removed: true };
+    },
 
     'queue.status': async () => studio.queueStatus(),
     'queue.pause': async () => {

@@ -28,6 +28,9 @@ import { Library, type Selection, type TrashReceipt, type UndoReport } from './l
 import { ensureThumbnail } from './library/thumbs.ts';
 import { renderContactSheet, type SheetResult } from './library/contact-sheet.ts';
 import { sweepGrid } from './library/sweep-grid.ts';
+import { JobEditor, type JobEdit } from './batch/job-edit.ts';
+import { QueueOrder, QueueOrderError, type Move, type Priority } from './store/queue-order.ts';
+import { uniqueName } from '../../shared/batch-name.ts';
 import type { SweepGrid } from '../../shared/sweep.ts';
 import { moveToTrashFolder, type FileMover } from './library/trash.ts';
 import {
@@ -93,6 +96,8 @@ export class Studio extends EventEmitter<StudioEvents> {
   readonly library: Library;
   /** `<data-dir>/wildcards/`: the files `__name__` in a template reads. */
   readonly wildcards: Wildcards;
+  private readonly queueOrder: QueueOrder;
+  private readonly jobEditor: JobEditor;
   private readonly opts: StudioOptions;
   private key: string | null = null;
   private baseOverride: string | null = null;
@@ -116,6 +121,8 @@ export class Studio extends EventEmitter<StudioEvents> {
     this.stores = openStores(join(this.dataDir, 'studio.db'));
     this.library = new Library(this.stores.db, this.dataDir);
     this.wildcards = new Wildcards(join(this.dataDir, 'wildcards'));
+    this.queueOrder = new QueueOrder(this.stores.db);
+    this.jobEditor = new JobEditor(this.stores.db);
     if (typeof opts.apiKey === 'string') this.key = opts.apiKey;
     this.scheduler = new Scheduler({
       stores: this.stores,
@@ -275,6 +282,110 @@ export class Studio extends EventEmitter<StudioEvents> {
       height: file.height,
     });
     return { token: `sha256:${file.sha256}`, ref };
+  }
+
+  // ── steering the queue ─────────────────────────────────────────────────────────────────────────────
+
+  private changed(batchId: number): BatchSummary {
+    const b = this.batchSummary(batchId);
+    if (!b) throw new QueueOrderError(`There is no batch #${batchId}.`);
+    this.emit('batch', b);
+    this.scheduler.kick();
+    return b;
+  }
+
+  /** Moves a waiting batch to the top or bottom of the queue, or one place up or down. */
+  moveBatch(batchId: number, move: Move): BatchSummary {
+    this.queueOrder.move(batchId, move);
+    return this.changed(batchId);
+  }
+
+  setBatchPriority(batchId: number, priority: Priority): BatchSummary {
+    this.queueOrder.setPriority(batchId, priority);
+    return this.changed(batchId);
+  }
+
+  /**
+   * Raises, lowers or removes (null) a batch's credit budget; a batch paused at its budget continues when
+   * the new one allows its next job.
+   */
+  setBudget(batchId: number, maxCredits: number | null): BatchSummary {
+    const b = this.stores.batches.get(batchId);
+    if (!b) throw new QueueOrderError(`There is no batch #${batchId}.`);
+    this.stores.db.prepare('UPDATE batches SET max_credits = ? WHERE id = ?').run(maxCredits, batchId);
+    this.log.info('batch budget changed', { batch: batchId, from: b.maxCredits, to: maxCredits });
+    if (b.status === 'paused' && b.pauseReason === 'budget') this.scheduler.resumeBatch(batchId);
+    return this.changed(batchId);
+  }
+
+  /** Resumes a paused batch; one paused at its budget says what to do instead of pausing again at once. */
+  resumeBatch(batchId: number): BatchSummary {
+    const b = this.stores.batches.get(batchId);
+    if (!b) throw new QueueOrderError(`There is no batch #${batchId}.`);
+    if (b.status === 'paused' && b.pauseReason === 'budget' && b.maxCredits !== null) {
+      const cpi = this.stores.jobs.learnedCreditsPerImage(b.model) ?? b.creditsPerImage;
+      const next = this.stores.jobs.inStates(['queued'], batchId)[0];
+      const { committed } = this.stores.jobs.batchSpend(batchId, cpi);
+      if (next && committed + next.numImages * cpi > b.maxCredits) {
+        throw new QueueOrderError(
+          `Batch #${batchId} stopped at its budget of ${b.maxCredits} credits (${Math.round(committed)} spent or ` +
+            'in flight): raise or remove its budget to continue.',
+        );
+      }
+    }
+    this.scheduler.resumeBatch(batchId);
+    return this.changed(batchId);
+  }
+
+  /** Edits a queued or paused job that was never sent (prompt and parameters). */
+  editJob(jobId: number, edit: JobEdit): JobRecord {
+    this.jobEditor.editQueued(jobId, edit);
+    const j = this.stores.jobs.get(jobId) as JobRecord;
+    this.emit('job', j);
+    this.changed(j.batchId);
+    return j;
+  }
+
+  /** The same parameter change on every not-yet-submitted job of a batch. */
+  editBatchParams(batchId: number, edit: Omit<JobEdit, 'prompt'>): { edited: number; skipped: number } {
+    const r = this.jobEditor.editBatch(batchId, edit);
+    this.changed(batchId);
+    return r;
+  }
+
+  /** Retries a failed or canceled job with other parameters (a new generation; the old one stays paid). */
+  retryJobWith(jobId: number, edit: JobEdit): JobRecord {
+    this.jobEditor.editFailed(jobId, edit);
+    return this.scheduler.retryJob(jobId);
+  }
+
+  /** A new batch with the same spec and the same jobs (prompts, parameters, seeds), queued at the bottom. */
+  duplicateBatch(batchId: number): BatchSummary {
+    const b = this.stores.batches.get(batchId);
+    if (!b) throw new QueueOrderError(`There is no batch #${batchId}.`);
+    const jobs = this.stores.jobs.list({ batchId, limit: 1_000_000 }).rows;
+    const plan: BatchPlan = {
+      jobs: jobs.map((j) => ({
+        seq: j.seq,
+        model: j.model,
+        input: j.input,
+        refHashes: j.refHashes,
+        template: j.template,
+        bindings: j.bindings,
+        numImages: j.numImages,
+        ...(j.origin !== null ? { origin: j.origin } : {}),
+        ...(j.cell ? { cell: j.cell } : {}),
+      })),
+      images: jobs.reduce((n, j) => n + j.numImages, 0),
+      estimateCredits: 0,
+      creditsPerImage: b.creditsPerImage,
+      estimateIsLearned: false,
+    };
+    const taken = new Set(this.stores.batches.list().map((x) => x.name));
+    const name = uniqueName(`${b.name} copy`, (n) => taken.has(n));
+    const id = this.stores.batches.create({ ...b.spec, name }, plan);
+    this.log.info('batch duplicated', { from: batchId, batch: id, jobs: jobs.length });
+    return this.changed(id);
   }
 
   // ── sweeps ─────────────────────────────────────────────────────────────────────────────────────────
@@ -451,9 +562,12 @@ export class Studio extends EventEmitter<StudioEvents> {
     const counts = this.stores.jobs.countsByBatch();
     const stats = this.stores.jobs.batchStats();
     const cpiByModel = new Map<Model, number | null>();
+    // Waiting batches first, in the order they run; then the finished ones, newest first.
+    const place = new Map(this.queueOrder.upcoming().map((b, i) => [b.id, i]));
     return this.stores.batches
       .list()
-      .map((b) => this.summarize(b, counts.get(b.id) ?? emptyCounts(), stats.get(b.id), cpiByModel));
+      .map((b) => this.summarize(b, counts.get(b.id) ?? emptyCounts(), stats.get(b.id), cpiByModel))
+      .sort((a, b) => (place.get(a.id) ?? Infinity) - (place.get(b.id) ?? Infinity) || b.id - a.id);
   }
 
   private summarize(
@@ -490,6 +604,8 @@ export class Studio extends EventEmitter<StudioEvents> {
       creditsSpent: spent,
       creditsEstimate: Math.round(b.totalImages * cpi),
       maxCredits: b.maxCredits,
+      priority: b.priority,
+      sweep: b.spec.sweep ?? [],
       etaSeconds,
     };
   }

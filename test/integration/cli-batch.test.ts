@@ -173,6 +173,14 @@ describe('qwen-studio sweeps', () => {
     expect(sheet.out).toMatch(/^Wrote .*sheet\.png \(\d+×\d+, 6 cell\(s\)\)\.$/);
     const meta = await sharp(out).metadata();
     expect([meta.format, meta.width]).toEqual(['png', 12 * 2 + 150 + 3 * (96 + 4)]);
+    const dup = await cli(['batch', String(id), 'duplicate']);
+    expect(dup.out).toMatch(/^#\d+ grid copy: active, priority 0, budget none, place 1 in the queue\.$/);
+    const copyId = dup.out.slice(1, dup.out.indexOf(' '));
+    expect((await cli(['batch', copyId, 'budget', '500'])).out).toContain('budget 500');
+    expect((await cli(['batch', copyId, 'priority', '3'])).err).toContain(
+      'priority must be a whole number from -2 to 2',
+    );
+    expect((await cli(['batch', String(id), 'move', 'top'])).err).toContain('is not waiting in the queue');
     const notSweep = await cli(['sheet', '999', '--out', out]);
     expect([notSweep.code, notSweep.err]).toEqual([2, 'There is no batch #999.']);
   });

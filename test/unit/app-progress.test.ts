@@ -24,6 +24,8 @@ function batch(
     creditsSpent: 0,
     creditsEstimate: 0,
     maxCredits: null,
+    priority: 0,
+    sweep: [],
     etaSeconds: null,
   };
 }

@@ -5,6 +5,7 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, wri
 import { join, relative, sep } from 'node:path';
 import { compileTemplate, TemplateError, type WildcardFile, type WildcardSource } from './template.ts';
 import { WILDCARD_NAME } from './template-parse.ts';
+import type { WildcardInfo } from '../../../shared/contract.ts';
 
 export class WildcardError extends Error {
   constructor(message: string) {
@@ -13,13 +14,7 @@ export class WildcardError extends Error {
   }
 }
 
-export interface WildcardInfo {
-  name: string;
-  /** Options (lines that are neither blank nor comments). */
-  options: number;
-  bytes: number;
-  updatedAt: number;
-}
+export type { WildcardInfo };
 
 /** The most a wildcard file may hold; far above any real list, low enough to refuse a wrong file. */
 export const MAX_WILDCARD_BYTES = 4 * 1024 * 1024;

@@ -16,6 +16,8 @@ export interface BatchRecord {
   pauseReason: string | null;
   createdAt: number;
   finishedAt: number | null;
+  /** -2 to 2; see queue-order.ts. */
+  priority: number;
 }
 
 interface BatchDbRow {
@@ -31,6 +33,7 @@ interface BatchDbRow {
   pause_reason: string | null;
   created_at: number;
   finished_at: number | null;
+  priority: number;
 }
 
 function toRecord(r: BatchDbRow): BatchRecord {
@@ -47,6 +50,7 @@ function toRecord(r: BatchDbRow): BatchRecord {
     pauseReason: r.pause_reason,
     createdAt: r.created_at,
     finishedAt: r.finished_at,
+    priority: r.priority,
   };
 }
 

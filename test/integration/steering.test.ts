@@ -1,0 +1,107 @@
+// Steering the queue against the simulator: order and priority, editing queued jobs (the ledger shows
+// what was sent), budgets raised to continue, duplicates, retries with other parameters, and a restart.
+import { afterEach, describe, expect, it } from 'vitest';
+import { JobEditError } from '../../main/engine/batch/job-edit.ts';
+import { QueueOrderError } from '../../main/engine/store/queue-order.ts';
+import { rig, spec, type Rig } from '../helpers/engine.ts';
+import { thrown } from '../helpers/throws.ts';
+
+let r: Rig | null = null;
+afterEach(async () => {
+  await r?.close();
+  r = null;
+});
+
+const sentPrompts = (rg: Rig) => rg.sim.ledger.generations.map((g) => g.prompt);
+
+describe('steering the queue', () => {
+  it('runs a batch moved to the top first, and keeps the order over a restart', async () => {
+    r = await rig({ faults: { latencyMs: 10 } }, { overrides: { concurrency: 1 } });
+    const a = r.studio.enqueue(spec(['first a', 'first b'], { name: 'A' })).batchId;
+    const b = r.studio.enqueue(spec(['second a'], { name: 'B' })).batchId;
+    const c = r.studio.enqueue(spec(['third a'], { name: 'C' })).batchId;
+    r.studio.moveBatch(c, 'top');
+    r.studio.moveBatch(a, 'bottom');
+    const studio = await r.reopen({ overrides: { concurrency: 1 } });
+    expect(studio.batchSummaries().map((s) => s.name)).toEqual(['C', 'B', 'A']);
+    studio.start();
+    await studio.whenSettled();
+    expect(sentPrompts(r)).toEqual(['third a', 'second a', 'first a', 'first b']);
+    expect(thrown(QueueOrderError, () => studio.moveBatch(b, 'up')).message).toContain(
+      'is not waiting in the queue',
+    );
+  });
+
+  it('claims higher-priority batches first', async () => {
+    r = await rig({ faults: { latencyMs: 10 } }, { overrides: { concurrency: 1 } });
+    r.studio.enqueue(spec(['low'], { name: 'low' }));
+    const high = r.studio.enqueue(spec(['high'], { name: 'high' })).batchId;
+    expect(r.studio.setBatchPriority(high, 2).priority).toBe(2);
+    r.studio.start();
+    await r.studio.whenSettled();
+    expect(sentPrompts(r)).toEqual(['high', 'low']);
+  });
+
+  it('sends a queued job with its edited prompt and parameters; a sent job cannot be edited', async () => {
+    r = await rig({ faults: { latencyMs: 10 } });
+    const id = r.studio.enqueue(spec(['a cat', 'a dog'], { params: { aspect_ratio: '1:1' } })).batchId;
+    const [cat, dog] = r.studio.stores.jobs.list({ batchId: id }).rows;
+    r.studio.editJob(cat!.id, { prompt: 'a tiger', params: { aspect_ratio: '16:9', num_images: 2 } });
+    expect(r.studio.editBatchParams(id, { params: { output_format: 'webp' } })).toEqual({
+      edited: 2,
+      skipped: 0,
+    });
+    expect(r.studio.batchSummary(id)?.images).toBe(3);
+    expect(
+      thrown(JobEditError, () => r!.studio.editJob(dog!.id, { params: { num_images: 9 } })).message,
+    ).toMatch(/num_images|at most 4/);
+    r.studio.start();
+    await r.studio.whenSettled();
+    const tiger = r.sim.ledger.generations.find((g) => g.prompt === 'a tiger');
+    expect(tiger?.input).toMatchObject({ aspect_ratio: '16:9', num_images: 2, output_format: 'webp' });
+    expect(thrown(JobEditError, () => r!.studio.editJob(cat!.id, { prompt: 'x' })).message).toContain(
+      'only a queued or paused job that was never sent can be edited',
+    );
+  });
+
+  it('continues a batch paused at its budget once the budget is raised; resuming alone says what to do', async () => {
+    r = await rig({ faults: { latencyMs: 10 } }, { overrides: { concurrency: 1 } });
+    const id = r.studio.enqueue(spec(['one', 'two', 'three'], { maxCredits: 40 })).batchId;
+    r.studio.start();
+    await r.studio.whenSettled();
+    const paused = r.studio.batchSummary(id)!;
+    expect([paused.status, paused.pauseReason, paused.counts.done]).toEqual(['paused', 'budget', 2]);
+    expect(thrown(QueueOrderError, () => r!.studio.resumeBatch(id)).message).toContain(
+      'stopped at its budget of 40 credits (40 spent or in flight): raise or remove its budget',
+    );
+    expect(r.studio.setBudget(id, 100).maxCredits).toBe(100);
+    await r.studio.whenSettled();
+    const done = r.studio.batchSummary(id)!;
+    expect([done.status, done.counts.done]).toEqual(['done', 3]);
+  });
+
+  it('duplicates a batch with the same jobs, and retries a failed job with other parameters', async () => {
+    r = await rig({ faults: { latencyMs: 10, rejectPattern: 'forbidden' } });
+    const id = r.studio.enqueue(
+      spec(['a forbidden fox', 'a calm lake'], { seed: { mode: 'fixed', value: 5 } }),
+    ).batchId;
+    r.studio.start();
+    await r.studio.whenSettled();
+    const failed = r.studio.stores.jobs.inStates(['failed'], id)[0]!;
+    r.studio.retryJobWith(failed.id, { prompt: 'a friendly fox', params: { output_format: 'jpeg' } });
+    await r.studio.whenSettled();
+    expect(r.studio.stores.jobs.get(failed.id)?.state).toBe('done');
+    expect(r.sim.ledger.generations.find((g) => g.prompt === 'a friendly fox')?.input.output_format).toBe(
+      'jpeg',
+    );
+
+    const copy = r.studio.duplicateBatch(id);
+    expect(copy.name).toBe('test batch copy');
+    await r.studio.whenSettled();
+    const jobs = r.studio.stores.jobs.list({ batchId: copy.id }).rows;
+    expect(jobs.map((j) => [j.prompt, j.input.seed, j.state])).toEqual([
+      ['a friendly fox', 5, 'done'],
+      ['a calm lake', 5, 'done'],
+    ]);
+  });
+});
