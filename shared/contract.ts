@@ -86,8 +86,8 @@ export const contract = {
   'batch.editParams': { input: z.strictObject({ id, params: jobParamsEdit }) },
   /** A sweep batch as its grid: axes, prompts and each job in its cell with its images. */
   'batch.sweep': { input: z.strictObject({ id }) },
-  /** Writes the sweep's contact sheet (one labelled PNG) to `out`. */
-  'batch.sheet': { input: z.strictObject({ id, out: path, dark: z.boolean().default(false) }) },
+  /** Writes the sweep's contact sheet (one labelled PNG); without `out` the app asks where (null: closed). */
+  'batch.sheet': { input: z.strictObject({ id, out: path.optional(), dark: z.boolean().default(false) }) },
   'jobs.list': {
     input: z.strictObject({
       batchId: id.optional(),
@@ -385,7 +385,7 @@ export interface Outputs {
   'batch.duplicate': BatchSummary;
   'batch.editParams': { edited: number; skipped: number };
   'batch.sweep': SweepGrid;
-  'batch.sheet': { path: string; width: number; height: number; cells: number; missing: number };
+  'batch.sheet': { path: string; width: number; height: number; cells: number; missing: number } | null;
   'job.edit': JobRow;
   'job.retryWith': JobRow;
   'wildcards.list': WildcardInfo[];

@@ -109,6 +109,17 @@ function openFolder(path: string): void {
 /** Asks where an export goes or which folder to import, attached to the window; null when closed. */
 async function pickPath(kind: PickKind): Promise<string | null> {
   const parent = win && !win.isDestroyed() ? win : null;
+  if (kind === 'export-sheet') {
+    const options: SaveDialogOptions = {
+      title: 'Save the contact sheet',
+      buttonLabel: 'Save',
+      defaultPath: join(app.getPath('downloads'), 'contact-sheet.png'),
+      filters: [{ name: 'PNG image', extensions: ['png'] }],
+      properties: ['createDirectory', 'showOverwriteConfirmation'],
+    };
+    const r = await (parent ? dialog.showSaveDialog(parent, options) : dialog.showSaveDialog(options));
+    return r.canceled || !r.filePath ? null : r.filePath;
+  }
   if (kind === 'export-zip') {
     const day = new Date().toISOString().slice(0, 10);
     const options: SaveDialogOptions = {

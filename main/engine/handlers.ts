@@ -54,7 +54,7 @@ export interface HandlerEnv {
   confirmApiBase?: (url: string) => Promise<boolean>;
 }
 
-export type PickKind = 'export-zip' | 'export-folder' | 'import-folder';
+export type PickKind = 'export-zip' | 'export-folder' | 'import-folder' | 'export-sheet';
 
 export type Handlers = { [M in Method]: (input: ParsedInput<M>) => Promise<Output<M>> };
 
@@ -247,7 +247,21 @@ export function createHandlers(studio: Studio, env: HandlerEnv): Handlers {
     'batch.duplicate': async ({ id }) => studio.duplicateBatch(id),
     'batch.editParams': async ({ id, params }) => studio.editBatchParams(id, { params }),
     'batch.sweep': async ({ id }) => studio.sweepGrid(id),
-    'batch.sheet': async ({ id, out, dark }) => studio.contactSheet(id, resolve(out), { dark }),
+    'batch.sheet': async ({ id, out, dark }) => {
+      onlyFromDialog(env, out);
+      let target: string | null;
+      if (out !== undefined) target = typedPath(out, 'The contact sheet', join(homedir(), 'sheet.png'));
+      else if (env.pickPath) target = await env.pickPath('export-sheet');
+      else
+        throw new ContractCallError(
+          'FAILED',
+          'Say where to save the contact sheet: a full path to a .png file.',
+        );
+      if (target === null) return null;
+      return studio.contactSheet(id, target.toLowerCase().endsWith('.png') ? target : `${target}.png`, {
+        dark,
+      });
+    },
 
     'jobs.list': async (q) => {
       const { total, rows } = studio.stores.jobs.list(q);
