@@ -106,6 +106,11 @@ function buildProgram(io: Io, result: { code: number }): Command {
       [],
     )
     .option('--dry-run', 'expand, validate, count and estimate; send nothing')
+    .option(
+      '--no-wait',
+      'when another Qwen Studio runs this folder’s queue: return once the batch is queued (it runs it) ' +
+        'instead of following its progress',
+    )
     .addHelpText(
       'after',
       `

@@ -36,7 +36,12 @@ export async function cmdRun(io: Io, file: string, flags: RunFlags & QueueFlags)
         `Batch ${batchId}: ${plan.jobs.length} generation(s), about ${plan.estimateCredits} credits. Data: ${studio.dataDir}`,
       );
     }
-    return await runQueue(io, studio, { batchId, json: Boolean(flags.json), ...limits });
+    return await runQueue(io, studio, {
+      batchId,
+      json: Boolean(flags.json),
+      ...limits,
+      follow: { noWait: flags.wait === false },
+    });
   } finally {
     await studio.close();
   }

@@ -7,11 +7,15 @@ import { InputFileError, readPromptFile } from '../engine/batch/input-file.ts';
 import { ReferenceError, loadReference } from '../engine/batch/refs.ts';
 import type { Studio } from '../engine/studio.ts';
 import { AXIS_NAMES, SWEEP_PARAM_LABELS, parseSweepArg, sweepValueLabel } from '../../shared/sweep.ts';
+import { LeaseBusyError } from '../engine/store/runner-lock.ts';
 import { EXIT, UsageError, intOption, oneOf, type Io } from './common.ts';
+import { describeHolder, followBatch, say } from './follow.ts';
 import { Progress } from './progress.ts';
 
 /** `run`'s options as commander hands them over (values still strings, checked here). */
 export interface RunFlags {
+  /** false with --no-wait: when another process runs the queue, return once the batch is queued. */
+  wait?: boolean;
   aspectRatio?: string;
   imageSize?: string;
   numImages?: string;
@@ -147,6 +151,11 @@ export interface RunQueueOptions {
   json: boolean;
   /** Give up after the service has been unreachable this long; 0 waits forever. */
   offlineTimeoutMs: number;
+  /**
+   * When another process runs the folder's queue: follow `batchId` read-only until it ends (taking over if
+   * that process leaves first), or with `noWait` return once it is queued. Without it, the lease error.
+   */
+  follow?: { noWait: boolean };
 }
 
 /** Runs the queue until settled (or the service stays unreachable too long), showing progress; returns the exit code. */
@@ -187,10 +196,13 @@ export async function runQueue(io: Io, studio: Studio, opts: RunQueueOptions): P
   });
 
   let interrupted = false;
+  let following = false;
   const onSignal = () => {
     interrupted = true;
     progress.note(
-      'Stopping… generations already accepted will be followed on the next `qwen-studio resume`.',
+      following
+        ? `Stopped following. Batch ${opts.batchId} stays queued; the other Qwen Studio runs it.`
+        : 'Stopping… generations already accepted will be followed on the next `qwen-studio resume`.',
     );
     void studio.close().finally(() => {
       progress.stop();
@@ -200,12 +212,41 @@ export async function runQueue(io: Io, studio: Studio, opts: RunQueueOptions): P
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
 
-  const started = studio.start();
-  if (started.previousCrashed)
-    progress.note('The previous run stopped unexpectedly; picking up where it left off.');
-  studio.scheduler.resume();
-  progress.start();
-  await Promise.race([studio.whenSettled(), gaveUpPromise]);
+  let started: { previousCrashed: boolean } | null = null;
+  try {
+    started = studio.start();
+  } catch (err) {
+    if (!(err instanceof LeaseBusyError) || !opts.follow || opts.batchId === null) throw err;
+    const queued = `Batch ${opts.batchId} is queued: ${describeHolder(err.holder)} is running this folder's queue and will run it.`;
+    if (opts.follow.noWait) {
+      say(io, opts.json, 'queued-elsewhere', queued, { batch: opts.batchId, holder: err.holder });
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      return EXIT.ok;
+    }
+    following = true;
+    say(
+      io,
+      opts.json,
+      'following',
+      `${queued} Following its progress (Ctrl+C stops following; the batch stays queued).`,
+      {
+        batch: opts.batchId,
+        holder: err.holder,
+      },
+    );
+    progress.start();
+    const outcome = await followBatch(io, studio, progress, opts.batchId, opts.json);
+    following = false;
+    if ('tookOver' in outcome) started = outcome.tookOver;
+  }
+  if (started) {
+    if (started.previousCrashed)
+      progress.note('The previous run stopped unexpectedly; picking up where it left off.');
+    studio.scheduler.resume();
+    if (!following) progress.start();
+    await Promise.race([studio.whenSettled(), gaveUpPromise]);
+  }
   if (offlineTimer) clearTimeout(offlineTimer);
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);

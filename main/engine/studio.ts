@@ -624,8 +624,8 @@ export class Studio extends EventEmitter<StudioEvents> {
   // ── lifecycle ──────────────────────────────────────────────────────────────────────────────────────
 
   /** Starts the queue runner (takes the data folder's lease). */
-  start(): { previousCrashed: boolean } {
-    return this.scheduler.start();
+  start(opts: { waitMs?: number } = {}): { previousCrashed: boolean } {
+    return this.scheduler.start(opts);
   }
 
   /** Resolves once nothing is in flight and nothing more will start by itself. */

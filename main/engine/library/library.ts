@@ -411,38 +411,40 @@ export class Library {
   async trash(sel: Selection, mover: FileMover = moveToTrashFolder): Promise<TrashReceipt> {
     const ids = this.resolve(sel);
     const at = this.now();
-    const plan = this.db.transaction(() => {
-      const live: { id: number; path: string; thumb_path: string | null }[] = [];
-      const pick = this.db.prepare(
-        'SELECT id, path, thumb_path FROM assets WHERE id IN (SELECT value FROM json_each(?)) AND deleted_at IS NULL',
-      );
-      for (const c of chunks(ids)) live.push(...(pick.all(JSON.stringify(c)) as typeof live));
-      if (live.length === 0) return null;
-      const chosen = new Set(live.map((r) => r.id));
-      // A file shared with an image that stays (the downloader reuses identical bytes) stays too.
-      const users = this.db.prepare('SELECT id FROM assets WHERE path = ? AND deleted_at IS NULL').pluck();
-      const files = new Set<string>();
-      for (const r of live) {
-        if (!files.has(r.path) && (users.all(r.path) as number[]).every((id) => chosen.has(id)))
-          files.add(r.path);
-        if (r.thumb_path) files.add(r.thumb_path);
-      }
-      const op = Number(
-        this.db
-          .prepare('INSERT INTO trash_ops (at, asset_ids_json, moved_json) VALUES (?, ?, ?)')
-          .run(at, JSON.stringify(live.map((r) => r.id)), '[]').lastInsertRowid,
-      );
-      const dir = this.trashDir(op);
-      const moves: Move[] = [...files].map((from, i) => ({
-        from,
-        to: join(dir, `${i}-${basename(from)}`),
-        state: 'kept',
-      }));
-      this.db.prepare('UPDATE trash_ops SET moved_json = ? WHERE id = ?').run(JSON.stringify(moves), op);
-      const hide = this.db.prepare(`UPDATE assets SET deleted_at = @at WHERE ${Library.LIVE_IDS}`);
-      for (const c of chunks(live.map((r) => r.id))) hide.run({ at, ids: JSON.stringify(c) });
-      return { op, moves, count: live.length };
-    })();
+    const plan = this.db
+      .transaction(() => {
+        const live: { id: number; path: string; thumb_path: string | null }[] = [];
+        const pick = this.db.prepare(
+          'SELECT id, path, thumb_path FROM assets WHERE id IN (SELECT value FROM json_each(?)) AND deleted_at IS NULL',
+        );
+        for (const c of chunks(ids)) live.push(...(pick.all(JSON.stringify(c)) as typeof live));
+        if (live.length === 0) return null;
+        const chosen = new Set(live.map((r) => r.id));
+        // A file shared with an image that stays (the downloader reuses identical bytes) stays too.
+        const users = this.db.prepare('SELECT id FROM assets WHERE path = ? AND deleted_at IS NULL').pluck();
+        const files = new Set<string>();
+        for (const r of live) {
+          if (!files.has(r.path) && (users.all(r.path) as number[]).every((id) => chosen.has(id)))
+            files.add(r.path);
+          if (r.thumb_path) files.add(r.thumb_path);
+        }
+        const op = Number(
+          this.db
+            .prepare('INSERT INTO trash_ops (at, asset_ids_json, moved_json) VALUES (?, ?, ?)')
+            .run(at, JSON.stringify(live.map((r) => r.id)), '[]').lastInsertRowid,
+        );
+        const dir = this.trashDir(op);
+        const moves: Move[] = [...files].map((from, i) => ({
+          from,
+          to: join(dir, `${i}-${basename(from)}`),
+          state: 'kept',
+        }));
+        this.db.prepare('UPDATE trash_ops SET moved_json = ? WHERE id = ?').run(JSON.stringify(moves), op);
+        const hide = this.db.prepare(`UPDATE assets SET deleted_at = @at WHERE ${Library.LIVE_IDS}`);
+        for (const c of chunks(live.map((r) => r.id))) hide.run({ at, ids: JSON.stringify(c) });
+        return { op, moves, count: live.length };
+      })
+      .immediate();
     if (!plan) return { token: 0, assets: 0, files: 0, failed: [] };
     const failed: TrashReceipt['failed'] = [];
     for (const m of plan.moves) {

@@ -36,6 +36,7 @@ import { Downloads } from './downloads.ts';
 import { Following } from './follow.ts';
 import { LeaseBusyError } from '../store/runner-lock.ts';
 import { Lease } from './lease.ts';
+import { OtherWriters } from './other-writers.ts';
 import { isStorageFault, storageFaultMessage } from './storage-fault.ts';
 import { Submitter } from './submit.ts';
 
@@ -65,6 +66,8 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   private readonly following: Following;
   private readonly downloads: Downloads;
   private readonly actions: UserActions;
+  /** Batches queued by other processes (the CLI while the app runs) are noticed and started. */
+  private readonly otherWriters: OtherWriters;
   private readonly tasks = new Set<Promise<unknown>>();
   private started = false;
   private stopping = false;
@@ -108,6 +111,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     this.downloads = new Downloads(this.ctx, new Ingest(opts.stores, this.thumbs));
     this.following = new Following(this.ctx, this.conn, this.submitter, (id) => this.downloads.enqueue(id));
     this.actions = new UserActions(this.ctx, this.following, this.downloads);
+    this.otherWriters = new OtherWriters(this.ctx);
   }
 
   // ── lifecycle ──────────────────────────────────────────────────────────────────────────────────────
@@ -115,10 +119,11 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   /**
    * Takes the data folder's lease and picks up where the last run stopped. After a crash the queue starts
    * paused and says why; jobs the service already accepted are followed either way (they are paid for).
+   * `waitMs` bounds the wait for a holder that is going away (default: the lease's takeover wait).
    */
-  start(): { previousCrashed: boolean } {
+  start(opts: { waitMs?: number } = {}): { previousCrashed: boolean } {
     if (this.started) return { previousCrashed: false };
-    const res = this.lease.acquire();
+    const res = this.lease.acquire(opts.waitMs === undefined ? {} : { waitMs: opts.waitMs });
     if (!res.acquired) throw new LeaseBusyError(this.ctx.dataDir, res.holder);
     // Only the lease holder writes these folders and we have just taken the lease: no temp file is in use.
     const swept = sweepTempFiles(this.ctx.dataDir);
@@ -141,6 +146,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       unfinished: unfinished.length,
     });
     this.recover(unfinished);
+    this.otherWriters.start();
     this.pump();
     return { previousCrashed: res.previousCrashed };
   }
@@ -150,6 +156,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     if (!this.started || this.stopping) return;
     this.stopping = true;
     this.clearWake();
+    this.otherWriters.stop();
     this.conn.stop();
     const deadline = this.clock.now() + this.ctx.limits.drainMs;
     while (this.submitter.unansweredCount > 0 && this.clock.now() < deadline) await this.clock.sleep(50);

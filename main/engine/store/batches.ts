@@ -74,40 +74,44 @@ export class BatchStore {
        VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     const nameTaken = this.db.prepare('SELECT 1 FROM batches WHERE name = ?').pluck();
-    return this.db.transaction(() => {
-      const base = spec.name || nameFromPrompt(plan.jobs[0]?.input.prompt ?? '');
-      const name = uniqueName(base, (n) => nameTaken.get(n) !== undefined);
-      const id = Number(
-        insertBatch.run(
-          name,
-          spec.model,
-          JSON.stringify(spec),
-          plan.jobs.length,
-          plan.images,
-          plan.creditsPerImage,
-          spec.maxCredits ?? null,
-          now,
-        ).lastInsertRowid,
-      );
-      for (const j of plan.jobs) {
-        insertJob.run(
-          id,
-          j.seq,
-          j.model,
-          j.input.prompt,
-          JSON.stringify(j.input),
-          JSON.stringify(j.refHashes),
-          j.template,
-          JSON.stringify(j.bindings),
-          j.cell ? JSON.stringify(j.cell) : null,
-          j.origin ?? null,
-          j.numImages,
-          now,
-          now,
+    // IMMEDIATE: it reads (the name) before writing, and another process (the app running the queue) may
+    // commit in between; a deferred transaction would then fail with SQLITE_BUSY instead of waiting.
+    return this.db
+      .transaction(() => {
+        const base = spec.name || nameFromPrompt(plan.jobs[0]?.input.prompt ?? '');
+        const name = uniqueName(base, (n) => nameTaken.get(n) !== undefined);
+        const id = Number(
+          insertBatch.run(
+            name,
+            spec.model,
+            JSON.stringify(spec),
+            plan.jobs.length,
+            plan.images,
+            plan.creditsPerImage,
+            spec.maxCredits ?? null,
+            now,
+          ).lastInsertRowid,
         );
-      }
-      return id;
-    })();
+        for (const j of plan.jobs) {
+          insertJob.run(
+            id,
+            j.seq,
+            j.model,
+            j.input.prompt,
+            JSON.stringify(j.input),
+            JSON.stringify(j.refHashes),
+            j.template,
+            JSON.stringify(j.bindings),
+            j.cell ? JSON.stringify(j.cell) : null,
+            j.origin ?? null,
+            j.numImages,
+            now,
+            now,
+          );
+        }
+        return id;
+      })
+      .immediate();
   }
 
   get(id: number): BatchRecord | null {
