@@ -11,12 +11,19 @@ export default defineConfig({
   main: {
     build: {
       outDir: resolve(root, 'out/main'),
-      // Every package.json dependency stays a runtime `import` (better-sqlite3 and sharp are native; undici,
-      // zod… are simply not worth bundling). electron-vite 6 does this by default; stated for the reader.
+      // package.json `dependencies` stay runtime imports: only the native modules (better-sqlite3, sharp),
+      // which cannot be bundled. Everything else (zod, undici, commander…) is a devDependency and bundled,
+      // which is what makes the command line start fast (one file to read instead of hundreds).
       externalizeDeps: true,
       rolldownOptions: {
-        // Named `index` so the bundle is out/main/index.js, package.json's "main".
-        input: { index: resolve(root, 'main/app/main.ts') },
+        // `index` is the app (out/main/index.js, package.json's "main"); `cli` is the `qwen-studio` command
+        // and `web` the browser bridge, both loaded by the small shims in bin/. The three share chunks, and
+        // what a command imports on demand stays a chunk of its own, loaded only when that command runs.
+        input: {
+          index: resolve(root, 'main/app/main.ts'),
+          cli: resolve(root, 'main/cli.ts'),
+          web: resolve(root, 'main/bridge/cli.ts'),
+        },
       },
     },
   },

@@ -6,7 +6,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
-    globalSetup: ['test/e2e/global-setup.ts'],
+    // The build first (it includes the renderer the e2e setup would otherwise build on its own).
+    globalSetup: ['test/build-setup.ts', 'test/e2e/global-setup.ts'],
     reporters: ['default', 'json'],
     outputFile: { json: 'test-results/vitest.json' },
   },

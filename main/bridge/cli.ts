@@ -1,4 +1,5 @@
 // `npm run web`: the whole UI in a browser, against a real engine on this machine (development and tests).
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pkg from '../../package.json' with { type: 'json' };
 import { apiKeyFromEnv, intOption, urlOption } from '../cli/common.ts';
@@ -43,7 +44,9 @@ export async function main(argv: string[]): Promise<number> {
       dataDir: values['data-dir'] ?? defaultDataDir(),
       apiBase: base === undefined ? null : urlOption('--api-base', base, insecure),
       apiKey: apiKeyFromEnv(process.env),
-      ...(values.renderer ? { rendererDir: values.renderer } : {}),
+      // Resolved here, in the entry: this file is out/main/web.js once built, two levels below the
+      // checkout as the source is, while the bridge's own modules may land in a chunk folder.
+      rendererDir: values.renderer ?? path.resolve(import.meta.dirname, '../../out/renderer'),
       startSimulator: true,
       version: pkg.version,
     });
