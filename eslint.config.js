@@ -94,7 +94,11 @@ const policies = [
     from: el('bridge'),
     ...allow(el('shared'), el('bridge'), ...CLI, el('simulator'), engine('log'), ...ENGINE_FRONT),
   },
-  { from: el('app'), ...allow(el('shared'), el('app'), el('simulator'), ...ENGINE_FRONT, ...LEGACY_DEEP) },
+  // The app's executable doubles as the command line (main/app/cli-mode.ts), so the app may run the CLI.
+  {
+    from: el('app'),
+    ...allow(el('shared'), el('app'), el('simulator'), ...CLI, ...ENGINE_FRONT, ...LEGACY_DEEP),
+  },
   { from: file('preload'), ...allow(el('shared'), el('app')) },
   { from: el('renderer'), ...allow(el('shared'), el('renderer')) },
   { from: el('test'), allow: { to: { origin: 'local' } } },

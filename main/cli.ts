@@ -356,6 +356,12 @@ Examples:
   return program;
 }
 
+/** Every command's name (and `help`): what makes the app's executable run as the command line. */
+export function commandNames(): string[] {
+  const program = buildProgram(processIo(), { code: EXIT.ok });
+  return [...program.commands.flatMap((c) => [c.name(), ...c.aliases()]), 'help'];
+}
+
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {
   const result = { code: EXIT.ok as number };
   const program = buildProgram(io, result);

@@ -13,6 +13,7 @@ import {
   type OpenDialogOptions,
   type SaveDialogOptions,
 } from 'electron';
+import { commandNames, main as cliMain } from '../cli.ts';
 import { createHandlers, type PickKind } from '../engine/handlers.ts';
 import { systemTrashMover } from '../engine/library/trash.ts';
 import { LeaseBusyError } from '../engine/store/runner-lock.ts';
@@ -20,6 +21,8 @@ import { CatalogDamagedError, DatabaseVersionError, MigrationChecksumError } fro
 import { APP_NAME, Studio } from '../engine/studio.ts';
 import { tasksOf } from '../engine/tasks.ts';
 import { startSimulator, type Simulator } from '../simulator/server.ts';
+import { CLI_TOOL_PATH, installCommandLineTool } from './cli-install.ts';
+import { runCliIfAsked } from './cli-mode.ts';
 import { openExternal } from './external-links.ts';
 import { forwardEvents, sendToPage, wireIpc } from './ipc.ts';
 import { KEY_FILE_NAME, openKeyStore, type AppKeyStore, type KeyCipher } from './key-store.ts';
@@ -326,6 +329,16 @@ async function startup(): Promise<void> {
     openDataFolder: () => openFolder(s.dataDir),
     openLogs: () => openFolder(join(s.dataDir, 'logs')),
     openWebsite: () => void openExternal(WEBSITE),
+    installCommandLineTool: () =>
+      void installCommandLineTool(process.execPath).then(
+        () =>
+          dialog.showMessageBox({
+            message: 'The qwen-studio command is installed',
+            detail: `${CLI_TOOL_PATH} runs this app's command line. Open a new terminal and try: qwen-studio --help`,
+          }),
+        (err: unknown) =>
+          dialog.showErrorBox('The command line tool could not be installed', (err as Error).message),
+      ),
   });
 
   const w = createWindow(s);
@@ -358,7 +371,30 @@ async function startup(): Promise<void> {
   }
 }
 
-if (!app.requestSingleInstanceLock()) {
+/** Ends the process once stdout and stderr have written everything (pipes may be asynchronous). */
+function exitAfterOutput(code: number): void {
+  process.stdout.write('', () => process.stderr.write('', () => app.exit(code)));
+}
+
+// Started as `qwen-studio <command>` (or with --help / --version): the command line, before any window or
+// single-instance lock. RunAsNode stays fused off; this is our own code in the main process.
+const asCli = runCliIfAsked(
+  {
+    argv: process.argv,
+    defaultApp: Boolean(process.defaultApp),
+    exit: exitAfterOutput,
+    prepare: () => {
+      app.dock?.hide();
+      app.disableHardwareAcceleration();
+    },
+  },
+  commandNames(),
+  (args) => cliMain(args),
+);
+
+if (asCli) {
+  // The command line runs; nothing of the desktop app starts.
+} else if (!app.requestSingleInstanceLock()) {
   // The other instance gets 'second-instance' and comes to the front.
   app.quit();
 } else {

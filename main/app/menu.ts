@@ -13,6 +13,8 @@ export interface MenuOptions {
   openDataFolder: () => void;
   openLogs: () => void;
   openWebsite: () => void;
+  /** macOS: put the `qwen-studio` command in /usr/local/bin (cli-install.ts). */
+  installCommandLineTool: () => void;
 }
 
 export function menuTemplate(o: MenuOptions): MenuItemConstructorOptions[] {
@@ -32,6 +34,8 @@ export function menuTemplate(o: MenuOptions): MenuItemConstructorOptions[] {
           label: o.appName,
           submenu: [
             { role: 'about' },
+            { type: 'separator' },
+            { label: 'Install Command Line Tool…', click: o.installCommandLineTool },
             { type: 'separator' },
             { role: 'services' },
             { type: 'separator' },
