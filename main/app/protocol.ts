@@ -10,6 +10,7 @@ import { createMediaHandler, isViewableImage } from '../engine/media/media-handl
 import { studioMediaLookup } from '../engine/media/media-lookup.ts';
 import { APP_HOST, APP_SCHEME, MEDIA_SCHEME, parseMediaUrl } from '../../shared/media-url.ts';
 import { resolveInside } from '../engine/files/resolve-inside.ts';
+import { storedFile } from '../engine/files/stored-file.ts';
 
 /** Must run before `app` is ready: privileges can only be granted then. Neither scheme bypasses the CSP. */
 export function registerPrivilegedSchemes(): void {
@@ -53,7 +54,7 @@ export async function openMediaInViewer(studio: Studio, url: string): Promise<bo
   // A thumbnail link opens the image itself.
   const req = parsed?.kind === 'thumb' ? { kind: 'asset' as const, id: parsed.id } : parsed;
   const record = req ? await studioMediaLookup(studio)(req) : null;
-  const file = record ? resolveInside(studio.dataDir, record.path) : null;
+  const file = record ? storedFile(studio.dataDir, record.path) : null;
   if (!file || !isViewableImage(file)) return false;
   const error = await shell.openPath(file);
   if (error) throw new Error(`Could not open ${file}: ${error}`);

@@ -25,6 +25,7 @@ import { QUERY_SYNTAX, describeQuerySyntax } from './search/query.ts';
 import type { JobRecord } from './store/jobs.ts';
 import type { RefRecord } from './store/refs.ts';
 import type { Studio } from './studio.ts';
+import { storedFile } from './files/stored-file.ts';
 import { tasksOf } from './tasks.ts';
 import type { Priority } from './store/queue-order.ts';
 
@@ -302,7 +303,11 @@ export function createHandlers(studio: Studio, env: HandlerEnv): Handlers {
     'refs.fromAsset': async ({ id }) => {
       const asset = studio.stores.assets.get(id);
       if (!asset) throw new ContractCallError('FAILED', `Image ${id} is not in the library any more.`);
-      const { ref } = await studio.addReference(asset.path);
+      const file = storedFile(studio.dataDir, asset.path);
+      if (!file) {
+        throw new ContractCallError('FAILED', `Image ${id}'s image file is missing from the library folder.`);
+      }
+      const { ref } = await studio.addReference(file);
       return toRefInfo(ref);
     },
 

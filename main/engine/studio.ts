@@ -45,6 +45,7 @@ import { backupCatalog, backupIfDue, withFolderLocked, type BackupInfo } from '.
 import { openStores, type Stores } from './store/stores.ts';
 import { emptyCounts, type BatchStats, type JobRecord } from './store/jobs.ts';
 import type { RefRecord } from './store/refs.ts';
+import { storedFile } from './files/stored-file.ts';
 
 /** Credits per image until real usage has been seen (API.md gives no price list). */
 export const DEFAULT_CREDITS_PER_IMAGE = 20;
@@ -411,8 +412,10 @@ export class Studio extends EventEmitter<StudioEvents> {
     const a = this.stores.assets.get(assetId);
     if (!a) return null;
     const sha = a.fileSha256 ?? a.sha256;
+    const file = storedFile(this.dataDir, a.path);
+    if (!file) return null;
     try {
-      return await ensureThumbnail(a.path, sha, join(this.dataDir, 'thumbs'));
+      return await ensureThumbnail(file, sha, join(this.dataDir, 'thumbs'));
     } catch (err) {
       this.log.warn('thumbnail failed', { asset: assetId, err });
       return null;
@@ -461,7 +464,14 @@ export class Studio extends EventEmitter<StudioEvents> {
       ];
     });
     if (items.length === 0) throw new Error('Nothing to export: the selection is empty.');
-    return exportItems({ items, out, ...opts });
+    // Only files really inside the library leave it; a row naming anything else counts as missing.
+    const readable = items.flatMap((i) => {
+      const file = storedFile(this.dataDir, i.path);
+      return file ? [{ ...i, path: file }] : [];
+    });
+    const refused = items.filter((i) => !storedFile(this.dataDir, i.path)).map((i) => i.path);
+    const r = await exportItems({ items: readable, out, ...opts });
+    return { ...r, missing: [...refused, ...r.missing] };
   }
 
   /** Brings a folder of images into the library (duplicates by content skipped). */

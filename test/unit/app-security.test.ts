@@ -192,10 +192,10 @@ describe('custom schemes', () => {
 
   it('serve media only through the data-folder gate', () => {
     expect(source('main/engine/media/media-handler.ts')).toMatch(
-      /const file = resolveInside\(opts\.dataDir, record\.path\);/,
+      /const file = storedFile\(opts\.dataDir, record\.path\);/,
     );
     expect(text).toMatch(
-      /const file = record \? resolveInside\(studio\.dataDir, record\.path\) : null;\s*if \(!file \|\| !isViewableImage\(file\)\) return false;/,
+      /const file = record \? storedFile\(studio\.dataDir, record\.path\) : null;\s*if \(!file \|\| !isViewableImage\(file\)\) return false;/,
     );
     expect(text).toMatch(/const file = resolveInside\(opts\.rendererDir, rel\);/);
   });

@@ -4,7 +4,7 @@ import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { parseMediaUrl, type MediaRequest } from '../../../shared/media-url.ts';
-import { resolveInside } from '../files/resolve-inside.ts';
+import { storedFile } from '../files/stored-file.ts';
 
 /** What the database says about a media URL: where the file should be and what it is. */
 export interface MediaRecord {
@@ -79,9 +79,9 @@ export function createMediaHandler(opts: MediaHandlerOptions): (request: Request
       return plain(500, 'Lookup failed');
     }
     if (!record) return plain(404, 'Not found');
-    const file = resolveInside(opts.dataDir, record.path);
+    const file = storedFile(opts.dataDir, record.path);
     if (!file) {
-      opts.onError?.('media file missing or outside the data folder', {
+      opts.onError?.('media file missing or outside library/, refs/ and thumbs/', {
         url: request.url,
         path: record.path,
       });

@@ -9,6 +9,7 @@ import type { JobRecord } from '../store/jobs.ts';
 import { backoffMs } from './backoff.ts';
 import { failJob, moveJob, type SchedulerContext } from './context.ts';
 import { isStorageFault, storageFaultMessage } from './storage-fault.ts';
+import { storedFile } from '../files/stored-file.ts';
 
 const MAX_LINK_REFRESHES = 20;
 const monthFolder = (t: number) => new Date(t).toISOString().slice(0, 7);
@@ -94,7 +95,10 @@ export class Downloads {
             dir,
             baseName: images.length > 1 ? `${baseName}-${idx + 1}` : baseName,
             signal,
-            findExisting: (sha) => ctx.stores.assets.pathForSha(sha),
+            findExisting: (sha) => {
+              const known = ctx.stores.assets.pathForSha(sha);
+              return known === null ? null : storedFile(ctx.dataDir, known);
+            },
             sameContent: sameImageIgnoringMetadata,
             prepare: this.ingest.prepare(job, idx, images.length),
           });

@@ -10,6 +10,7 @@ import { backoffMs } from './backoff.ts';
 import type { Connectivity } from './connectivity.ts';
 import { failJob, moveJob, pauseReasonFor, requeueJob, type SchedulerContext } from './context.ts';
 import { matchRunning } from './reconcile.ts';
+import { storedFile } from '../files/stored-file.ts';
 
 /** `gen`: the create's answer (maybe already terminal); `poll`: accepted, follow by polling; null: done here. */
 export type SubmitOutcome = { gen: Generation } | { poll: true } | null;
@@ -252,12 +253,14 @@ export class Submitter {
     const { stores, fs } = this.ctx;
     return job.refHashes.map((sha) => {
       const ref = stores.refs.get(sha);
-      if (!ref || !fs.exists(ref.path)) {
+      // The row's path is read only if it really is inside refs/ (or the library): the one gate for rows.
+      const file = ref ? storedFile(this.ctx.dataDir, ref.path) : null;
+      if (!ref || !file || !fs.exists(file)) {
         throw new Error(
           `Reference image ${sha.slice(0, 12)}… is missing from the data folder; add it again and retry.`,
         );
       }
-      return { fileName: ref.fileName, contentType: ref.mime, data: fs.readFile(ref.path) };
+      return { fileName: ref.fileName, contentType: ref.mime, data: fs.readFile(file) };
     });
   }
 }
