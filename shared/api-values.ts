@@ -31,3 +31,19 @@ export const LIMITS = {
   referenceBytes: 20 * 1024 * 1024,
   promptChars: 5000,
 } as const;
+
+/**
+ * The documented defaults of each model (API.md, request fields): a multipart create leaves out every field
+ * equal to its default, because the docs do not say the service reads form text as numbers and booleans.
+ * `aspect_ratio` is not here on purpose: with reference images (always there in a multipart create) and no
+ * size sent, the output follows the last image, so an explicit `1:1` is a choice, not the default.
+ */
+export function documentedDefaults(model: Model): Readonly<Record<string, string | number | boolean>> {
+  return {
+    negative_prompt: '',
+    enable_prompt_expansion: true,
+    num_images: 1,
+    output_format: 'png',
+    enable_safety_checker: model === 'qwen/qwen-image-2-pro',
+  };
+}

@@ -63,13 +63,27 @@ export const generationFieldsSchema = z.strictObject({
   seed: seedSchema.nullable().optional(),
   num_images: z.number().int().min(1).max(LIMITS.numImagesMax).optional(),
   output_format: z.enum(OUTPUT_FORMATS).optional(),
+  enable_safety_checker: z.boolean().optional(),
 });
 
-export const generationInputSchema = generationFieldsSchema.refine((v) => !(v.image_size && v.aspect_ratio), {
+const ONE_SIZE = {
   message: 'choose either image_size or aspect_ratio, not both',
   path: ['image_size'],
-});
+};
+const oneSize = (v: { image_size?: unknown; aspect_ratio?: unknown }) => !(v.image_size && v.aspect_ratio);
+
+export const generationInputSchema = generationFieldsSchema.refine(oneSize, ONE_SIZE);
 export type GenerationInput = z.infer<typeof generationInputSchema>;
+
+/**
+ * What the service accepts: our fields plus `n` ("number of results", documented on every Qwen page). How
+ * `n` combines with `num_images` is not documented, so the client never sends it — it sends `num_images`,
+ * whose meaning is documented — and prompt files that use `n` have it read as `num_images`.
+ */
+export const serviceInputSchema = generationFieldsSchema
+  .extend({ n: z.number().int().min(1).max(LIMITS.numImagesMax).optional() })
+  .refine(oneSize, ONE_SIZE);
+export type ServiceInput = z.infer<typeof serviceInputSchema>;
 
 export const usageSchema = z.looseObject({
   total: z.number().default(0),
@@ -120,6 +134,15 @@ export const errorBodySchema = z.looseObject({
   message: z.string().nullish(),
   error: z.string().nullish(),
 });
+
+/**
+ * The credits a generation cost, known only at its terminal state: a create answer may already show a
+ * `usage` (the docs' own example does) and stream frames show zeros until the end, so anything read before
+ * the end is never counted. Null while the generation is not terminal or when the service sent no usage.
+ */
+export function finalUsage(gen: Pick<Generation, 'status' | 'usage'>): Usage | null {
+  return isTerminal(normalizeStatus(gen.status)) ? (gen.usage ?? null) : null;
+}
 
 /** Statuses of every generation of the API's history, folded to one vocabulary. */
 export type RemoteStatus = 'queued' | 'running' | 'completed' | 'failed' | 'canceled' | 'unknown';

@@ -29,6 +29,15 @@ const FAULT_FLAGS: Record<string, [keyof SimulatorFaults, Kind]> = {
   '--jitter-ms': ['jitterMs', 'number'],
   '--http-delay-ms': ['httpDelayMs', 'number'],
   '--credits': ['credits', 'nullableNumber'],
+  '--accept-then-5xx': ['acceptThen5xx', 'probability'],
+  '--remote-cancel': ['remoteCancel', 'probability'],
+};
+
+/** Switches without a value: name → [field, the value it sets]. */
+const SWITCH_FLAGS: Record<string, [keyof SimulatorFaults, boolean]> = {
+  '--legacy-statuses': ['legacyStatuses', true],
+  '--usage-in-create': ['usageInCreate', true],
+  '--no-keep-alive': ['sseKeepAlive', false],
 };
 
 export const SIMULATOR_USAGE = `Usage: qwen-studio simulator [options]
@@ -64,6 +73,13 @@ Faults (probabilities are 0..1; "none" turns a nullable one off):
   --jitter-ms N          ± jitter on the generation time (default 500)
   --http-delay-ms N      delay before every API answer (default 0)
   --credits N|none       workspace balance (402 when a create would exceed it)
+  --accept-then-5xx P    creates are accepted and billed, then answered by a proxy's HTML 502 page or a
+                         504 TIMEOUT (in turn): the generation exists and shows in the running list
+  --remote-cancel P      accepted generations are canceled by the service half way (status CANCELED)
+  --legacy-statuses      older status names (starting, processing, succeeded, failed, canceled) and no
+                         input in create answers
+  --usage-in-create      create answers show usage already filled in (the docs' example)
+  --no-keep-alive        no keep-alive comments on SSE streams
   --chaos                every fault on at moderate rates (explicit flags still win)
 `;
 
@@ -97,7 +113,11 @@ export function parseSimulatorArgs(argv: string[]): ParsedSimulatorArgs {
     else if (flag === '--seed') options.seed = integer(flag, value(), 0, 0xffffffff);
     else if (flag === '--max-image-side') options.maxImageSide = integer(flag, value(), 16, 4096);
     else if (flag === '--credits-per-image') options.creditsPerImage = number(flag, value());
-    else if (flag in FAULT_FLAGS) {
+    else if (flag in SWITCH_FLAGS) {
+      if (inline !== undefined) throw usageError(`${flag} takes no value`);
+      const [field, on] = SWITCH_FLAGS[flag]!;
+      faults[field] = on;
+    } else if (flag in FAULT_FLAGS) {
       const [field, kind] = FAULT_FLAGS[flag]!;
       const raw = value();
       faults[field] =

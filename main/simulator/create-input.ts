@@ -2,7 +2,7 @@
 // contract: only the schema's fields, at most four references, files that really are images.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { generationInputSchema, LIMITS, type GenerationInput, type Model } from '../../shared/api.ts';
+import { LIMITS, serviceInputSchema, type Model, type ServiceInput } from '../../shared/api.ts';
 import { ApiError } from './http-util.ts';
 
 export interface Upload {
@@ -17,7 +17,7 @@ export interface Upload {
 export type Reference = { kind: 'url'; url: string } | { kind: 'file'; upload: Upload };
 
 export interface CreateRequest {
-  input: GenerationInput;
+  input: ServiceInput;
   references: Reference[];
   /** Only qwen-image-2-pro defines it; accepted and echoed, it changes nothing here. */
   syncMode?: boolean;
@@ -104,10 +104,12 @@ async function fieldsFromMultipart(contentType: string, body: Buffer): Promise<R
 function coerceText(name: string, value: string): unknown {
   switch (name) {
     case 'num_images':
+    case 'n':
     case 'seed':
       if (name === 'seed' && (value === '' || value === 'null')) return null;
       return /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : value;
     case 'enable_prompt_expansion':
+    case 'enable_safety_checker':
     case 'sync_mode':
       return value === 'true' ? true : value === 'false' ? false : value;
     default:
@@ -161,7 +163,7 @@ function checkFields(raw: RawFields, model: Model): CreateRequest {
       );
     }
   }
-  const parsed = generationInputSchema.safeParse(fields);
+  const parsed = serviceInputSchema.safeParse(fields);
   if (!parsed.success) throw invalid(z.prettifyError(parsed.error));
   const input = parsed.data;
 

@@ -3,13 +3,13 @@
 import {
   aspectPixels,
   IMAGE_SIZE_PIXELS,
-  type GenerationInput,
+  type ServiceInput,
   type Model,
   type OutputFormat,
 } from '../../shared/api.ts';
 import type { LedgerGeneration, LedgerImage, LedgerUpload, LedgerUsage } from './ledger.ts';
 
-export type SimStatus = 'IN_QUEUE' | 'IN_PROGRESS' | 'COMPLETED' | 'FAILED';
+export type SimStatus = 'IN_QUEUE' | 'IN_PROGRESS' | 'COMPLETED' | 'FAILED' | 'CANCELED';
 
 export interface GenerationPlan {
   id: string;
@@ -22,6 +22,8 @@ export interface GenerationPlan {
   createdAt: number;
   durationMs: number;
   fails: boolean;
+  /** Canceled by the service (as from the dashboard) half way through: it never completes. */
+  canceled: boolean;
   numImages: number;
   width: number;
   height: number;
@@ -45,7 +47,7 @@ export class SimGeneration implements LedgerGeneration {
   constructor(plan: GenerationPlan) {
     this.plan = plan;
     this.startAt = plan.createdAt + plan.durationMs / 4;
-    this.endAt = plan.createdAt + plan.durationMs;
+    this.endAt = plan.createdAt + (plan.canceled ? plan.durationMs / 2 : plan.durationMs);
   }
 
   get id(): string {
@@ -71,11 +73,11 @@ export class SimGeneration implements LedgerGeneration {
   }
 
   statusAt(now: number): SimStatus {
-    if (now >= this.endAt) return this.plan.fails ? 'FAILED' : 'COMPLETED';
+    if (now >= this.endAt) return this.plan.canceled ? 'CANCELED' : this.plan.fails ? 'FAILED' : 'COMPLETED';
     return now >= this.startAt ? 'IN_PROGRESS' : 'IN_QUEUE';
   }
 
-  /** Charged at completion only; a failed generation is refunded, so it costs nothing. */
+  /** Charged at completion only; a failed or canceled generation is refunded, so it costs nothing. */
   usageAt(now: number): LedgerUsage {
     if (this.statusAt(now) !== 'COMPLETED') return { ...FREE };
     return { total: this.cost, subscription: this.cost, permanent: 0 };
@@ -121,7 +123,7 @@ const MAX_PIXELS = 2048 * 2048;
  * down so the longest side fits `maxSide`, which is what the simulator really renders and reports.
  */
 export function outputSize(
-  input: GenerationInput,
+  input: ServiceInput,
   model: Model,
   lastUpload: { width: number; height: number } | null,
   maxSide: number,

@@ -2,17 +2,36 @@
 // body, and answering with JSON.
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 
-/** An answer in the service's error shape: `{code, message, error}` with an IMAGE_GENERATION_ code. */
+/** The codes API.md documents for image routes (without their IMAGE_GENERATION_ prefix); no others are sent. */
+export type DocumentedCode =
+  | 'INVALID_INPUT'
+  | 'UNSUPPORTED_MODEL'
+  | 'INSUFFICIENT_CREDITS'
+  | 'CONTENT_REJECTED'
+  | 'RATE_LIMITED'
+  | 'FAILED'
+  | 'PROVIDER_UNAVAILABLE'
+  | 'TIMEOUT';
+
+/**
+ * An answer in the service's error shape, exactly `{error, code, message}`: a documented IMAGE_GENERATION_
+ * code, or null where the docs name none (401, 403, 404).
+ */
 export class ApiError extends Error {
   readonly status: number;
-  readonly code: string;
+  readonly code: string | null;
   readonly headers: Record<string, string>;
 
-  constructor(status: number, codeSuffix: string, message: string, headers: Record<string, string> = {}) {
+  constructor(
+    status: number,
+    codeSuffix: DocumentedCode | null,
+    message: string,
+    headers: Record<string, string> = {},
+  ) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
-    this.code = `IMAGE_GENERATION_${codeSuffix}`;
+    this.code = codeSuffix === null ? null : `IMAGE_GENERATION_${codeSuffix}`;
     this.headers = headers;
   }
 }
@@ -36,7 +55,7 @@ export function sendApiError(res: ServerResponse, err: ApiError): void {
   sendJson(
     res,
     err.status,
-    { code: err.code, message: err.message, error: STATUS_CODES[err.status] ?? 'Error' },
+    { error: STATUS_CODES[err.status] ?? 'Error', code: err.code, message: err.message },
     err.headers,
   );
 }

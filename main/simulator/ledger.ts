@@ -52,7 +52,9 @@ export type FaultName =
   | 'downloadFailOnce'
   | 'truncate'
   | 'concurrencyCap'
-  | 'credits';
+  | 'credits'
+  | 'acceptThen5xx'
+  | 'remoteCancel';
 
 /**
  * Status keys of `requests`: the HTTP status as a string; `dropped` when the socket was closed before any

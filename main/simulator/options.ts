@@ -40,6 +40,19 @@ export interface SimulatorFaults {
   httpDelayMs: number;
   /** Workspace balance in credits; a create that would exceed it answers 402. null = unlimited. */
   credits: number | null;
+  /**
+   * Probability a create is accepted and billed, then answered by a gateway error instead of the generation:
+   * a proxy's HTML 502 page and a 504 IMAGE_GENERATION_TIMEOUT JSON body, in turn. The generation exists.
+   */
+  acceptThen5xx: number;
+  /** Older status names (starting, processing, succeeded, failed, canceled) and no `input` in create answers. */
+  legacyStatuses: boolean;
+  /** Probability an accepted generation is canceled by the service half way through (status CANCELED). */
+  remoteCancel: number;
+  /** The create answer shows `usage` already filled in at IN_QUEUE, as the docs' example does. */
+  usageInCreate: boolean;
+  /** `: keep-alive` comments between SSE frames (not documented; off shows a client does not need them). */
+  sseKeepAlive: boolean;
 }
 
 export interface SimulatorOptions {
@@ -82,6 +95,11 @@ export const DEFAULT_FAULTS: SimulatorFaults = {
   jitterMs: 500,
   httpDelayMs: 0,
   credits: null,
+  acceptThen5xx: 0,
+  legacyStatuses: false,
+  remoteCancel: 0,
+  usageInCreate: false,
+  sseKeepAlive: true,
 };
 
 /** `--chaos`: every fault on at a rate a well-behaved client must shrug off. */
@@ -98,6 +116,8 @@ export const CHAOS_FAULTS: Partial<SimulatorFaults> = {
   downloadFailOnce: 0.05,
   truncate: 0.03,
   concurrencyCap: 8,
+  acceptThen5xx: 0.03,
+  remoteCancel: 0.02,
 };
 
 const probability = z.number().min(0).max(1);
@@ -139,6 +159,11 @@ export const faultsPatchSchema = z
     jitterMs: duration,
     httpDelayMs: duration,
     credits: nonNegative.nullable(),
+    acceptThen5xx: probability,
+    legacyStatuses: z.boolean(),
+    remoteCancel: probability,
+    usageInCreate: z.boolean(),
+    sseKeepAlive: z.boolean(),
   })
   .partial();
 

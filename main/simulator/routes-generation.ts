@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import sharp from 'sharp';
 import { LIMITS, MODELS, type Model } from '../../shared/api.ts';
-import { apiView, runningItem } from './api-view.ts';
+import { apiView, createView, runningItem } from './api-view.ts';
 import { parseCreateBody, type CreateRequest, type Upload } from './create-input.ts';
 import { defaultAspect, outputSize, type GenerationPlan } from './generation.ts';
 import { ApiError, readBody, sendJson } from './http-util.ts';
@@ -94,10 +94,22 @@ export async function handleCreate(ctx: RouteContext, modelName: string, sse: bo
   const failsByPattern = state.failPattern?.test(prompt) ?? false;
   plan.fails = failsByPattern || faultRandom.chance(faults.failRate);
   if (plan.fails) state.ledger.countFault(failsByPattern ? 'failPattern' : 'failRate');
+  plan.canceled = !plan.fails && faultRandom.chance(faults.remoteCancel);
+  if (plan.canceled) state.ledger.countFault('remoteCancel');
   const generation = state.accept(plan);
+  const fate = plan.fails ? ', will fail' : plan.canceled ? ', will be canceled' : '';
   ctx.log(
-    `accepted ${generation.id} (${modelName}, ${plan.numImages} image(s), ${Math.round(plan.durationMs)} ms${plan.fails ? ', will fail' : ''})`,
+    `accepted ${generation.id} (${modelName}, ${plan.numImages} image(s), ${Math.round(plan.durationMs)} ms${fate})`,
   );
+  if (faultRandom.chance(faults.acceptThen5xx)) {
+    // Accepted and billed, but a gateway on the way answers instead: the generation runs on regardless.
+    state.ledger.countFault('acceptThen5xx');
+    if (state.nextAcceptThen5xx() === 502) {
+      sendProxyPage(res, 502, 'Bad Gateway');
+      return;
+    }
+    throw new ApiError(504, 'TIMEOUT', 'The generation request timed out (simulated). Retry later.');
+  }
   if (faultRandom.chance(faults.dropResponse)) {
     state.ledger.countFault('dropResponse');
     req.socket.destroy();
@@ -107,7 +119,17 @@ export async function handleCreate(ctx: RouteContext, modelName: string, sse: bo
     streamGeneration(ctx, generation);
     return;
   }
-  sendJson(res, 200, apiView(state, generation, generation.createdAt, ctx.origin));
+  sendJson(res, 200, createView(state, generation, ctx.origin));
+}
+
+/** What a reverse proxy in front of the service answers when the service is slow or gone: HTML. */
+function sendProxyPage(res: ServerResponse, status: number, reason: string): void {
+  const html = `<html>\r\n<head><title>${status} ${reason}</title></head>\r\n<body>\r\n<center><h1>${status} ${reason}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`;
+  res.writeHead(status, {
+    'content-type': 'text/html',
+    'content-length': String(Buffer.byteLength(html)),
+  });
+  res.end(html);
 }
 
 async function planGeneration(
@@ -134,10 +156,14 @@ async function planGeneration(
   else if (input.aspect_ratio) normalized.aspect_ratio = input.aspect_ratio;
   else if (references.length === 0) normalized.aspect_ratio = defaultAspect(model);
   const expands = model !== 'qwen/qwen-image' && input.enable_prompt_expansion !== false;
+  // How `n` combines with `num_images` is not documented: here `num_images` wins, `n` stands in for it.
+  const numImages = model === 'qwen/qwen-image' ? (input.n ?? 1) : (input.num_images ?? input.n ?? 1);
   if (model !== 'qwen/qwen-image') {
     normalized.enable_prompt_expansion = expands;
-    normalized.num_images = input.num_images ?? 1;
+    normalized.num_images = numImages;
   }
+  if (input.n !== undefined) normalized.n = input.n;
+  normalized.enable_safety_checker = input.enable_safety_checker ?? model === 'qwen/qwen-image-2-pro';
   if (input.seed !== undefined) normalized.seed = input.seed;
   normalized.output_format = input.output_format ?? 'png';
   if (model === 'qwen/qwen-image-2-pro') normalized.sync_mode = request.syncMode ?? false;
@@ -155,7 +181,8 @@ async function planGeneration(
     durationMs: Math.max(0, faults.latencyMs + jitter),
     // Decided only once the create is sure to be accepted, so a refused create draws no outcome.
     fails: false,
-    numImages: model === 'qwen/qwen-image' ? 1 : (input.num_images ?? 1),
+    canceled: false,
+    numImages,
     width,
     height,
     format: input.output_format ?? 'png',
@@ -213,7 +240,7 @@ export function handlePoll(ctx: RouteContext, id: string): void {
   const generation = state.generations.get(id);
   // Another key's generation is as invisible as an unknown one: keys see their own workspace only.
   if (!generation || generation.plan.owner !== ctx.owner) {
-    throw new ApiError(404, 'NOT_FOUND', `No generation with id "${id}" for this API key.`);
+    throw new ApiError(404, null, `No generation with id "${id}" for this API key.`);
   }
   sendJson(ctx.res, 200, apiView(state, generation, Date.now(), ctx.origin));
 }
@@ -231,7 +258,7 @@ export function handleRunning(ctx: RouteContext, limitParam: string | null): voi
   const items = ctx.state
     .running(ctx.owner, now)
     .slice(0, limit)
-    .map((generation) => runningItem(generation, now));
+    .map((generation) => runningItem(ctx.state, generation, now));
   sendJson(ctx.res, 200, items);
 }
 

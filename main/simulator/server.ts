@@ -103,23 +103,19 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     const match = /^Bearer\s+(\S.*)$/i.exec(req.headers.authorization ?? '');
     const key = match?.[1]?.trim();
     if (!key) {
-      throw new ApiError(
-        401,
-        'UNAUTHORIZED',
-        'Missing API key: send the header "Authorization: Bearer <your key>".',
-      );
+      throw new ApiError(401, null, 'Missing API key: send the header "Authorization: Bearer <your key>".');
     }
     if (forbiddenKeys.has(key)) {
       throw new ApiError(
         403,
-        'FORBIDDEN',
+        null,
         'This API key is not allowed to use image generation. Check its permissions in the dashboard.',
       );
     }
     if (apiKeys && !apiKeys.has(key)) {
       throw new ApiError(
         401,
-        'UNAUTHORIZED',
+        null,
         'The API key was not recognised. Check it, or create a new one in the dashboard.',
       );
     }
@@ -186,7 +182,7 @@ function safeDecode(segment: string): string {
 }
 
 function notFound(method: string | undefined, path: string): ApiError {
-  return new ApiError(404, 'NOT_FOUND', `No route ${method} ${path}. API routes live under /api/v1/.`);
+  return new ApiError(404, null, `No route ${method} ${path}. API routes live under /api/v1/.`);
 }
 
 function internalError(err: unknown, log: (line: string) => void): ApiError {

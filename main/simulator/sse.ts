@@ -32,7 +32,9 @@ export function streamGeneration(ctx: RouteContext, generation: SimGeneration): 
   res.on('close', stop);
 
   frame(generation.createdAt);
-  const keepAlive = setInterval(() => write(': keep-alive\n\n'), Math.max(10, ctx.sseKeepAliveMs));
+  const keepAlive = state.faults.sseKeepAlive
+    ? setInterval(() => write(': keep-alive\n\n'), Math.max(10, ctx.sseKeepAliveMs))
+    : undefined;
   at(generation.startAt, () => frame(generation.startAt));
   if (state.faultRandom.chance(state.faults.sseDrop)) {
     state.ledger.countFault('sseDrop');

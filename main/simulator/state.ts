@@ -26,7 +26,7 @@ export class SimState {
   #charged = 0;
   #refunded = 0;
   #failingUnrefunded: SimGeneration[] = [];
-  #turns = { create5xx: 0, poll5xx: 0 };
+  #turns = { create5xx: 0, poll5xx: 0, acceptThen5xx: 0 };
 
   constructor(seed: number, faults: Partial<SimulatorFaults> | undefined) {
     this.faultRandom = createRandom(seed);
@@ -52,7 +52,7 @@ export class SimState {
     if (!active) this.#active.set(plan.owner, (active = new Set()));
     active.add(generation);
     this.#charged += generation.cost;
-    if (plan.fails) this.#failingUnrefunded.push(generation);
+    if (plan.fails || plan.canceled) this.#failingUnrefunded.push(generation);
     return generation;
   }
 
@@ -78,6 +78,11 @@ export class SimState {
   /** Create 5xx faults alternate 500 FAILED / 503 PROVIDER_UNAVAILABLE. */
   nextCreate5xx(): 500 | 503 {
     return this.#turns.create5xx++ % 2 === 0 ? 500 : 503;
+  }
+
+  /** Gateway errors after acceptance alternate a proxy's HTML 502 page and a 504 TIMEOUT. */
+  nextAcceptThen5xx(): 502 | 504 {
+    return this.#turns.acceptThen5xx++ % 2 === 0 ? 502 : 504;
   }
 
   /** Poll 5xx faults go round 502, 503, 504. */

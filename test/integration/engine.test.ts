@@ -77,12 +77,20 @@ describe('engine against the simulator', () => {
 
     const jobs = studio.stores.jobs.list({ batchId, limit: 100 }).rows;
     const byPrompt = new Map(jobs.map((j) => [j.prompt, j]));
-    expect(byPrompt.get('a forbidden-thing on a table')).toMatchObject({
-      state: 'failed',
-      errorClass: 'job',
-    });
-    expect(byPrompt.get('a forbidden-thing on a table')?.errorCode).toMatch(/CONTENT_REJECTED/);
-    for (const p of ['a doomed castle', 'another doomed tower']) {
+    // A create answered 500 FAILED may hide a billed generation: it is looked for in the running list, never
+    // re-sent blindly, and left `uncertain` (the user decides) only when the service really has none.
+    const unsure = jobs.filter((j) => j.state === 'uncertain');
+    for (const j of unsure) expect(sim.ledger.acceptedByPrompt()[j.prompt]).toBeUndefined();
+    expect(unsure.length).toBeLessThanOrEqual(sim.ledger.faults.create5xx ?? 0);
+    const settled = (p: string) => byPrompt.get(p)!.state !== 'uncertain';
+    if (settled('a forbidden-thing on a table')) {
+      expect(byPrompt.get('a forbidden-thing on a table')).toMatchObject({
+        state: 'failed',
+        errorClass: 'job',
+      });
+      expect(byPrompt.get('a forbidden-thing on a table')?.errorCode).toMatch(/CONTENT_REJECTED/);
+    }
+    for (const p of ['a doomed castle', 'another doomed tower'].filter(settled)) {
       const j = byPrompt.get(p)!;
       expect(j.state).toBe('failed');
       expect(sim.ledger.generations.find((g) => g.prompt === p)?.status).toBe('FAILED');
@@ -90,16 +98,20 @@ describe('engine against the simulator', () => {
       expect(j.credits).toBe(0);
     }
     const others = jobs.filter((j) => !/forbidden-thing|doomed/.test(j.prompt));
-    expect(others.filter((j) => j.state !== 'done').map((j) => [j.prompt, j.state, j.errorMessage])).toEqual(
-      [],
-    );
+    expect(
+      others
+        .filter((j) => j.state !== 'done' && j.state !== 'uncertain')
+        .map((j) => [j.prompt, j.state, j.errorMessage]),
+    ).toEqual([]);
     // Every generation the service accepted was downloaded or failed on the service's side.
     for (const g of sim.ledger.generations) {
       const j = byPrompt.get(g.prompt)!;
       expect(j.remoteId).toBe(g.id);
     }
     expectNoPromptAcceptedTwice(sim);
-    expect(expectFilesMatchServed(studio, sim)).toBe(47);
+    expect(expectFilesMatchServed(studio, sim)).toBe(
+      47 - others.filter((j) => j.state === 'uncertain').length,
+    );
     // The faults really happened, and a 429 cut the in-flight limit below the setting.
     for (const f of [
       'rateLimit429',

@@ -8,7 +8,7 @@ import sharp from 'sharp';
 import { Agent, FormData, request } from 'undici';
 import { createParser } from 'eventsource-parser';
 import { afterEach, describe, expect, it } from 'vitest';
-import { generationSchema, type Generation } from '../../shared/api.ts';
+import { generationSchema, isTerminal, normalizeStatus, type Generation } from '../../shared/api.ts';
 import {
   CHAOS_FAULTS,
   parseSimulatorArgs,
@@ -90,7 +90,7 @@ async function settle(s: Simulator, id: string, key?: string): Promise<Generatio
     const res = await poll(s, id, key);
     if (res.status === 200) {
       const gen = generationSchema.parse(res.json());
-      if (['COMPLETED', 'FAILED', 'CANCELED'].includes(gen.status)) return gen;
+      if (isTerminal(normalizeStatus(gen.status))) return gen;
     }
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
@@ -105,10 +105,25 @@ async function pngFixture(width: number, height: number, r: number): Promise<Buf
     .toBuffer();
 }
 
-function expectErrorBody(res: Answer, status: number, code: string): void {
+/** API.md's image-route codes; 401, 403 and 404 carry none (code null). */
+const DOCUMENTED_CODES = [
+  'INVALID_INPUT',
+  'UNSUPPORTED_MODEL',
+  'INSUFFICIENT_CREDITS',
+  'CONTENT_REJECTED',
+  'RATE_LIMITED',
+  'FAILED',
+  'PROVIDER_UNAVAILABLE',
+  'TIMEOUT',
+].map((suffix) => `IMAGE_GENERATION_${suffix}`);
+
+function expectErrorBody(res: Answer, status: number, code: string | null): void {
   expect(res.status).toBe(status);
+  expect(res.headers['content-type']).toMatch(/^application\/json/);
   const body = res.json();
+  expect(Object.keys(body).sort()).toEqual(['code', 'error', 'message']);
   expect(body.code).toBe(code);
+  if (code !== null) expect(DOCUMENTED_CODES).toContain(code);
   expect(typeof body.message).toBe('string');
   expect(body.message.length).toBeGreaterThan(10);
   expect(typeof body.error).toBe('string');
@@ -316,8 +331,8 @@ describe('create, poll, download', () => {
   it('keeps other keys’ generations invisible and answers 404 for unknown ids and routes', async () => {
     const s = await sim();
     const id = (await create(s, { prompt: 'mine' })).json().id;
-    expectErrorBody(await poll(s, id, 'sk-someone-else'), 404, 'IMAGE_GENERATION_NOT_FOUND');
-    expectErrorBody(await poll(s, 'gen_does_not_exist'), 404, 'IMAGE_GENERATION_NOT_FOUND');
+    expectErrorBody(await poll(s, id, 'sk-someone-else'), 404, null);
+    expectErrorBody(await poll(s, 'gen_does_not_exist'), 404, null);
     expect((await call(`${s.url}/v1/nothing/here`)).status).toBe(404);
     expect((await call(`${s.url}/files/0000/none.png`, { key: null })).status).toBe(404);
   });
@@ -330,9 +345,9 @@ describe('validation and auth', () => {
     expectErrorBody(long, 400, 'IMAGE_GENERATION_INVALID_INPUT');
     expect(long.json().message).toContain('negative prompt is longer than 500 characters');
 
-    const unknown = await create(s, { prompt: 'p', n: 2 });
+    const unknown = await create(s, { prompt: 'p', count: 2 });
     expectErrorBody(unknown, 400, 'IMAGE_GENERATION_INVALID_INPUT');
-    expect(unknown.json().message).toMatch(/unrecognized key.*"n"/i);
+    expect(unknown.json().message).toMatch(/unrecognized key.*"count"/i);
 
     expectErrorBody(await create(s, { prompt: '   ' }), 400, 'IMAGE_GENERATION_INVALID_INPUT');
     expectErrorBody(
@@ -374,22 +389,14 @@ describe('validation and auth', () => {
 
   it('answers 401 without or with a wrong key and 403 for a forbidden one', async () => {
     const s = await sim({ apiKeys: [KEY, 'sk-banned'], forbiddenKeys: ['sk-banned'] });
-    expectErrorBody(await create(s, { prompt: 'p' }, { key: null }), 401, 'IMAGE_GENERATION_UNAUTHORIZED');
-    expectErrorBody(
-      await create(s, { prompt: 'p' }, { key: 'sk-wrong' }),
-      401,
-      'IMAGE_GENERATION_UNAUTHORIZED',
-    );
+    expectErrorBody(await create(s, { prompt: 'p' }, { key: null }), 401, null);
+    expectErrorBody(await create(s, { prompt: 'p' }, { key: 'sk-wrong' }), 401, null);
     expectErrorBody(
       await call(`${s.url}/v1/generations/running`, { headers: { authorization: 'Basic abc' }, key: null }),
       401,
-      'IMAGE_GENERATION_UNAUTHORIZED',
+      null,
     );
-    expectErrorBody(
-      await create(s, { prompt: 'p' }, { key: 'sk-banned' }),
-      403,
-      'IMAGE_GENERATION_FORBIDDEN',
-    );
+    expectErrorBody(await create(s, { prompt: 'p' }, { key: 'sk-banned' }), 403, null);
     const wrong = await create(s, { prompt: 'p' }, { key: 'sk-wrong' });
     expect(wrong.body.toString()).not.toContain('sk-wrong');
     expect((await create(s, { prompt: 'p' })).status).toBe(200);
@@ -466,7 +473,7 @@ describe('SSE', () => {
     });
     expect(unauthorized.statusCode).toBe(401);
     expect(unauthorized.headers['content-type']).toMatch(/^application\/json/);
-    expect(((await unauthorized.body.json()) as { code: string }).code).toBe('IMAGE_GENERATION_UNAUTHORIZED');
+    expect(((await unauthorized.body.json()) as { code: string | null }).code).toBeNull();
 
     const form = new FormData();
     form.append('prompt', 'x');
@@ -682,13 +689,146 @@ describe('faults', () => {
   });
 });
 
+describe('what the docs allow: ambiguous gateways, older names, remote cancels, usage in creates', () => {
+  const running = async (s: Simulator) =>
+    (await call(`${s.url}/v1/generations/running`)).json() as { id: string; status: string }[];
+
+  it('accepts and bills a create, then answers a proxy’s HTML 502 or a 504 TIMEOUT (acceptThen5xx)', async () => {
+    const s = await sim({ faults: { acceptThen5xx: 1, latencyMs: 400 } });
+    const proxied = await create(s, { prompt: 'behind a proxy' });
+    expect(proxied.status).toBe(502);
+    expect(proxied.headers['content-type']).toMatch(/^text\/html/);
+    expect(proxied.body.toString()).toMatch(/<title>502 Bad Gateway<\/title>/);
+    const timedOut = await create(s, { prompt: 'timed out' });
+    expectErrorBody(timedOut, 504, 'IMAGE_GENERATION_TIMEOUT');
+    const streamed = await call(`${s.url}/v1/generation/sse/qwen/qwen-image-2`, {
+      json: { prompt: 'streamed' },
+      headers: { accept: 'text/event-stream' },
+    });
+    expect(streamed.status).toBe(502);
+
+    // Each generation exists, is billed, and shows in the running list until it completes.
+    expect(s.ledger.acceptedByPrompt()).toEqual({ 'behind a proxy': 1, 'timed out': 1, streamed: 1 });
+    expect(s.ledger.faults.acceptThen5xx).toBe(3);
+    const listed = await running(s);
+    expect(listed.map((item) => item.id).sort()).toEqual(s.ledger.generations.map((g) => g.id).sort());
+    s.setFaults({ acceptThen5xx: 0 });
+    for (const g of s.ledger.generations) {
+      const done = await settle(s, g.id);
+      expect(done).toMatchObject({ status: 'COMPLETED', usage: { total: 20 } });
+    }
+  });
+
+  it('speaks the older status names, without input in the create answer (legacyStatuses)', async () => {
+    const s = await sim({ faults: { legacyStatuses: true, latencyMs: 400 } });
+    const created = await create(s, { prompt: 'old api', num_images: 2 });
+    expect(created.status).toBe(200);
+    expect(created.json().status).toBe('starting');
+    expect(created.json()).not.toHaveProperty('input');
+    const [item] = await running(s);
+    expect(item).toMatchObject({ status: 'starting', input: { prompt: 'old api', num_images: 2 } });
+    const seen = new Set<string>();
+    let done: Generation | undefined;
+    for (let i = 0; i < 200 && !done; i++) {
+      const gen = generationSchema.parse((await poll(s, created.json().id)).json());
+      seen.add(gen.status);
+      if (isTerminal(normalizeStatus(gen.status))) done = gen;
+      else await new Promise((resolve) => setTimeout(resolve, 15));
+    }
+    expect(done?.status).toBe('succeeded');
+    expect([...seen].every((name) => ['starting', 'processing', 'succeeded'].includes(name))).toBe(true);
+    const stream = await openStream(s, { prompt: 'old stream' });
+    expect(stream.frames.map((f) => f.status)).toEqual(['starting', 'processing', 'succeeded']);
+
+    s.setFaults({ failPattern: 'boom' });
+    expect((await settle(s, (await create(s, { prompt: 'boom' })).json().id)).status).toBe('failed');
+    expect(s.ledger.generations.every((g) => ['COMPLETED', 'FAILED'].includes(g.status))).toBe(true);
+  });
+
+  it('cancels generations half way on the service side (remoteCancel), refunding them', async () => {
+    const s = await sim({ faults: { remoteCancel: 1, latencyMs: 400 } });
+    const id = (await create(s, { prompt: 'canceled from the dashboard' })).json().id;
+    expect((await running(s)).map((item) => item.id)).toEqual([id]);
+    const done = await settle(s, id);
+    expect(done).toMatchObject({ status: 'CANCELED', data: null, usage: { total: 0 } });
+    expect(await running(s)).toEqual([]);
+    expect(s.ledger.generation(id)!.status).toBe('CANCELED');
+    expect(s.ledger.faults.remoteCancel).toBe(1);
+    const stream = await openStream(s, { prompt: 'canceled while streaming' });
+    expect(stream.ended).toBe('complete');
+    expect(stream.frames.at(-1)!.status).toBe('CANCELED');
+    s.setFaults({ legacyStatuses: true });
+    expect((await settle(s, (await create(s, { prompt: 'old cancel' })).json().id)).status).toBe('canceled');
+  });
+
+  it('shows usage in the create answer (usageInCreate) while the terminal usage stays the truth', async () => {
+    const s = await sim({ faults: { usageInCreate: true, failPattern: 'boom' } });
+    const ok = await create(s, { prompt: 'paid', num_images: 2 });
+    expect(ok.json()).toMatchObject({ status: 'IN_QUEUE', usage: { total: 40, subscription: 40 } });
+    expect((await settle(s, ok.json().id)).usage?.total).toBe(40);
+    const failing = await create(s, { prompt: 'boom' });
+    expect(failing.json().usage.total).toBe(20);
+    expect((await settle(s, failing.json().id)).usage?.total).toBe(0);
+    // The stream's frames are not create answers: zeros until the end, as the SSE docs show.
+    expect((await openStream(s, { prompt: 'streamed' })).frames[0]!.usage?.total).toBe(0);
+  });
+
+  it('sends no keep-alive comments when they are off', async () => {
+    const s = await sim({ sseKeepAliveMs: 20, faults: { sseKeepAlive: false, latencyMs: 300 } });
+    const stream = await openStream(s, { prompt: 'quiet' });
+    expect(stream.frames.map((f) => f.status)).toEqual(['IN_QUEUE', 'IN_PROGRESS', 'COMPLETED']);
+    expect(stream.comments).toEqual([]);
+  });
+
+  it('accepts n and enable_safety_checker, in JSON and as multipart text', async () => {
+    const s = await sim();
+    const json = await create(s, { prompt: 'two by n', n: 2, enable_safety_checker: true });
+    expect(json.status).toBe(200);
+    expect(json.json().input).toMatchObject({ n: 2, num_images: 2, enable_safety_checker: true });
+    expect((await settle(s, json.json().id)).data?.images).toHaveLength(2);
+    const pro = await create(s, { prompt: 'pro default' }, { model: 'qwen/qwen-image-2-pro' });
+    expect(pro.json().input.enable_safety_checker).toBe(true);
+    const form = new FormData();
+    form.append('prompt', 'multipart');
+    form.append('n', '3');
+    form.append('enable_safety_checker', 'false');
+    form.append('image_urls', new Blob([await pngFixture(16, 16, 3)], { type: 'image/png' }), 'r.png');
+    const multipart = await call(`${s.url}/v1/generation/qwen/qwen-image-2-pro`, { form });
+    expect(multipart.status).toBe(200);
+    expect(multipart.json().input).toMatchObject({ n: 3, num_images: 3, enable_safety_checker: false });
+    expectErrorBody(await create(s, { prompt: 'x', n: 9 }), 400, 'IMAGE_GENERATION_INVALID_INPUT');
+    expectErrorBody(
+      await create(s, { prompt: 'x', enable_safety_checker: 'no' }),
+      400,
+      'IMAGE_GENERATION_INVALID_INPUT',
+    );
+  });
+
+  it('switches all of these at runtime through POST /__sim/faults', async () => {
+    const s = await sim();
+    const root = s.url.replace(/\/api$/, '');
+    const patch = {
+      acceptThen5xx: 0.5,
+      legacyStatuses: true,
+      remoteCancel: 0.25,
+      usageInCreate: true,
+      sseKeepAlive: false,
+    };
+    const changed = await call(`${root}/__sim/faults`, { key: null, json: patch });
+    expect(changed.status).toBe(200);
+    expect(changed.json()).toMatchObject(patch);
+    expect((await call(`${root}/__sim/faults`, { key: null, json: { legacyStatuses: 1 } })).status).toBe(400);
+  });
+});
+
 describe('command line', () => {
   it('parses every flag into options and faults', () => {
     const argv = `--port 8787 --host 0.0.0.0 --key a --key=b --forbidden-key c --seed 9 --max-image-side 512
       --rate-limit 0.1 --retry-after none --create-5xx 0.2 --poll-5xx 0.3 --fail-rate 0.05 --reject-rate 0.04
       --reject-pattern nsfw|gore --fail-pattern ^boom --drop-response 0.01 --sse-drop 0.2 --link-ttl-ms 5000
       --download-fail-once 0.2 --truncate 0.1 --concurrency-cap 8 --latency-ms 500 --jitter-ms 150
-      --http-delay-ms 5 --credits 10000`.split(/\s+/);
+      --http-delay-ms 5 --credits 10000 --accept-then-5xx 0.3 --remote-cancel 0.1 --legacy-statuses
+      --usage-in-create --no-keep-alive`.split(/\s+/);
     const options = parseSimulatorArgs(argv);
     expect(options).toMatchObject({
       port: 8787,
@@ -717,7 +857,13 @@ describe('command line', () => {
       jitterMs: 150,
       httpDelayMs: 5,
       credits: 10000,
+      acceptThen5xx: 0.3,
+      remoteCancel: 0.1,
+      legacyStatuses: true,
+      usageInCreate: true,
+      sseKeepAlive: false,
     });
+    expect(() => parseSimulatorArgs(['--legacy-statuses=no'])).toThrow(/takes no value/);
   });
 
   it('applies --chaos with explicit flags winning, and rejects unknown or bad flags with the usage', () => {

@@ -80,6 +80,11 @@ const queued = (id = 'gen_123'): Generation => ({
   usage: { total: 0, subscription: 0, permanent: 0 },
 });
 
+function pick(err: ApiError) {
+  const { status, kind, code, maybeSent, offline, message } = err;
+  return { status, kind, code, maybeSent, offline, message };
+}
+
 async function caught(promise: Promise<unknown>): Promise<ApiError> {
   try {
     await promise;
@@ -300,6 +305,81 @@ describe('create (multipart)', () => {
     expect(refs.filter((r) => typeof r === 'string')).toEqual(['https://example.com/ref.webp']);
   });
 
+  it('sends only fields that differ from the model’s documented defaults, references in the user’s order', async () => {
+    const forms: FormData[] = [];
+    const srv = await startServer(async (req, res, body) => {
+      forms.push(
+        await new Response(new Uint8Array(body), {
+          headers: { 'content-type': req.headers['content-type'] ?? '' },
+        }).formData(),
+      );
+      json(res, 200, queued());
+    });
+    const c = client(srv.base);
+    const defaults = {
+      prompt: 'p',
+      negative_prompt: '',
+      enable_prompt_expansion: true,
+      num_images: 1,
+      output_format: 'png',
+      aspect_ratio: '1:1',
+      image_urls: ['https://example.com/b.png', 'https://example.com/d.png'],
+    } satisfies GenerationInput;
+    const a = { fileName: 'a.png', contentType: 'image/png', data: new Uint8Array([1]), position: 0 };
+    const cFile = { fileName: 'c.png', contentType: 'image/png', data: new Uint8Array([3]), position: 2 };
+    await c.create(MODEL, { ...defaults, enable_safety_checker: false }, [a, cFile]);
+    await c.create('qwen/qwen-image-2-pro', { ...defaults, enable_safety_checker: false }, [a]);
+    await c.create('qwen/qwen-image-2-pro', { ...defaults, enable_safety_checker: true, num_images: 3 }, [
+      { ...a, position: 2 },
+    ]);
+
+    const parts = (form: FormData) =>
+      [...form.entries()].map(([name, v]) => `${name}=${typeof v === 'string' ? v : `file:${v.name}`}`);
+    // aspect_ratio is a real choice beside reference images (without it the size follows the last image).
+    expect(parts(forms[0]!)).toEqual([
+      'prompt=p',
+      'aspect_ratio=1:1',
+      'image_urls=file:a.png',
+      'image_urls=https://example.com/b.png',
+      'image_urls=file:c.png',
+      'image_urls=https://example.com/d.png',
+    ]);
+    // The pro model checks safety by default: turning it off is sent, keeping it on is not.
+    expect(parts(forms[1]!)).toEqual([
+      'prompt=p',
+      'aspect_ratio=1:1',
+      'enable_safety_checker=false',
+      'image_urls=file:a.png',
+      'image_urls=https://example.com/b.png',
+      'image_urls=https://example.com/d.png',
+    ]);
+    expect(parts(forms[2]!)).toEqual([
+      'prompt=p',
+      'aspect_ratio=1:1',
+      'num_images=3',
+      'image_urls=https://example.com/b.png',
+      'image_urls=https://example.com/d.png',
+      'image_urls=file:a.png',
+    ]);
+  });
+
+  it('refuses reference positions that clash or fall outside the list, without a request', async () => {
+    const srv = await startServer((_req, res) => json(res, 200, queued()));
+    const file = (position: number) => ({
+      fileName: `f${position}.png`,
+      contentType: 'image/png',
+      data: new Uint8Array([1]),
+      position,
+    });
+    const c = client(srv.base);
+    for (const files of [[file(0), file(0)], [file(3)], [file(-1)]]) {
+      const err = await caught(c.create(MODEL, { prompt: 'x', image_urls: ['https://e.com/u.png'] }, files));
+      expect(err).toMatchObject({ kind: 'job', code: 'INVALID_INPUT', maybeSent: false });
+      expect(err.message).toMatch(/not a free place/);
+    }
+    expect(srv.requests).toHaveLength(0);
+  });
+
   it('leaves out a null seed', async () => {
     let form: FormData | undefined;
     const srv = await startServer(async (req, res, body) => {
@@ -317,7 +397,7 @@ describe('create (multipart)', () => {
 });
 
 describe('HTTP errors through the client', () => {
-  it('maps the status table to kind, code and the service message, never maybe sent', async () => {
+  it('maps the status table to kind, code and the service message; a create is maybe sent unless refused', async () => {
     const table = API_STATUS_TABLE;
     let row = 0;
     const srv = await startServer((_req, res) => {
@@ -325,18 +405,51 @@ describe('HTTP errors through the client', () => {
       json(res, status, { code, message: `refused with ${status}`, error: code });
     });
     const c = client(srv.base);
+    const png = { fileName: 'a.png', contentType: 'image/png', data: new Uint8Array([1, 2]) };
+    const creates: [string, () => Promise<unknown>][] = [
+      ['json', () => c.create(MODEL, { prompt: 'x' })],
+      ['multipart', () => c.create(MODEL, { prompt: 'x' }, [png])],
+      ['sse', () => c.createStream(MODEL, { prompt: 'x' }, () => {})],
+    ];
     for (; row < table.length; row++) {
-      const [status, code, kind] = table[row]!;
-      const err = await caught(c.create(MODEL, { prompt: 'x' }));
-      expect(err).toMatchObject({
-        status,
-        kind,
-        code: code ?? `HTTP_${status}`,
-        maybeSent: false,
-        offline: false,
-      });
-      expect(err.message).toBe(`refused with ${status}`);
+      const [status, code, kind, refused] = table[row]!;
+      for (const [how, call] of creates) {
+        const err = await caught(call());
+        expect({ how, ...pick(err) }).toEqual({
+          how,
+          status,
+          kind,
+          code: code ?? `HTTP_${status}`,
+          maybeSent: !refused,
+          offline: false,
+          message: `refused with ${status}`,
+        });
+      }
+      // A poll or a running list makes nothing: never maybe sent.
+      expect(await caught(c.get('gen_1'))).toMatchObject({ status, kind, maybeSent: false });
+      expect(await caught(c.running())).toMatchObject({ status, maybeSent: false });
     }
+  });
+
+  it('a proxy’s HTML 5xx page on a create (JSON, multipart, SSE) is ambiguous; on a poll it is not', async () => {
+    const srv = await startServer((_req, res) => {
+      res.writeHead(502, { 'content-type': 'text/html' });
+      res.end('<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>');
+    });
+    const c = client(srv.base);
+    const png = { fileName: 'a.png', contentType: 'image/png', data: new Uint8Array([1, 2]) };
+    for (const call of [
+      () => c.create(MODEL, { prompt: 'x' }),
+      () => c.create(MODEL, { prompt: 'x' }, [png]),
+      () => c.createStream(MODEL, { prompt: 'x' }, () => {}),
+    ]) {
+      const err = await caught(call());
+      expect(err).toMatchObject({ status: 502, code: 'HTTP_502', kind: 'retryable', maybeSent: true });
+      expect(err.message).toMatch(
+        /^The service answered 502 Bad Gateway\. The generation may have been accepted/,
+      );
+    }
+    expect(await caught(c.get('gen_1'))).toMatchObject({ status: 502, maybeSent: false });
   });
 
   it('reads Retry-After as seconds and as a date', async () => {
@@ -646,7 +759,7 @@ describe('the API key stays out of errors', () => {
       await caught(client(streamer.base).createStream(MODEL, { prompt: 'x' }, () => {})),
       await caught(client(echo.base).create(MODEL, { prompt: 'x', seed: -1 })),
     ];
-    expect(errors[0]!.message).toBe('Invalid key: Bearer [API key]');
+    expect(errors[0]!.message).toBe('Invalid key: Bearer [redacted]');
     for (const err of errors) {
       const views = [
         err.message,
@@ -657,6 +770,64 @@ describe('the API key stays out of errors', () => {
       ];
       for (const view of views) expect(view).not.toContain(KEY);
     }
+  });
+});
+
+describe('the API key stays out of every answer', () => {
+  it('scrubs messages, codes, actual prompts, URLs and inputs of creates, frames, polls and the running list', async () => {
+    const echoed = (id: string, status: string) => ({
+      id,
+      status,
+      input: { prompt: `draw ${KEY}`, [KEY]: 1 },
+      data: {
+        actual_prompt: `expanded with key ${KEY}`,
+        images: [{ url: `https://cdn.example/${KEY}/x.png` }],
+      },
+      code: `CODE_${KEY}`,
+      message: `failed for Bearer ${KEY}`,
+    });
+    const srv = await startServer((req, res) => {
+      if (req.url?.includes('/sse/')) {
+        sse(res);
+        res.write(frame(echoed('gen_s', 'IN_QUEUE')));
+        res.end(frame(echoed('gen_s', 'FAILED')));
+      } else if (req.url?.includes('/running')) json(res, 200, [echoed('gen_r', 'IN_PROGRESS')]);
+      else if (req.method === 'GET') json(res, 200, echoed('gen_g', 'FAILED'));
+      else json(res, 200, echoed('gen_c', 'IN_QUEUE'));
+    });
+    const c = client(srv.base);
+    const frames: Generation[] = [];
+    const answers: Record<string, unknown>[] = [
+      await c.create(MODEL, { prompt: 'x' }),
+      await c.createStream(MODEL, { prompt: 'x' }, (g) => frames.push(g)),
+      await c.get('gen_g'),
+      ...(await c.running()),
+      ...frames,
+    ];
+    expect(answers).toHaveLength(6);
+    for (const answer of answers) {
+      const text = JSON.stringify(answer);
+      expect(text).not.toContain(KEY);
+      expect(answer.message).toBe('failed for Bearer [redacted]');
+      expect(answer.data).toMatchObject({ actual_prompt: 'expanded with key [redacted]' });
+    }
+  });
+
+  it('scrubs the code and last frame of errors too', async () => {
+    const srv = await startServer((req, res) => {
+      if (req.url?.includes('/sse/')) {
+        sse(res);
+        res.write(frame({ id: 'gen_x', status: 'IN_QUEUE', message: KEY }), () => req.socket.destroy());
+      } else json(res, 422, { code: `IMAGE_GENERATION_${KEY}`, message: `no ${KEY}` });
+    });
+    const c = client(srv.base);
+    const errs = [
+      await caught(c.create(MODEL, { prompt: 'x' })),
+      await caught(c.createStream(MODEL, { prompt: 'x' }, () => {})),
+    ];
+    expect(errs[0]).toMatchObject({ code: 'IMAGE_GENERATION_[redacted]', message: 'no [redacted]' });
+    expect(errs[1]!.lastFrame).toMatchObject({ id: 'gen_x', message: '[redacted]' });
+    for (const err of errs) expect(inspect(err, { depth: 10 })).not.toContain(KEY);
   });
 });
 

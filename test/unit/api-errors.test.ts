@@ -20,7 +20,7 @@ describe('classifyHttp: the status table of API.md', () => {
     expect(err.status).toBe(status);
     expect(err.code).toBe(code ?? `HTTP_${status}`);
     expect(err.message).toBe(`service says ${status}`);
-    expect(err.maybeSent).toBe(false);
+    expect(err.maybeSent).toBe(false); // a read by default
     expect(err.offline).toBe(false);
     expect(err.retryAfterMs).toBeNull();
   });
@@ -59,6 +59,57 @@ describe('classifyHttp: the status table of API.md', () => {
     expect(err.message).not.toContain('<html>');
     expect(classifyHttp(400, '{"code": "IMAGE_GEN', {}).kind).toBe('job');
     expect(classifyHttp(500, '[1,2]', {}).kind).toBe('retryable');
+  });
+
+  it('on a read (poll, running list) nothing can have been created: never maybe sent', () => {
+    for (const [status, code] of API_STATUS_TABLE) {
+      expect(classifyHttp(status, { code, message: 'm' }, {}, 'read').maybeSent).toBe(false);
+      expect(classifyHttp(status, '<html>proxy</html>', {}, 'read').maybeSent).toBe(false);
+    }
+  });
+
+  it.each(rows)(
+    'a create answered %i %s: maybe sent unless the service itself refused it',
+    (status, code, kind, refused) => {
+      const body = JSON.stringify({ ...(code ? { code } : {}), error: 'Err', message: `said ${status}` });
+      const err = classifyHttp(status, body, {}, 'create');
+      expect(err.kind).toBe(kind);
+      expect(err.maybeSent).toBe(!refused);
+    },
+  );
+
+  it('a create answered by anything but the service’s own JSON refusal is ambiguous', () => {
+    const html = '<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>';
+    const ambiguous: [number, unknown][] = [
+      [502, html],
+      [500, ''],
+      [503, '<html>503 Service Temporarily Unavailable</html>'], // a proxy's 503, not the service's
+      [503, { code: 'IMAGE_GENERATION_FAILED', message: 'x' }],
+      [504, html],
+      [504, { code: 'IMAGE_GENERATION_TIMEOUT', message: 'timed out' }],
+      [429, ''], // a 429 without the service's code may come from anywhere on the path
+      [400, html],
+      [401, 'Unauthorized'],
+      [422, '{"code": "IMAGE_GEN'], // cut short: not a readable answer
+      [408, { code: 'IMAGE_GENERATION_TIMEOUT' }],
+      [520, ''],
+    ];
+    for (const [status, body] of ambiguous) {
+      const err = classifyHttp(status, body, {}, 'create');
+      expect({ status, maybeSent: err.maybeSent }).toEqual({ status, maybeSent: true });
+    }
+    const refused: [number, unknown][] = [
+      [400, { error: 'IMAGE_GENERATION_INVALID_INPUT', message: 'bad' }],
+      [401, { error: 'Unauthorized', message: 'key' }],
+      [404, { message: 'no route' }],
+      [413, { code: 'IMAGE_GENERATION_INVALID_INPUT', message: 'too large' }],
+      [429, { error: 'image_generation_rate_limited' }],
+      [503, { code: 'PROVIDER_UNAVAILABLE', message: 'down' }],
+    ];
+    for (const [status, body] of refused) {
+      const err = classifyHttp(status, body, {}, 'create');
+      expect({ status, maybeSent: err.maybeSent }).toEqual({ status, maybeSent: false });
+    }
   });
 
   it('treats other statuses sensibly: 408 retryable, 413 job, redirects pause the queue', () => {

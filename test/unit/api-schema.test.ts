@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import {
   aspectPixels,
+  documentedDefaults,
+  finalUsage,
   generationInputSchema,
   generationSchema,
   isTerminal,
   normalizeStatus,
   resultImages,
+  serviceInputSchema,
 } from '../../shared/api.ts';
 import { batchSpecSchema } from '../../shared/domain.ts';
 import { DEFAULT_SETTINGS, settingsSchema } from '../../shared/settings.ts';
@@ -29,6 +32,7 @@ describe('generation input schema', () => {
       }),
     ).toBe(true);
     expect(ok({ prompt: 'x', seed: 0 })).toBe(true);
+    expect(ok({ prompt: 'x', enable_safety_checker: false })).toBe(true);
     expect(ok({ prompt: 'x', seed: null })).toBe(true);
   });
 
@@ -50,6 +54,18 @@ describe('generation input schema', () => {
   });
 });
 
+describe('what the service accepts beside what we send', () => {
+  it('the service takes n (never sent by us: num_images is), and the documented defaults by model', () => {
+    expect(serviceInputSchema.safeParse({ prompt: 'x', n: 2, num_images: 2 }).success).toBe(true);
+    expect(serviceInputSchema.safeParse({ prompt: 'x', n: 5 }).success).toBe(false);
+    expect(ok({ prompt: 'x', n: 2 })).toBe(false);
+    expect(ok({ prompt: 'x', enable_safety_checker: 'yes' })).toBe(false);
+    expect(documentedDefaults('qwen/qwen-image-2').enable_safety_checker).toBe(false);
+    expect(documentedDefaults('qwen/qwen-image').enable_safety_checker).toBe(false);
+    expect(documentedDefaults('qwen/qwen-image-2-pro').enable_safety_checker).toBe(true);
+  });
+});
+
 describe('statuses', () => {
   it.each([
     ['IN_QUEUE', 'queued'],
@@ -65,6 +81,8 @@ describe('statuses', () => {
     ['CANCELED', 'canceled'],
     ['CANCELLED', 'canceled'],
     ['canceled', 'canceled'],
+    ['Cancelled', 'canceled'],
+    [' canceled ', 'canceled'],
     ['Weird', 'unknown'],
     [null, 'unknown'],
   ] as const)('%s → %s', (raw, norm) => {
@@ -96,6 +114,25 @@ describe('generation object', () => {
     });
     expect(resultImages(h).map((i) => i.url)).toEqual(['a', 'b']);
     expect(resultImages(generationSchema.parse({ id: 'g', status: 'IN_QUEUE', data: null }))).toEqual([]);
+  });
+});
+
+describe('create answers of every age', () => {
+  it('the pro model’s answer "starting" without input is a queued generation', () => {
+    const g = generationSchema.parse({ id: 'gen_pro', status: 'starting' });
+    expect(g.input).toBeUndefined();
+    expect(normalizeStatus(g.status)).toBe('queued');
+  });
+
+  it('usage counts only at a terminal state: the create answer’s usage is never final', () => {
+    const usage = { total: 20, subscription: 20, permanent: 0 };
+    for (const status of ['IN_QUEUE', 'starting', 'IN_PROGRESS', 'processing', 'queued', 'whatever']) {
+      expect(finalUsage({ status, usage })).toBeNull();
+    }
+    for (const status of ['COMPLETED', 'succeeded', 'FAILED', 'failed', 'CANCELED', 'cancelled']) {
+      expect(finalUsage({ status, usage })).toEqual(usage);
+    }
+    expect(finalUsage({ status: 'COMPLETED' })).toBeNull();
   });
 });
 

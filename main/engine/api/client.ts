@@ -7,6 +7,7 @@ import pkg from '../../../package.json' with { type: 'json' };
 import {
   LIMITS,
   MODELS,
+  documentedDefaults,
   generationInputSchema,
   generationSchema,
   isTerminal,
@@ -17,7 +18,14 @@ import {
   type Model,
   type RunningItem,
 } from '../../../shared/api.ts';
-import { ApiError, classifyHttp, classifyNetworkError, describeNetworkError } from './errors.ts';
+import {
+  ApiError,
+  classifyHttp,
+  classifyNetworkError,
+  describeNetworkError,
+  type CallKind,
+} from './errors.ts';
+import { scrubStrings } from './scrub.ts';
 
 export interface ClientTimeouts {
   /** Establishing a connection (only applies to the client's own dispatcher). */
@@ -45,6 +53,11 @@ export interface LocalFile {
   fileName: string;
   contentType: string;
   data: Uint8Array;
+  /**
+   * Its place among all the references in the order the user gave them (files and `image_urls` together,
+   * from 0); the URLs fill the other places in their own order. Without one, files go before the URLs.
+   */
+  position?: number;
 }
 
 const DEFAULT_TIMEOUTS: Required<ClientTimeouts> = {
@@ -118,20 +131,53 @@ export function validateGenerationInput(
   return body;
 }
 
-/** The multipart form of a create: files and URLs share the `image_urls` name, other fields are text. */
-function toFormData(body: GenerationInput, files: readonly LocalFile[]): FormData {
+/**
+ * The references in the order they are sent: each file at its `position`, the URLs in the free places in
+ * their own order (files without a position first). Refuses positions that clash or fall outside the list.
+ */
+export function orderReferences(
+  files: readonly LocalFile[],
+  urls: readonly string[],
+): Array<LocalFile | string> {
+  const total = files.length + urls.length;
+  const slots: Array<LocalFile | string | undefined> = Array.from({ length: total }, () => undefined);
+  for (const file of files) {
+    if (file.position === undefined) continue;
+    const p = file.position;
+    if (!Number.isInteger(p) || p < 0 || p >= total || slots[p] !== undefined) {
+      throw invalidInput(
+        `image_urls: reference file ${file.fileName} has position ${p}, which is not a free place among ${total} references`,
+      );
+    }
+    slots[p] = file;
+  }
+  const rest: Array<LocalFile | string> = [...files.filter((f) => f.position === undefined), ...urls];
+  return Array.from(slots, (slot) => slot ?? rest.shift()!);
+}
+
+/**
+ * The multipart form of a create: the references under the one name `image_urls` in the user's order,
+ * files and URLs mixed; other fields as text, and only those that differ from the model's documented
+ * defaults (the docs do not say the service turns form text back into numbers and booleans).
+ */
+function toFormData(model: Model, body: GenerationInput, files: readonly LocalFile[]): FormData {
   const form = new FormData();
+  const defaults = documentedDefaults(model);
   for (const [name, value] of Object.entries(body)) {
     if (name === 'image_urls') continue;
+    if (defaults[name] === value) continue;
     form.append(name, String(value));
   }
-  for (const file of files) {
+  for (const ref of orderReferences(files, body.image_urls ?? [])) {
+    if (typeof ref === 'string') {
+      form.append('image_urls', ref);
+      continue;
+    }
     // Copy into a plain ArrayBuffer: the caller's view may sit on a larger or shared buffer.
-    const bytes = new Uint8Array(file.data.byteLength);
-    bytes.set(file.data);
-    form.append('image_urls', new Blob([bytes], { type: file.contentType }), file.fileName);
+    const bytes = new Uint8Array(ref.data.byteLength);
+    bytes.set(ref.data);
+    form.append('image_urls', new Blob([bytes], { type: ref.contentType }), ref.fileName);
   }
-  for (const url of body.image_urls ?? []) form.append('image_urls', url);
   return form;
 }
 
@@ -218,7 +264,7 @@ export class SkillsClient {
     const res = await this.#send({
       method: 'POST',
       path: `/v1/generation/${model}`,
-      body: files.length > 0 ? toFormData(body, files) : JSON.stringify(body),
+      body: files.length > 0 ? toFormData(model, body, files) : JSON.stringify(body),
       accept: 'application/json',
       bodyTimeout: this.#timeouts.bodyMs,
       signal,
@@ -253,7 +299,7 @@ export class SkillsClient {
       signal,
     });
     if (res.statusCode < 200 || res.statusCode >= 300) {
-      throw await this.#httpError(res);
+      throw await this.#httpError(res, 'create');
     }
     if (!isEventStream(res.headers)) {
       // A service that answers with a plain generation object: treat it as a one-frame stream.
@@ -357,7 +403,9 @@ export class SkillsClient {
   }
 
   async #readJson(res: Dispatcher.ResponseData, create: boolean, what: string): Promise<unknown> {
-    if (res.statusCode < 200 || res.statusCode >= 300) throw await this.#httpError(res);
+    if (res.statusCode < 200 || res.statusCode >= 300) {
+      throw await this.#httpError(res, create ? 'create' : 'read');
+    }
     let text: string;
     try {
       const read = await readText(res.body, MAX_ANSWER_BYTES);
@@ -366,11 +414,13 @@ export class SkillsClient {
     } catch (err) {
       throw this.#scrub(err instanceof ApiError ? err : classifyNetworkError(err, 'response'));
     }
+    let value: unknown;
     try {
-      return JSON.parse(text) as unknown;
+      value = JSON.parse(text) as unknown;
     } catch {
       throw badResponse(what, 'not JSON', create);
     }
+    return scrubStrings(value, this.#secrets());
   }
 
   async #readGeneration(res: Dispatcher.ResponseData, create: boolean, what: string): Promise<Generation> {
@@ -387,14 +437,14 @@ export class SkillsClient {
     return parsed.data;
   }
 
-  async #httpError(res: Dispatcher.ResponseData): Promise<ApiError> {
+  async #httpError(res: Dispatcher.ResponseData, call: CallKind): Promise<ApiError> {
     let text = '';
     try {
       text = (await readText(res.body, MAX_ERROR_BODY_BYTES)).text;
     } catch {
       // The status alone classifies the error; a body cut short only loses the service's wording.
     }
-    return this.#scrub(classifyHttp(res.statusCode, text, res.headers));
+    return this.#scrub(classifyHttp(res.statusCode, text, res.headers, call));
   }
 
   async #followStream(
@@ -409,7 +459,7 @@ export class SkillsClient {
     const parser = createParser({
       onEvent: (event) => {
         if (terminal || callbackFailure) return;
-        const gen = parseFrame(event.data);
+        const gen = parseFrame(event.data, this.#secrets());
         // Frames without a generation (pings, unknown event kinds) and frames of another id are not ours.
         if (!gen || (lastFrame && gen.id !== lastFrame.id)) return;
         lastFrame = gen;
@@ -449,17 +499,18 @@ export class SkillsClient {
 
   /** The key must never travel inside an error, even if the service echoes it back. */
   #scrub(err: ApiError): ApiError {
-    if (this.#apiKey && err.message.includes(this.#apiKey)) {
-      return err.withMessage(err.message.split(this.#apiKey).join('[API key]'));
-    }
-    return err;
+    return err.scrubbed(this.#secrets());
+  }
+
+  #secrets(): string[] {
+    return this.#apiKey ? [this.#apiKey] : [];
   }
 }
 
-function parseFrame(data: string): Generation | null {
+function parseFrame(data: string, secrets: readonly string[]): Generation | null {
   if (!data.trim()) return null;
   try {
-    const parsed = generationSchema.safeParse(JSON.parse(data));
+    const parsed = generationSchema.safeParse(scrubStrings(JSON.parse(data), secrets));
     return parsed.success ? parsed.data : null;
   } catch {
     return null;

@@ -4,6 +4,8 @@
 import { STATUS_CODES } from 'node:http';
 import { errorBodySchema, type Generation } from '../../../shared/api.ts';
 import type { ErrorClass } from '../../../shared/domain.ts';
+import { redact } from '../log.ts';
+import { scrubStrings } from './scrub.ts';
 
 /** Our own codes, for failures the service did not name. */
 export type LocalErrorCode =
@@ -50,6 +52,18 @@ export class ApiError extends Error {
   /** A copy with another message (used to scrub text the service echoed back). */
   withMessage(message: string): ApiError {
     return new ApiError({ ...this.init(), message });
+  }
+
+  /** A copy with the secrets redacted from every text the service could have echoed: message, code, last frame. */
+  scrubbed(secrets: readonly string[]): ApiError {
+    const init = this.init();
+    const copy: ApiErrorInit = {
+      ...init,
+      message: redact(init.message, [...secrets]),
+      code: redact(init.code, [...secrets]),
+    };
+    if (init.lastFrame) copy.lastFrame = scrubStrings(init.lastFrame, secrets);
+    return new ApiError(copy);
   }
 
   /** A copy carrying the last frame of a dropped stream. */
@@ -150,43 +164,75 @@ export function parseRetryAfter(value: string | undefined, now: number = Date.no
   return Math.max(0, at - now);
 }
 
-function parseBody(body: unknown): { code: string | null; message: string | null } {
+interface ParsedBody {
+  code: string | null;
+  message: string | null;
+  /** The body is the service's own JSON error object (`code`, `error` or `message`), not a proxy's page. */
+  fromService: boolean;
+}
+
+function parseBody(body: unknown): ParsedBody {
+  const none: ParsedBody = { code: null, message: null, fromService: false };
   let value = body;
   if (typeof value === 'string') {
     try {
       value = JSON.parse(value) as unknown;
     } catch {
-      return { code: null, message: null }; // HTML from a proxy, plain text, truncated JSON
+      return none; // HTML from a proxy, plain text, truncated JSON
     }
   }
   const parsed = errorBodySchema.safeParse(value);
-  if (!parsed.success) return { code: null, message: null };
+  if (!parsed.success || Array.isArray(value)) return none;
   const code = parsed.data.code?.trim() || parsed.data.error?.trim() || null;
   const message = parsed.data.message?.trim() || null;
-  return { code, message };
+  return { code, message, fromService: code !== null || message !== null };
 }
 
-/** An HTTP error answer as an ApiError. `body` is the raw text or already-parsed JSON. */
+/** Which call got the answer: a create (may have made a billed job) or a read (makes nothing). */
+export type CallKind = 'create' | 'read';
+
+/**
+ * Does this answer prove that a create made no job? Only when the service itself states a refusal (API.md,
+ * "A failed create is not proof"): its JSON error body on a 4xx refusal, or its own RATE_LIMITED on a 429 or
+ * PROVIDER_UNAVAILABLE on a 503. A proxy's page, any other 5xx, 500/502 FAILED and 504 TIMEOUT may hide an
+ * accepted, billed generation.
+ */
+function serviceRefused(status: number, parsed: ParsedBody, suffix: string): boolean {
+  if (!parsed.fromService) return false;
+  if (status === 429) return suffix === 'RATE_LIMITED';
+  if (status === 503) return suffix === 'PROVIDER_UNAVAILABLE';
+  return status >= 400 && status < 500 && status !== 408;
+}
+
+/**
+ * An HTTP error answer as an ApiError. `body` is the raw text or already-parsed JSON. On a create, the
+ * error is `maybeSent` unless the service's own answer proves it refused (see serviceRefused).
+ */
 export function classifyHttp(
   status: number,
   body: unknown,
   headers: Record<string, string | string[] | undefined>,
+  call: CallKind = 'read',
 ): ApiError {
-  const { code: serviceCode, message: serviceMessage } = parseBody(body);
+  const parsed = parseBody(body);
+  const { code: serviceCode, message: serviceMessage } = parsed;
   const suffix = serviceCode ? codeSuffix(serviceCode) : '';
   const kind: ErrorClass = status === 401 ? 'queue' : (CODE_KINDS[suffix] ?? kindForStatus(status));
+  const maybeSent = call === 'create' && !serviceRefused(status, parsed, suffix);
   const statusLine = `${status} ${STATUS_CODES[status] ?? 'Unknown Status'}`;
+  const advice = maybeSent
+    ? 'The generation may have been accepted anyway: it is looked for before anything is sent again.'
+    : adviceFor(status, suffix);
   const message =
     serviceMessage ??
-    `The service answered ${statusLine}${serviceCode ? ` (${serviceCode})` : ''}. ${adviceFor(status, suffix)}`;
+    `The service answered ${statusLine}${serviceCode ? ` (${serviceCode})` : ''}. ${advice}`;
   return new ApiError({
     kind,
     status,
     code: serviceCode ?? `HTTP_${status}`,
     message,
     retryAfterMs: parseRetryAfter(header(headers, 'retry-after')),
-    // An error answer means the service did not take the request.
-    maybeSent: false,
+    maybeSent,
     offline: false,
   });
 }

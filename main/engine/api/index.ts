@@ -16,6 +16,7 @@ export {
   isApiError,
   parseRetryAfter,
   type ApiErrorInit,
+  type CallKind,
   type LocalErrorCode,
 } from './errors.ts';
 export { nextPollDelayMs, POLL_ERROR_CAP_MS, type PollDelayInput } from './poll.ts';
