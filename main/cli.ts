@@ -11,6 +11,7 @@ import {
   UsageError,
   checkCommonFlags,
   processIo,
+  terminalSafe,
   type Io,
 } from './cli/common.ts';
 
@@ -362,7 +363,10 @@ export function commandNames(): string[] {
   return [...program.commands.flatMap((c) => [c.name(), ...c.aliases()]), 'help'];
 }
 
-export async function main(argv: string[], io: Io = processIo()): Promise<number> {
+export async function main(argv: string[], rawIo: Io = processIo()): Promise<number> {
+  // Everything printed may hold stored text (prompts from imported files, service messages): no control
+  // character reaches the terminal, so none can retitle it, clear it or fake output.
+  const io = terminalSafe(rawIo);
   const result = { code: EXIT.ok as number };
   const program = buildProgram(io, result);
   if (argv.length === 0) {

@@ -1,4 +1,5 @@
 import { apiBaseProblem } from '../../shared/api-base.ts';
+import { replaceControlChars } from '../../shared/input-limits.ts';
 
 export const EXIT = {
   ok: 0,
@@ -36,6 +37,15 @@ export interface Io {
   err(line: string): void;
   isTTY: boolean;
   env: NodeJS.ProcessEnv;
+}
+
+/** The same Io with control characters (tab and line breaks kept) stripped from every line. */
+export function terminalSafe(io: Io): Io {
+  return {
+    ...io,
+    out: (l) => io.out(replaceControlChars(l)),
+    err: (l) => io.err(replaceControlChars(l)),
+  };
 }
 
 export function processIo(): Io {

@@ -58,6 +58,15 @@ function uniqueNames(items: readonly ExportItem[]): string[] {
   });
 }
 
+/**
+ * A text cell a spreadsheet would run as a formula (=, +, -, @, or a tab or CR before one) gets a leading
+ * apostrophe, the OWASP-recommended neutraliser that spreadsheets show as plain text. Numbers stay numbers;
+ * metadata.jsonl keeps every value exactly as stored.
+ */
+function safeCell(text: string, value: unknown): string {
+  return typeof value === 'string' && /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+}
+
 function metadataFiles(
   items: readonly ExportItem[],
   names: readonly string[],
@@ -65,7 +74,7 @@ function metadataFiles(
   const rows = items.map((item, i) => ({ file: names[i], ...item.metadata }));
   const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
   const cell = (v: unknown) =>
-    v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+    v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : safeCell(String(v), v);
   const csv = stringify(
     rows.map((r) => columns.map((c) => cell((r as Record<string, unknown>)[c]))),
     { header: true, columns, bom: true },

@@ -7,7 +7,7 @@ import { basename, extname, join } from 'node:path';
 import sharp from 'sharp';
 import { writeFileAtomic } from '../files/atomic-write.ts';
 import { slugForFile } from './download.ts';
-import { extensionFor, sniffImageFormat } from './image-format.ts';
+import { extensionFor, findTruncation, sniffImageFormat } from './image-format.ts';
 import { parseA1111Parameters } from './metadata/a1111.ts';
 import { readMetadata, stripMetadata } from './metadata/embed.ts';
 import type { AssetStore, NewAsset } from '../store/assets.ts';
@@ -141,6 +141,12 @@ export async function importFolder(folder: string, opts: ImportOptions): Promise
       const format = sniffImageFormat(bytes);
       if (!format) {
         report.skipped.push({ path, reason: 'not a PNG, JPEG, WebP or GIF image' });
+        continue;
+      }
+      // The same completeness check a download gets: a cut-short file would only fail later, at its thumbnail.
+      const truncation = findTruncation(format, bytes);
+      if (truncation !== null) {
+        report.skipped.push({ path, reason: `the image is cut short: ${truncation}` });
         continue;
       }
       const fileSha = sha256(bytes);
