@@ -505,7 +505,9 @@ export class Studio extends EventEmitter<StudioEvents> {
     try {
       this.library.maintain();
     } catch (err) {
-      this.log.warn('library maintenance failed', { err });
+      // A full or failing disk pauses the queue (reason "disk"); anything else only costs search speed.
+      if (!this.scheduler.storageFault(err, 'index maintenance'))
+        this.log.warn('library maintenance failed', { err });
     }
   }
 

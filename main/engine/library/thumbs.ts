@@ -10,6 +10,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { nullLogger } from '../log.ts';
 import { writeFileAtomic } from '../files/atomic-write.ts';
+import { isStorageFault } from '../files/storage-fault.ts';
 import type { Logger } from '../log.ts';
 
 export const DEFAULT_THUMB_SIZE = 320;
@@ -88,6 +89,8 @@ export interface ThumbnailQueueOptions {
   log?: Logger;
   /** Thumbnail size in px. Default 320. */
   size?: number;
+  /** Told when a thumbnail failed because our storage did (disk full, I/O error), besides the log line. */
+  onStorageFault?: (err: unknown) => void;
 }
 
 /**
@@ -100,6 +103,7 @@ export class ThumbnailQueue {
   private readonly concurrency: number;
   private readonly log: Logger;
   private readonly size: number;
+  private readonly onStorageFault: (err: unknown) => void;
   private running = 0;
   private readonly waiting: (() => void)[] = [];
   private readonly pending = new Map<string, Promise<string | null>>();
@@ -110,6 +114,7 @@ export class ThumbnailQueue {
     this.concurrency = Math.max(1, Math.floor(concurrency));
     this.log = options.log ?? nullLogger();
     this.size = options.size ?? DEFAULT_THUMB_SIZE;
+    this.onStorageFault = options.onStorageFault ?? (() => undefined);
   }
 
   enqueue(src: string, sha: string): Promise<string | null> {
@@ -125,6 +130,7 @@ export class ThumbnailQueue {
             sha256: sha,
             error: err instanceof Error ? err.message : String(err),
           });
+          if (isStorageFault(err)) this.onStorageFault(err);
           return null;
         },
       )

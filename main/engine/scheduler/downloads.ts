@@ -8,7 +8,7 @@ import { sameImageIgnoringMetadata, type Ingest } from '../library/ingest.ts';
 import type { JobRecord } from '../store/jobs.ts';
 import { backoffMs } from './backoff.ts';
 import { failJob, moveJob, type SchedulerContext } from './context.ts';
-import { isStorageFault, storageFaultMessage } from './storage-fault.ts';
+import { isStorageFault, storageFaultMessage } from '../files/storage-fault.ts';
 import { storedFile } from '../files/stored-file.ts';
 
 const MAX_LINK_REFRESHES = 20;

@@ -178,7 +178,8 @@ export class Following {
           errorClass: 'job',
           errorCode: gen.code ?? 'CANCELED',
           errorMessage:
-            gen.message ?? 'The service canceled this generation (for example from the dashboard).',
+            `Canceled by the service${gen.message ? `: ${gen.message}` : ' (for example from its dashboard)'}. ` +
+            'It is not sent again; Retry sends it anew.',
         },
         CANCELED_BY_SERVICE,
       );

@@ -37,7 +37,7 @@ import { Following } from './follow.ts';
 import { LeaseBusyError } from '../store/runner-lock.ts';
 import { Lease } from './lease.ts';
 import { OtherWriters } from './other-writers.ts';
-import { isStorageFault, storageFaultMessage } from './storage-fault.ts';
+import { isStorageFault, storageFaultMessage } from '../files/storage-fault.ts';
 import { Submitter } from './submit.ts';
 
 export type { SchedulerEvents, SchedulerSettings } from './context.ts';
@@ -105,7 +105,10 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     };
     const owner = opts.owner ?? `${process.pid}-${Date.now().toString(36)}`;
     this.lease = new Lease(opts.stores.db, opts.dataDir, owner);
-    this.thumbs = new ThumbnailQueue(join(opts.dataDir, 'thumbs'), 1, { log: opts.log });
+    this.thumbs = new ThumbnailQueue(join(opts.dataDir, 'thumbs'), 1, {
+      log: opts.log,
+      onStorageFault: (err) => this.pauseForStorage(err, 'making a thumbnail'),
+    });
     this.conn = new Connectivity(this.ctx);
     this.submitter = new Submitter(this.ctx, this.conn);
     this.downloads = new Downloads(this.ctx, new Ingest(opts.stores, this.thumbs));
@@ -199,7 +202,13 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     if (this.following.size > 0 || this.downloads.busy) return false;
     if (this.conn.offline) return false;
     if (this.queueState().paused || !this.ctx.getClient()) return true;
-    return this.stores.jobs.nextDueAt() === null;
+    try {
+      return this.stores.jobs.nextDueAt() === null;
+    } catch (err) {
+      if (!isStorageFault(err)) throw err;
+      this.pauseForStorage(err, 'the queue loop');
+      return true;
+    }
   }
 
   // ── queue-wide controls ────────────────────────────────────────────────────────────────────────────

@@ -24,6 +24,11 @@ export class Submitter {
   private readonly conn: Connectivity;
   /** Creates sent whose answer has not come yet: a clean stop waits for them. */
   private readonly unanswered = new Set<number>();
+  /**
+   * Accepted generations whose id could not be stored (our storage failed at that moment): kept here so
+   * Resume attaches the job to its generation instead of searching the running list for it.
+   */
+  private readonly unstored = new Map<number, Generation>();
 
   constructor(ctx: SchedulerContext, conn: Connectivity) {
     this.ctx = ctx;
@@ -62,11 +67,16 @@ export class Submitter {
       this.unanswered.delete(job.id);
       // The id is stored in the same step that moves the job on. A `usage` in this answer is not counted:
       // credits come from the terminal state only.
-      moveJob(ctx, job, 'submitting', 'running', {
-        remoteId: gen.id,
-        remoteStatus: gen.status,
-        acceptedAt: ctx.clock.now(),
-      });
+      try {
+        moveJob(ctx, job, 'submitting', 'running', {
+          remoteId: gen.id,
+          remoteStatus: gen.status,
+          acceptedAt: ctx.clock.now(),
+        });
+      } catch (err) {
+        this.unstored.set(job.id, gen);
+        throw err;
+      }
       this.conn.onAccepted();
     };
     this.unanswered.add(job.id);
@@ -79,6 +89,7 @@ export class Submitter {
       accept(gen);
       return { gen };
     } catch (err) {
+      if (this.unstored.has(job.id)) throw err; // a storage fault: the scheduler pauses, Resume attaches
       if (accepted) {
         // The stream dropped after the id was stored: follow by polling.
         return signal.aborted ? null : { poll: true };
@@ -169,7 +180,19 @@ export class Submitter {
     signal: AbortSignal,
     follow: (job: JobRecord) => void,
   ): Promise<void> {
-    const left = await this.lookForCreates(jobs, signal, (j, hit) => {
+    const searched: JobRecord[] = [];
+    for (const j of jobs) {
+      const gen = this.unstored.get(j.id);
+      if (!gen) {
+        searched.push(j);
+        continue;
+      }
+      const r = this.attach(j, { id: gen.id, status: gen.status }, 'accepted while storage was failing');
+      this.unstored.delete(j.id);
+      if (r) follow(r);
+    }
+    if (searched.length === 0) return;
+    const left = await this.lookForCreates(searched, signal, (j, hit) => {
       const r = this.attach(j, hit, 'matched in running list after restart');
       if (r) follow(r);
     });
