@@ -102,6 +102,25 @@ describe('storage faults pause the queue "disk"', () => {
     await h.until(() => stateOf(h) === 'done');
   });
 
+  it('a write begun before Resume that fails after it is retried, not paused again', async () => {
+    h = await schedulerHarness({ jobs: 2 });
+    const diskFull = () =>
+      new DownloadError('disk', 'The disk holding x is full', {
+        cause: Object.assign(new Error('no space'), { code: 'ENOSPC' }),
+      });
+    let failLate: (err: Error) => void = () => undefined;
+    h.fs.download
+      .mockImplementationOnce(() => Promise.reject(diskFull()))
+      .mockImplementationOnce(() => new Promise((_resolve, reject) => (failLate = reject)));
+    h.scheduler.start();
+    await h.until(() => h.scheduler.status().pauseReason === 'disk' && h.fs.download.mock.calls.length === 2);
+    h.scheduler.resume();
+    failLate(diskFull()); // the disk as it was before the person freed space
+    await h.until(() => stateOf(h, 1) === 'done' && stateOf(h, 2) === 'done');
+    expect(h.scheduler.status().paused).toBe(false);
+    expect(h.stores.assets.count()).toBe(2);
+  });
+
   it('a database too full to record the pause itself: the pause is kept in memory until Resume', async () => {
     h = await schedulerHarness();
     failOnce(h.stores.jobs, 'dueQueued', sqlite('SQLITE_FULL'));

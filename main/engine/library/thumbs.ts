@@ -89,8 +89,11 @@ export interface ThumbnailQueueOptions {
   log?: Logger;
   /** Thumbnail size in px. Default 320. */
   size?: number;
-  /** Told when a thumbnail failed because our storage did (disk full, I/O error), besides the log line. */
-  onStorageFault?: (err: unknown) => void;
+  /**
+   * Told when a thumbnail failed because our storage did (disk full, I/O error), besides the log line, with
+   * the time (Date.now()) its work began.
+   */
+  onStorageFault?: (err: unknown, startedAt: number) => void;
 }
 
 /**
@@ -103,7 +106,7 @@ export class ThumbnailQueue {
   private readonly concurrency: number;
   private readonly log: Logger;
   private readonly size: number;
-  private readonly onStorageFault: (err: unknown) => void;
+  private readonly onStorageFault: (err: unknown, startedAt: number) => void;
   private running = 0;
   private readonly waiting: (() => void)[] = [];
   private readonly pending = new Map<string, Promise<string | null>>();
@@ -120,8 +123,12 @@ export class ThumbnailQueue {
   enqueue(src: string, sha: string): Promise<string | null> {
     const queued = this.pending.get(sha);
     if (queued) return queued;
+    let startedAt = 0;
     const job = this.slot()
-      .then(() => ensureThumbnail(src, sha, this.thumbsDir, this.size))
+      .then(() => {
+        startedAt = Date.now();
+        return ensureThumbnail(src, sha, this.thumbsDir, this.size);
+      })
       .then(
         (file) => file,
         (err: unknown) => {
@@ -130,7 +137,7 @@ export class ThumbnailQueue {
             sha256: sha,
             error: err instanceof Error ? err.message : String(err),
           });
-          if (isStorageFault(err)) this.onStorageFault(err);
+          if (isStorageFault(err)) this.onStorageFault(err, startedAt);
           return null;
         },
       )

@@ -90,6 +90,11 @@ export interface SchedulerContext {
   isRunning(): boolean;
   isStopping(): boolean;
   setPaused(reason: PauseReason, message: string): void;
+  /**
+   * When the queue was last resumed (clock time; 0 if never). A storage fault from work begun before then
+   * belongs to the disk the person has since fixed: that work is retried instead of pausing again.
+   */
+  lastResumeAt(): number;
   /** An error escaped a background task: a storage fault pauses with reason "disk", anything else is logged. */
   taskFailed(err: unknown, where: string): void;
   emitQueue(): void;

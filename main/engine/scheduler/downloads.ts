@@ -89,6 +89,7 @@ export class Downloads {
       if (have.has(idx)) continue;
       for (;;) {
         if (signal.aborted) return;
+        const startedAt = ctx.clock.now();
         try {
           const img = await ctx.fs.download({
             url: images[idx]!.url,
@@ -119,6 +120,11 @@ export class Downloads {
           }
           if (de?.kind === 'disk' || (!de && isStorageFault(err))) {
             // Our storage, not the download: nothing is counted against the job, the queue waits for space.
+            // A write begun before the last Resume failed on the disk as it was then: simply try again.
+            if (startedAt <= ctx.lastResumeAt()) {
+              await ctx.clock.sleep(250, signal);
+              continue;
+            }
             ctx.log.warn('download stopped by storage', { job: id, idx, err });
             ctx.setPaused('disk', de?.message ?? storageFaultMessage(err, dir));
             return;

@@ -75,6 +75,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   private wakeTimer: Timer | null = null;
   /** A storage fault that could not even be written down (the database itself is full): kept here. */
   private storagePause: string | null = null;
+  private resumedAt = 0;
 
   constructor(opts: SchedulerOptions) {
     super();
@@ -98,6 +99,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       isRunning: () => this.isRunning,
       isStopping: () => this.stopping,
       setPaused: (reason, message) => this.setPaused(reason, message),
+      lastResumeAt: () => this.resumedAt,
       taskFailed: (err, where) => this.taskFailed(err, where),
       emitQueue: () => this.emitQueue(),
       pump: () => this.pump(),
@@ -107,7 +109,10 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     this.lease = new Lease(opts.stores.db, opts.dataDir, owner);
     this.thumbs = new ThumbnailQueue(join(opts.dataDir, 'thumbs'), 1, {
       log: opts.log,
-      onStorageFault: (err) => this.pauseForStorage(err, 'making a thumbnail'),
+      // A thumbnail is remade on demand; one whose write began before the last Resume does not pause again.
+      onStorageFault: (err, startedAt) => {
+        if (startedAt > this.resumedAt) this.pauseForStorage(err, 'making a thumbnail');
+      },
     });
     this.conn = new Connectivity(this.ctx);
     this.submitter = new Submitter(this.ctx, this.conn);
@@ -221,6 +226,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   }
 
   resume(): void {
+    this.resumedAt = this.clock.now();
     this.storagePause = null;
     try {
       this.stores.queue.set({ paused: false, reason: null, message: null });
@@ -229,6 +235,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       return;
     }
     this.conn.clearHold();
+    this.log.info('queue resumed');
     this.emitQueue();
     // Downloads stopped by a full disk, polls that gave up waiting for a key, and creates whose answer
     // could not be stored start again.
