@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 import type { OutputFormat } from '../../shared/api.ts';
+import { CJK_FONT_FAMILY, useBundledCjkFont } from './cjk-font.ts';
 
 export interface RenderSpec {
   id: string;
@@ -16,7 +17,7 @@ export interface RenderSpec {
   format: OutputFormat;
 }
 
-const FONT_FAMILY = "DejaVu Sans, 'Noto Sans CJK SC', sans-serif";
+const FONT_FAMILY = `'${CJK_FONT_FAMILY}', 'Noto Sans CJK SC', sans-serif`;
 
 export const CONTENT_TYPES: Record<OutputFormat, string> = {
   png: 'image/png',
@@ -26,6 +27,7 @@ export const CONTENT_TYPES: Record<OutputFormat, string> = {
 export const EXTENSIONS: Record<OutputFormat, string> = { png: 'png', jpeg: 'jpg', webp: 'webp' };
 
 export async function renderImage(spec: RenderSpec): Promise<Buffer> {
+  useBundledCjkFont();
   const image = sharp(Buffer.from(renderSvg(spec)));
   switch (spec.format) {
     case 'jpeg':

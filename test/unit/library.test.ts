@@ -584,6 +584,20 @@ describe('trash and undo', () => {
     expect(ids('stubborn')).toEqual([x]);
   });
 
+  it('tags count only the images outside the trash, in the rail and in suggestions', async () => {
+    const [a, b] = [add('kept one', { file: true }), add('trashed one', { file: true })];
+    lib.addTags([a, b], ['keeper']);
+    lib.addTags([b], ['gone-with-it']);
+    const receipt = await lib.trash([b]);
+    expect(lib.tags().map((t) => [t.name, t.uses])).toEqual([['keeper', 1]]);
+    expect(lib.tagSuggestions('').map((t) => [t.name, t.uses])).toEqual([['keeper', 1]]);
+    await lib.undo(receipt.token);
+    expect(lib.tags().map((t) => [t.name, t.uses])).toEqual([
+      ['gone-with-it', 1],
+      ['keeper', 2],
+    ]);
+  });
+
   it('purging deletes rows and trashed files for good', async () => {
     const x = add('to be purged', { file: true });
     lib.addTags([x], ['temp']);

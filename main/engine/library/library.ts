@@ -71,6 +71,18 @@ function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
 
 export type { CollectionInfo, DuplicateGroup, SavedSearch, TagInfo, TrashReceipt, UndoReport, UsageRow };
 
+/**
+ * Tags with the images that carry them now: `tags.uses` counts every link (kept by triggers), so the links
+ * of images in the trash are taken off — found through the small index of trashed images, not a scan.
+ */
+const LIVE_TAGS = `WITH trashed AS (
+    SELECT x.tag_id, count(*) AS n FROM assets a JOIN asset_tags x ON x.asset_id = a.id
+    WHERE a.deleted_at IS NOT NULL GROUP BY x.tag_id
+  ), live_tags AS (
+    SELECT t.id, t.name, t.uses - coalesce(tr.n, 0) AS uses FROM tags t LEFT JOIN trashed tr ON tr.tag_id = t.id
+    WHERE t.uses - coalesce(tr.n, 0) > 0
+  )`;
+
 export class LibraryError extends Error {
   constructor(message: string) {
     super(message);
@@ -267,18 +279,20 @@ export class Library {
     const p = normalizeName(prefix).replace(/[\\%_]/g, (c) => `\\${c}`);
     return this.db
       .prepare(
-        `SELECT id, name, uses FROM (
-           SELECT id, name, uses, 0 AS pass FROM tags WHERE name LIKE @p || '%' ESCAPE '\\' AND uses > 0
+        `${LIVE_TAGS} SELECT id, name, uses FROM (
+           SELECT id, name, uses, 0 AS pass FROM live_tags WHERE name LIKE @p || '%' ESCAPE '\\'
            UNION ALL
-           SELECT id, name, uses, 1 FROM tags WHERE name LIKE '%' || @p || '%' ESCAPE '\\'
-             AND name NOT LIKE @p || '%' ESCAPE '\\' AND uses > 0
+           SELECT id, name, uses, 1 FROM live_tags WHERE name LIKE '%' || @p || '%' ESCAPE '\\'
+             AND name NOT LIKE @p || '%' ESCAPE '\\'
          ) ORDER BY pass, uses DESC, name LIMIT @limit`,
       )
       .all({ p, limit }) as TagInfo[];
   }
 
   tags(): TagInfo[] {
-    return this.db.prepare('SELECT id, name, uses FROM tags WHERE uses > 0 ORDER BY name').all() as TagInfo[];
+    return this.db
+      .prepare(`${LIVE_TAGS} SELECT id, name, uses FROM live_tags ORDER BY name`)
+      .all() as TagInfo[];
   }
 
   renameTag(from: string, to: string): void {

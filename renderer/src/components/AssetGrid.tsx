@@ -33,6 +33,7 @@ const missingThumbs = new Set<number>();
 
 interface TileProps {
   asset: AssetRow;
+  square: boolean;
   selected: boolean;
   tabbable: boolean;
   width: number;
@@ -40,7 +41,7 @@ interface TileProps {
   y: number;
 }
 
-const Tile = memo(function Tile({ asset: a, selected, tabbable, width, x, y }: TileProps) {
+const Tile = memo(function Tile({ asset: a, square, selected, tabbable, width, x, y }: TileProps) {
   const { t } = useTranslation();
   const [missing, setMissing] = useState(() => missingThumbs.has(a.id));
   const name = a.prompt || t('grid.imported');
@@ -60,7 +61,7 @@ const Tile = memo(function Tile({ asset: a, selected, tabbable, width, x, y }: T
     >
       <button
         type="button"
-        className={`tile${selected ? ' tile--selected' : ''}${a.rejected ? ' tile--rejected' : ''}`}
+        className={`tile${square ? ' tile--square' : ''}${selected ? ' tile--selected' : ''}${a.rejected ? ' tile--rejected' : ''}`}
         aria-pressed={selected}
         aria-label={missing ? t('grid.missingLabel', { name }) : undefined}
         data-id={a.id}
@@ -80,6 +81,9 @@ const Tile = memo(function Tile({ asset: a, selected, tabbable, width, x, y }: T
             alt={name}
             decoding="async"
             draggable={false}
+            // The whole image in its own shape, letterboxed in the square cell (unless squares are asked for).
+            className={a.width >= a.height ? 'tile__img tile__img--wide' : 'tile__img tile__img--tall'}
+            style={a.width > 0 && a.height > 0 ? { aspectRatio: `${a.width} / ${a.height}` } : undefined}
             // Element Timing: lets a measurement see when the first thumbnail was painted.
             {...{ elementtiming: 'thumb' }}
             onError={() => {
@@ -114,8 +118,9 @@ const Tile = memo(function Tile({ asset: a, selected, tabbable, width, x, y }: T
 
 export function AssetGrid() {
   const { t } = useTranslation();
-  const { rows, hasMore, selection, allMatching, focusId, loadMore, loading } = useStudio(
+  const { rows, hasMore, selection, allMatching, focusId, loadMore, loading, square } = useStudio(
     useShallow((s) => ({
+      square: s.squareTiles,
       rows: s.libraryRows,
       hasMore: s.libraryHasMore,
       selection: s.selection,
@@ -256,6 +261,7 @@ export function AssetGrid() {
                   <Tile
                     key={a.id}
                     asset={a}
+                    square={square}
                     selected={allMatching || selection.has(a.id)}
                     tabbable={a.id === tabbableId}
                     width={tile}

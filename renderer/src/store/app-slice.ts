@@ -39,6 +39,7 @@ export interface AppSlice {
 let toastSeq = 0;
 const TOAST_MS = { info: 5000, success: 5000, error: 9000 } as const;
 const ACTION_TOAST_MS = 12_000;
+const MAX_TOASTS = 3;
 
 export const createAppSlice: Slice<AppSlice> = (set, get) => ({
   booted: false,
@@ -105,7 +106,13 @@ export const createAppSlice: Slice<AppSlice> = (set, get) => ({
 
   toast(kind, message, action) {
     const id = ++toastSeq;
-    set((s) => ({ toasts: [...s.toasts.slice(-4), { id, kind, message, ...(action ? { action } : {}) }] }));
+    // The same message again replaces the old one, and at most MAX_TOASTS are shown: they never pile up.
+    set((s) => ({
+      toasts: [
+        ...s.toasts.filter((t) => t.message !== message).slice(-(MAX_TOASTS - 1)),
+        { id, kind, message, ...(action ? { action } : {}) },
+      ],
+    }));
     // A toast with an action (Undo) stays long enough to reach for it.
     setTimeout(() => get().dismissToast(id), action ? ACTION_TOAST_MS : TOAST_MS[kind]);
   },

@@ -62,6 +62,9 @@ export interface LibrarySlice {
   tasks: TaskInfo[];
   /** Bumped whenever images are added, removed or changed: panels that summarise the library reload. */
   libraryVersion: number;
+  /** Thumbnails cropped to squares (an option); by default each shows the whole image in its own shape. */
+  squareTiles: boolean;
+  setSquareTiles(on: boolean): void;
 
   searchLibrary(text: string, sort?: LibrarySort): Promise<void>;
   refreshLibrary(): Promise<void>;
@@ -114,6 +117,15 @@ function sameSet(a: ReadonlySet<number>, b: ReadonlySet<number>): boolean {
   return true;
 }
 
+const SQUARE_TILES_KEY = 'qwen-studio.squareTiles';
+function readSquareTiles(): boolean {
+  try {
+    return globalThis.localStorage?.getItem(SQUARE_TILES_KEY) === '1';
+  } catch {
+    return false;
+  }
+}
+
 export const createLibrarySlice: Slice<LibrarySlice> = (set, get) => {
   const emptySelection = { selection: new Set<number>(), allMatching: false, anchorId: null };
 
@@ -147,6 +159,14 @@ export const createLibrarySlice: Slice<LibrarySlice> = (set, get) => {
   };
 
   const bump = () => set({ libraryVersion: get().libraryVersion + 1 });
+  /** Collection counts follow the images in them (a trash or an undo changes them). */
+  const refreshCollections = async () => {
+    try {
+      set({ collections: await api.call('collections.list', {}) });
+    } catch {
+      // The next change or reload reads them again; the rail keeps the old numbers meanwhile.
+    }
+  };
 
   return {
     libraryQuery: '',
@@ -170,6 +190,16 @@ export const createLibrarySlice: Slice<LibrarySlice> = (set, get) => {
     tags: null,
     tasks: [],
     libraryVersion: 0,
+    squareTiles: readSquareTiles(),
+
+    setSquareTiles(on) {
+      set({ squareTiles: on });
+      try {
+        localStorage.setItem(SQUARE_TILES_KEY, on ? '1' : '0');
+      } catch {
+        // Private windows may refuse storage: the choice then lasts until the page closes.
+      }
+    },
 
     async searchLibrary(text, sort) {
       const seq = ++searchSeq;
@@ -368,6 +398,7 @@ export const createLibrarySlice: Slice<LibrarySlice> = (set, get) => {
           void get().selectAsset(null);
         if (gone === null) void get().refreshLibrary();
         bump();
+        void refreshCollections();
         const failed = res.failed.length
           ? ` ${t('libraryToast.trashFailedFiles', { count: res.failed.length })}`
           : '';
@@ -389,6 +420,7 @@ export const createLibrarySlice: Slice<LibrarySlice> = (set, get) => {
         const res = await api.call('library.undo', { token });
         await get().refreshLibrary();
         bump();
+        void refreshCollections();
         const note = res.filesNotRestored.length
           ? ` ${t('libraryToast.systemTrash', { count: res.filesNotRestored.length })}`
           : '';

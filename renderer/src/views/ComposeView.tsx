@@ -1,5 +1,5 @@
 // Compose: prompts (typed or from a file), parameters, references, the live plan, and Run.
-import { useEffect, useRef, useState, type DragEvent } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState, type DragEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useShallow } from 'zustand/react/shallow';
 import { LIMITS, MODELS, type Model } from '../../../shared/api.ts';
@@ -140,7 +140,7 @@ function SeedField() {
             title={t('compose.pickSeed')}
             onClick={() => update({ seedValue: Math.floor(Math.random() * LIMITS.seedMax) })}
           >
-            <Icon name="dice" />
+            <Icon name="shuffle" />
           </button>
         </div>
       ) : null}
@@ -186,8 +186,21 @@ function RunBar() {
   const hasPrompts = entriesOf(draft).length > 0;
   const blocked = built.problem ?? (plan.status === 'error' ? t('compose.fixPreview') : null);
   const overBudget = typeof budget === 'number' && p !== null && p.estimateCredits > budget;
+  // Its height, for what must stay clear of it (toasts, a focused field): it wraps to two rows when narrow.
+  const bar = useRef<HTMLElement>(null);
+  useLayoutEffect(() => {
+    const el = bar.current;
+    if (!el) return;
+    const root = document.documentElement.style;
+    const ro = new ResizeObserver(() => root.setProperty('--runbar-height', `${el.offsetHeight}px`));
+    ro.observe(el);
+    return () => {
+      ro.disconnect();
+      root.removeProperty('--runbar-height');
+    };
+  }, []);
   return (
-    <section className="runbar" aria-labelledby="run-title">
+    <section className="runbar" aria-labelledby="run-title" ref={bar}>
       <h2 id="run-title" className="visually-hidden">
         {t('compose.run')}
       </h2>

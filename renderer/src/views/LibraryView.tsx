@@ -14,6 +14,7 @@ import { FilterControls, SortSelect } from '../components/library/FilterControls
 import { LibraryRail } from '../components/library/LibraryRail.tsx';
 import { SearchBox } from '../components/library/SearchBox.tsx';
 import { TaskBanners } from '../components/library/TaskBanners.tsx';
+import { hasMod } from '../keyboard.ts';
 import { useStudio } from '../store/index.ts';
 import { ViewHeader } from './ViewHeader.tsx';
 
@@ -43,6 +44,19 @@ export function LibraryView() {
     const timer = setTimeout(() => void search(text), SEARCH_DEBOUNCE_MS);
     return () => clearTimeout(timer);
   }, [text, query, search]);
+  // Ctrl/⌘+A anywhere in the Library but a text field selects the images, never the page's text (focus
+  // may sit on the page itself after a click, outside the grid that handles its own keys).
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (!hasMod(e) || e.altKey || e.key.toLowerCase() !== 'a' || e.defaultPrevented) return;
+      const target = e.target as HTMLElement | null;
+      if (target?.closest('input, textarea, select, [contenteditable="true"]')) return;
+      e.preventDefault();
+      useStudio.getState().selectAllLoaded();
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, []);
   /** A control changed the query: search at once, no debounce. Stable, so the memoized controls stay put. */
   const apply = useCallback(
     (next: string) => {

@@ -170,17 +170,29 @@ export const FilterControls = memo(function FilterControls(props: {
 
 export function SortSelect(props: { sort: LibrarySort; onSort: (sort: LibrarySort) => void }) {
   const { t } = useTranslation();
+  const square = useStudio((s) => s.squareTiles);
   return (
-    <label className="filter">
-      <span className="visually-hidden">{t('filters.sort')}</span>
-      <select
-        className="input select"
-        value={props.sort}
-        onChange={(e) => props.onSort(e.target.value as LibrarySort)}
+    <>
+      <button
+        type="button"
+        className={`btn btn--sm${square ? ' btn--toggled' : ''}`}
+        aria-pressed={square}
+        title={t('filters.squareTitle')}
+        onClick={() => useStudio.getState().setSquareTiles(!square)}
       >
-        <option value="newest">{t('filters.newest')}</option>
-        <option value="relevance">{t('filters.relevance')}</option>
-      </select>
-    </label>
+        {t('filters.square')}
+      </button>
+      <label className="filter">
+        <span className="visually-hidden">{t('filters.sort')}</span>
+        <select
+          className="input select"
+          value={props.sort}
+          onChange={(e) => props.onSort(e.target.value as LibrarySort)}
+        >
+          <option value="newest">{t('filters.newest')}</option>
+          <option value="relevance">{t('filters.relevance')}</option>
+        </select>
+      </label>
+    </>
   );
 }
