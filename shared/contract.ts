@@ -211,6 +211,10 @@ export const contract = {
   },
   /** Starts importing a folder of images (duplicates skipped) as a background task; `folder` as for export. */
   'library.import': { input: z.strictObject({ folder: path.optional() }) },
+  /** Whether the catalog lists nothing while the data folder holds images (a lost or emptied studio.db). */
+  'library.rebuildOffer': { input: none },
+  /** Rebuilds an empty catalog from the records inside the images, as a background task. */
+  'library.rebuild': { input: none },
   'tasks.list': { input: none },
   'task.cancel': { input: z.strictObject({ id }) },
   'collections.list': { input: none },
@@ -346,6 +350,19 @@ export interface ImportTaskResult {
   skipped: { path: string; reason: string }[];
 }
 
+export interface RebuildTaskResult {
+  /** Image files found in the library folder. */
+  scanned: number;
+  /** Images listed again with their batch, job, prompt, seed and credits. */
+  generated: number;
+  /** Images without our record, listed as imported. */
+  imported: number;
+  batches: number;
+  jobs: number;
+  credits: number;
+  skipped: { path: string; reason: string }[];
+}
+
 export type TaskState = 'running' | 'done' | 'failed' | 'canceled';
 
 interface TaskBase {
@@ -360,7 +377,8 @@ interface TaskBase {
 /** A long operation running in the engine; its progress arrives as `task` events. */
 export type TaskInfo =
   | (TaskBase & { kind: 'export'; result?: ExportTaskResult })
-  | (TaskBase & { kind: 'import'; result?: ImportTaskResult });
+  | (TaskBase & { kind: 'import'; result?: ImportTaskResult })
+  | (TaskBase & { kind: 'rebuild'; result?: RebuildTaskResult });
 
 export interface Outputs {
   'app.info': AppInfo;
@@ -418,6 +436,8 @@ export interface Outputs {
   'library.duplicates': DuplicatesReport;
   'library.export': { task: TaskInfo | null };
   'library.import': { task: TaskInfo | null };
+  'library.rebuildOffer': { needed: boolean };
+  'library.rebuild': { task: TaskInfo };
   'tasks.list': TaskInfo[];
   'task.cancel': TaskInfo | null;
   'collections.list': CollectionInfo[];

@@ -437,6 +437,26 @@ export function createHandlers(studio: Studio, env: HandlerEnv): Handlers {
       });
       return { task };
     },
+    'library.rebuildOffer': async () => ({ needed: await studio.catalogNeedsRebuild() }),
+    'library.rebuild': async () => {
+      const task = tasks.start('rebuild', 'Reading the records inside the images…', async (t) => {
+        const r = await studio.rebuildCatalog({
+          signal: t.signal,
+          onProgress: (p) => t.progress(p.done, p.total, `Read ${p.done} of ${plural(p.total, 'image')}`),
+        });
+        const canceled = t.signal.aborted;
+        return {
+          result: { ...r, skipped: r.skipped.slice(0, 200) },
+          message: canceled
+            ? 'Rebuild canceled: nothing was added to the catalog.'
+            : `${plural(r.generated + r.imported, 'image')} back in the library: ${plural(r.batches, 'batch', 'batches')}, ` +
+              `${plural(r.jobs, 'finished job')}, ${Math.round(r.credits)} credits. Tags, ratings and ` +
+              `collections are kept only in the catalog and its backups.`,
+          canceled,
+        };
+      });
+      return { task };
+    },
     'tasks.list': async () => tasks.list(),
     'task.cancel': async ({ id }) => tasks.cancel(id),
 

@@ -5,6 +5,9 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../main/cli.ts';
+import { createHandlers, dispatch } from '../../main/engine/handlers.ts';
+import { Studio } from '../../main/engine/studio.ts';
+import type { TaskInfo } from '../../shared/contract.ts';
 import type { Io } from '../../main/cli/common.ts';
 import { startSimulator, type Simulator } from '../../main/simulator/index.ts';
 import { tempDir } from '../helpers/tmp.ts';
@@ -152,7 +155,6 @@ describe('rebuilding the catalog', () => {
     expect(copy.pragma('integrity_check', { simple: true })).toBe('ok');
     copy.close();
 
-    const { Studio } = await import('../../main/engine/studio.ts');
     const holder = new Studio({ dataDir, apiKey: null });
     holder.start();
     try {
@@ -162,6 +164,37 @@ describe('rebuilding the catalog', () => {
       expect(readdirSync(dataDir).filter((f) => f.startsWith('studio.db.damaged-'))).toEqual([]);
     } finally {
       await holder.close();
+    }
+  });
+
+  it('the app is offered the rebuild through the contract, and runs it as a task', async () => {
+    const dataDir = await twentyImageRun('offered');
+    const studioFor = () => new Studio({ dataDir, apiKey: null });
+    const keyStore = { get: () => null, set: () => {}, clear: () => {}, kind: () => 'none' as const };
+    let studio = studioFor();
+    let call = (m: string) => dispatch(createHandlers(studio, { keyStore, version: '0' }), m, {});
+    expect(await call('library.rebuildOffer')).toEqual({ needed: false });
+    await studio.close();
+
+    removeCatalog(dataDir);
+    studio = studioFor();
+    const handlers = createHandlers(studio, { keyStore, version: '0' });
+    call = (m: string) => dispatch(handlers, m, {});
+    try {
+      expect(await call('library.rebuildOffer')).toEqual({ needed: true });
+      const { task } = (await call('library.rebuild')) as { task: TaskInfo };
+      let t = task;
+      while (t.state === 'running') {
+        await new Promise((r) => setTimeout(r, 50));
+        t = ((await call('tasks.list')) as TaskInfo[]).find((x) => x.id === task.id)!;
+      }
+      expect(t.kind).toBe('rebuild');
+      expect(t.state, t.message).toBe('done');
+      expect(t.result).toMatchObject({ generated: 20, batches: 1, jobs: 10 });
+      expect(await call('library.rebuildOffer')).toEqual({ needed: false });
+      expect(studio.totals().assets).toBe(20);
+    } finally {
+      await studio.close();
     }
   });
 });

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { basename, join, relative, sep } from 'node:path';
 import sharp from 'sharp';
+import type { RebuildTaskResult } from '../../../shared/contract.ts';
 import type { AssetStore } from '../store/assets.ts';
 import type { DB } from '../store/db.ts';
 import { sniffImageFormat, type ImageFormat } from './image-format.ts';
@@ -27,17 +28,8 @@ export interface RebuildProgress {
   total: number;
 }
 
-export interface RebuildReport {
-  scanned: number;
-  /** Images listed again with their generation (batch, job, prompt, seed, credits). */
-  generated: number;
-  /** Images without our record (or brought in by import), listed as imported images. */
-  imported: number;
-  batches: number;
-  jobs: number;
-  credits: number;
-  skipped: { path: string; reason: string }[];
-}
+/** What a rebuild brought back (the same shape the app's task reports). */
+export type RebuildReport = RebuildTaskResult;
 
 export interface RebuildOptions {
   db: DB;

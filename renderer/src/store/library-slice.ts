@@ -103,6 +103,8 @@ export interface LibrarySlice {
 
   startExport(format: 'zip' | 'folder', out?: string): Promise<boolean>;
   startImport(folder?: string): Promise<boolean>;
+  /** Rebuilds an empty catalog from the records inside the images (a background task). */
+  startRebuild(): Promise<void>;
   cancelTask(id: number): Promise<void>;
   dismissTask(id: number): void;
   applyTasks(tasks: TaskInfo[]): void;
@@ -608,6 +610,15 @@ export const createLibrarySlice: Slice<LibrarySlice> = (set, get) => {
       }
     },
 
+    async startRebuild() {
+      try {
+        const { task } = await api.call('library.rebuild', {});
+        get().applyTasks([task]);
+      } catch (err) {
+        get().toast('error', errorMessage(err));
+      }
+    },
+
     async cancelTask(id) {
       try {
         const t = await api.call('task.cancel', { id });
@@ -632,6 +643,10 @@ export const createLibrarySlice: Slice<LibrarySlice> = (set, get) => {
         if (t.kind === 'import' && t.state !== 'running' && before?.state === 'running') {
           bump();
           if (get().libraryStale) void get().refreshLibrary();
+        }
+        if (t.kind === 'rebuild' && t.state !== 'running' && before?.state === 'running') {
+          bump();
+          void get().refreshLibrary();
         }
       }
       set({ tasks });

@@ -12,6 +12,7 @@ import { BulkBar } from '../components/library/BulkBar.tsx';
 import { FilterChips } from '../components/library/FilterChips.tsx';
 import { FilterControls, SortSelect } from '../components/library/FilterControls.tsx';
 import { LibraryRail } from '../components/library/LibraryRail.tsx';
+import { RebuildOffer } from '../components/library/RebuildOffer.tsx';
 import { SearchBox } from '../components/library/SearchBox.tsx';
 import { TaskBanners } from '../components/library/TaskBanners.tsx';
 import { hasMod } from '../keyboard.ts';
@@ -113,17 +114,21 @@ export function LibraryView() {
                 {t('library.noMatchText')}
               </EmptyState>
             ) : s.rows.length === 0 ? (
-              <EmptyState
-                icon="library"
-                title={t('library.emptyTitle')}
-                action={
-                  <button type="button" className="btn btn--primary" onClick={() => s.setArea('compose')}>
-                    <Icon name="compose" /> {t('queue.composeBatch')}
-                  </button>
+              <RebuildOffer
+                otherwise={
+                  <EmptyState
+                    icon="library"
+                    title={t('library.emptyTitle')}
+                    action={
+                      <button type="button" className="btn btn--primary" onClick={() => s.setArea('compose')}>
+                        <Icon name="compose" /> {t('queue.composeBatch')}
+                      </button>
+                    }
+                  >
+                    {t('library.emptyText')}
+                  </EmptyState>
                 }
-              >
-                {t('library.emptyText')}
-              </EmptyState>
+              />
             ) : (
               <AssetGrid />
             )}

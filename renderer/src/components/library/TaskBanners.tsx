@@ -24,7 +24,7 @@ export function TaskBanners() {
       {tasks.map((t) => {
         const pct = t.total > 0 ? Math.round((t.done / t.total) * 100) : 0;
         const title = tr(`tasks.${t.kind}.${t.state}`);
-        const skipped = t.kind === 'import' ? (t.result?.skipped ?? []) : [];
+        const skipped = t.kind === 'import' || t.kind === 'rebuild' ? (t.result?.skipped ?? []) : [];
         return (
           <li key={t.id} className={`task task--${tone(t)}`} aria-label={title}>
             <Icon name={t.kind === 'export' ? 'download' : 'folder'} />
