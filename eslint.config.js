@@ -41,7 +41,8 @@ const elements = [
   { type: 'test', partialMatch: false, pattern: 'test/**' },
 ];
 const files = [
-  { category: 'engine-log', pattern: 'main/engine/log.ts' },
+  // The engine's base: its logger, its one error type and its one redaction rule, under every other layer.
+  { category: 'engine-log', pattern: 'main/engine/{log,errors,redact}.ts' },
   { category: 'engine-entry', pattern: 'main/engine/{studio,handlers,tasks}.ts' },
   { category: 'cli', pattern: 'main/cli.ts' },
   { category: 'preload', pattern: 'main/preload.ts' },
@@ -97,7 +98,15 @@ const policies = [
   // The app's executable doubles as the command line (main/app/cli-mode.ts), so the app may run the CLI.
   {
     from: el('app'),
-    ...allow(el('shared'), el('app'), el('simulator'), ...CLI, ...ENGINE_FRONT, ...LEGACY_DEEP),
+    ...allow(
+      el('shared'),
+      el('app'),
+      el('simulator'),
+      ...CLI,
+      engine('log'),
+      ...ENGINE_FRONT,
+      ...LEGACY_DEEP,
+    ),
   },
   { from: file('preload'), ...allow(el('shared'), el('app')) },
   { from: el('renderer'), ...allow(el('shared'), el('renderer')) },

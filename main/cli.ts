@@ -10,8 +10,10 @@ import {
   EXIT,
   UsageError,
   checkCommonFlags,
+  dataDirArgument,
   processIo,
   terminalSafe,
+  takeDebugFlag,
   type Io,
 } from './cli/common.ts';
 
@@ -24,6 +26,8 @@ The API key comes from QWEN_STUDIO_API_KEY (or SKILLS_VIDEO_API_KEY) and is neve
 Query syntax (search, export, tag, delete): words, "phrases", -exclude, tag:x, batch:x, collection:x,
 ar:16:9, format:png, fav, rejected, rating>=4, before:2026-01-31, after:7d, seed:n, model:x,
 source:imported (an empty query matches all).
+
+--debug (any command) prints the stack of an unexpected failure; logs/studio.log always has it.
 
 Exit codes: 0 all done, 1 some jobs failed, 2 bad usage or input, 3 queue paused by a key or credit
 problem, 4 the service could not be reached within --offline-timeout, 130 interrupted (the work stays
@@ -363,7 +367,8 @@ export function commandNames(): string[] {
   return [...program.commands.flatMap((c) => [c.name(), ...c.aliases()]), 'help'];
 }
 
-export async function main(argv: string[], rawIo: Io = processIo()): Promise<number> {
+export async function main(rawArgv: string[], rawIo: Io = processIo()): Promise<number> {
+  const { debug, args: argv } = takeDebugFlag(rawArgv);
   // Everything printed may hold stored text (prompts from imported files, service messages): no control
   // character reaches the terminal, so none can retitle it, clear it or fake output.
   const io = terminalSafe(rawIo);
@@ -383,6 +388,6 @@ export async function main(argv: string[], rawIo: Io = processIo()): Promise<num
       return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
     const { exitCodeFor } = await import('./cli/errors.ts');
-    return exitCodeFor(err, io);
+    return exitCodeFor(err, io, { debug, dataDir: dataDirArgument(argv) });
   }
 }

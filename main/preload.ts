@@ -1,9 +1,9 @@
-// The page's only door to the engine: `window.studio`, implementing the contract's StudioApi over two IPC
+// The page's only door to the engine: `window.studio`, implementing the contract's PreloadApi over two IPC
 // channels. Nothing raw crosses (no ipcRenderer, no event objects), and the file stays tiny: it runs in the
 // sandboxed preload, which can require only `electron`, so electron-vite bundles it to one CommonJS file.
 import { contextBridge, ipcRenderer } from 'electron';
-import type { StudioApi } from '../shared/contract.ts';
-import { CALL_CHANNEL, EVENT_CHANNEL } from './app/ipc-call.ts';
+import type { PreloadApi } from '../shared/contract.ts';
+import { CALL_CHANNEL, EVENT_CHANNEL } from './app/ipc-channels.ts';
 import { mediaUrl } from '../shared/media-url.ts';
 import { isPageEvent } from './app/page-events.ts';
 
@@ -22,15 +22,10 @@ ipcRenderer.on(EVENT_CHANNEL, (_event, name: unknown, payload: unknown) => {
   }
 });
 
-const api: StudioApi = {
-  async call(method, input) {
-    const reply = (await ipcRenderer.invoke(CALL_CHANNEL, method, input)) as
-      { result: unknown } | { error: { code: string; message: string } };
-    // Only the message survives the context bridge (custom Error properties are dropped), so the message
-    // is what the page shows.
-    if ('error' in reply) throw new Error(reply.error.message);
-    return reply.result as never;
-  },
+const api: PreloadApi = {
+  // The reply is passed on as it came (a plain `{ result }` or `{ error: { code, message } }`): a thrown
+  // Error would lose its code on the context bridge. The page's contract client turns it into an error.
+  call: (method, input) => ipcRenderer.invoke(CALL_CHANNEL, method, input),
   on(event, listener) {
     if (!isPageEvent(event) || typeof listener !== 'function') {
       throw new Error(`Unknown event: ${String(event).slice(0, 40)}`);

@@ -9,6 +9,7 @@ import type { SweepGrid } from './sweep.ts';
 import type { Settings } from './settings.ts';
 import { settingsSchema } from './settings.ts';
 import { CONTROL_FREE, INPUT_LIMITS, formatLimit } from './input-limits.ts';
+import type { ErrorReply } from './errors.ts';
 
 const id = z.number().int().positive();
 const none = z.strictObject({});
@@ -473,12 +474,10 @@ export interface MenuEvent {
   action: MenuAction;
 }
 
-/** What a transport returns for a failed call: a message a person can act on, never a stack. */
-export interface ContractError {
-  error: { message: string; code: string };
-}
+/** A call's answer as it crosses a process boundary: the result, or the error's code and message. */
+export type CallReply<M extends Method = Method> = { result: Output<M> } | ErrorReply;
 
-/** The typed client every transport exposes to the page (`window.studio` in the app). */
+/** The typed client every transport exposes to the page. */
 export interface StudioApi {
   call<M extends Method>(method: M, input: Input<M>): Promise<Output<M>>;
   on<E extends EventName>(event: E, listener: (payload: EventPayloads[E]) => void): () => void;
@@ -487,4 +486,12 @@ export interface StudioApi {
    * image file is missing), or a stored reference (by sha256).
    */
   mediaUrl(kind: 'asset' | 'thumb' | 'ref', id: number | string): string;
+}
+
+/**
+ * `window.studio` in the app. Its `call` answers with the reply itself rather than throwing: an Error
+ * crossing the context bridge keeps only its message, and the page needs the code too.
+ */
+export interface PreloadApi extends Omit<StudioApi, 'call'> {
+  call<M extends Method>(method: M, input: Input<M>): Promise<CallReply<M>>;
 }

@@ -3,6 +3,7 @@
 // UI (the axis editor and the grid's labels).
 import { z } from 'zod';
 import { ASPECT_RATIOS, IMAGE_SIZES, LIMITS, MODELS, OUTPUT_FORMATS } from './api.ts';
+import { StudioError } from './errors.ts';
 
 export const SWEEP_PARAMS = [
   'aspect_ratio',
@@ -131,9 +132,9 @@ export function cellIndices(axes: readonly SweepAxis[], cell: number): number[] 
   return out;
 }
 
-export class SweepSyntaxError extends Error {
+export class SweepSyntaxError extends StudioError {
   constructor(message: string) {
-    super(message);
+    super('INVALID_INPUT', message);
     this.name = 'SweepSyntaxError';
   }
 }

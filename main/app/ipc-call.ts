@@ -1,13 +1,12 @@
 // The parts of the IPC wiring that make decisions, free of Electron: who may call, and what crosses back.
 // A call's answer is always a plain `{ result }` or `{ error: { code, message } }` — an exception thrown
-// across IPC would carry a main-process stack (paths, internals) into the page.
-import type { ContractError } from '../../shared/contract.ts';
+// across IPC would carry a main-process stack (paths, internals) into the page, and lose its code.
+import type { ErrorReply } from '../../shared/errors.ts';
 import { isAppUrl } from '../../shared/trusted-url.ts';
+import { StudioError, toStudioError } from '../engine/errors.ts';
+import { redact } from '../engine/redact.ts';
 
-export const CALL_CHANNEL = 'studio:call';
-export const EVENT_CHANNEL = 'studio:event';
-
-export type CallReply = { result: unknown } | ContractError;
+export type CallReply = { result: unknown } | ErrorReply;
 
 /** Only our own page, in the window's top frame, may call the engine (never an iframe, never another origin). */
 export function isTrustedSender(
@@ -18,20 +17,6 @@ export function isTrustedSender(
   return isMainFrame === true && typeof frameUrl === 'string' && isAppUrl(frameUrl, appOrigin);
 }
 
-/** Removes every secret (the API key) from a message before it leaves the main process. */
-export function redact(message: string, secrets: readonly string[]): string {
-  let out = message;
-  for (const s of secrets) if (s && s.length >= 4) out = out.split(s).join('[redacted]');
-  return out;
-}
-
-function errorCode(err: unknown): string | null {
-  if (!err || typeof err !== 'object') return null;
-  const code = (err as { code?: unknown }).code;
-  const name = (err as { name?: unknown }).name;
-  return name === 'ContractCallError' && typeof code === 'string' && code ? code : null;
-}
-
 export interface CallOptions {
   secrets?: () => readonly string[];
   /** Told about failures that are not the contract's own (bugs, I/O errors) so they reach the log. */
@@ -39,9 +24,8 @@ export interface CallOptions {
 }
 
 /**
- * Runs one contract call and shapes its outcome for IPC. `dispatch` validates the input and throws
- * `ContractCallError { code, message }` for anything a person should read; anything else is reported as
- * `internal` with its message only.
+ * Runs one contract call and shapes its outcome for IPC. `dispatch` validates the input and throws a
+ * StudioError whose code and message cross as they are; anything else is our bug, reported as INTERNAL.
  */
 export async function callContract(
   dispatch: (method: string, input: unknown) => Promise<unknown>,
@@ -49,22 +33,19 @@ export async function callContract(
   input: unknown,
   opts: CallOptions = {},
 ): Promise<CallReply> {
-  const secrets = opts.secrets?.() ?? [];
   if (typeof method !== 'string' || method.length === 0 || method.length > 100) {
-    return { error: { code: 'bad_request', message: 'The call named no method.' } };
+    return { error: { code: 'INVALID_INPUT', message: 'The call named no method.' } };
   }
   try {
     return { result: await dispatch(method, input) };
   } catch (err) {
-    const code = errorCode(err);
-    if (!code) opts.onUnexpected?.(method, err);
-    const raw = err instanceof Error ? err.message : String(err);
-    const message = redact(raw || `${method} failed.`, secrets);
-    return { error: { code: code ?? 'internal', message } };
+    if (!(err instanceof StudioError)) opts.onUnexpected?.(method, err);
+    const e = toStudioError(err, method);
+    return { error: { code: e.code, message: redact(e.message, opts.secrets?.() ?? []) } };
   }
 }
 
 /** A fixed refusal for calls from anything but our own page; says nothing about why beyond that. */
-export function untrustedReply(): ContractError {
-  return { error: { code: 'forbidden', message: 'This page may not call Qwen Studio.' } };
+export function untrustedReply(): ErrorReply {
+  return { error: { code: 'FORBIDDEN', message: 'This page may not call Qwen Studio.' } };
 }

@@ -4,7 +4,8 @@
 import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
 import { dispatch, subscribeEvents, type Handlers } from '../engine/handlers.ts';
 import type { Studio } from '../engine/studio.ts';
-import { CALL_CHANNEL, EVENT_CHANNEL, callContract, isTrustedSender, untrustedReply } from './ipc-call.ts';
+import { callContract, isTrustedSender, untrustedReply } from './ipc-call.ts';
+import { CALL_CHANNEL, EVENT_CHANNEL } from './ipc-channels.ts';
 import type { PageEventName } from './page-events.ts';
 
 export interface IpcOptions {

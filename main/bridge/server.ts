@@ -8,13 +8,10 @@ import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { EventName, EventPayloads } from '../../shared/contract.ts';
-import {
-  ContractCallError,
-  createHandlers,
-  dispatch,
-  subscribeEvents,
-  type KeyStore,
-} from '../engine/handlers.ts';
+import type { ErrorReply } from '../../shared/errors.ts';
+import { StudioError, toStudioError } from '../engine/errors.ts';
+import { createHandlers, dispatch, subscribeEvents, type KeyStore } from '../engine/handlers.ts';
+import { redact } from '../engine/redact.ts';
 import { Studio } from '../engine/studio.ts';
 import { tasksOf } from '../engine/tasks.ts';
 import { startSimulator, type Simulator } from '../simulator/index.ts';
@@ -67,16 +64,6 @@ function memoryKeyStore(initial: string | null): KeyStore {
   };
 }
 
-class HttpError extends Error {
-  readonly status: number;
-  readonly code: string;
-  constructor(status: number, code: string, message: string) {
-    super(message);
-    this.status = status;
-    this.code = code;
-  }
-}
-
 function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -84,7 +71,7 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > MAX_BODY_BYTES) {
-        reject(new HttpError(413, 'INVALID_INPUT', 'The request is too large (over 72 MB).'));
+        reject(new StudioError('TOO_LARGE', 'The request is too large (over 72 MB).'));
         req.destroy();
         return;
       }
@@ -196,14 +183,17 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
       // Malformed escapes: keep the raw name, which dispatch reports as an unknown operation.
     }
     try {
-      if (req.method !== 'POST') throw new HttpError(405, 'INVALID_INPUT', 'Calls are POST requests.');
+      if (req.method !== 'POST') throw new StudioError('METHOD_NOT_ALLOWED', 'Calls are POST requests.');
       const denied = tokenStatus(req.headers['x-studio-token'] as string | undefined, token);
-      if (denied) throw new HttpError(denied, 'UNAUTHORIZED', 'Missing or wrong x-studio-token header.');
+      if (denied)
+        throw new StudioError(
+          denied === 401 ? 'UNAUTHORIZED' : 'FORBIDDEN',
+          'Missing or wrong x-studio-token header.',
+        );
       // A JSON content type cannot be sent cross-site without a preflight the bridge never grants.
       if (!req.headers['content-type']?.toLowerCase().startsWith('application/json')) {
-        throw new HttpError(
-          415,
-          'INVALID_INPUT',
+        throw new StudioError(
+          'UNSUPPORTED_MEDIA_TYPE',
           'Calls carry a JSON body (Content-Type: application/json).',
         );
       }
@@ -212,22 +202,17 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
       try {
         input = body.length ? JSON.parse(body.toString('utf8')) : {};
       } catch {
-        throw new HttpError(400, 'INVALID_INPUT', 'The request body is not valid JSON.');
+        throw new StudioError('INVALID_INPUT', 'The request body is not valid JSON.');
       }
       const result = await dispatch(handlers, method, input);
       sendJson(res, 200, { result: result ?? null });
     } catch (err) {
-      if (err instanceof HttpError)
-        return sendJson(res, err.status, { error: { message: err.message, code: err.code } });
-      if (err instanceof ContractCallError) {
-        return sendJson(res, err.code === 'FAILED' ? 500 : 400, {
-          error: { message: err.message, code: err.code },
-        });
-      }
-      studio.log.error('bridge call failed', { method, err });
-      sendJson(res, 500, {
-        error: { message: `${method} failed unexpectedly; the log has details.`, code: 'FAILED' },
-      });
+      // A user's mistake is a 4xx with the engine's message; only our bugs (logged here or by dispatch,
+      // with their stack) and outside failures are 5xx.
+      if (!(err instanceof StudioError)) studio.log.error('bridge call failed', { method, err });
+      const e = toStudioError(err, method);
+      const reply: ErrorReply = { error: { code: e.code, message: redact(e.message, [studio.apiKey()]) } };
+      sendJson(res, e.httpStatus, reply);
     }
   }
 

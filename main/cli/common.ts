@@ -1,34 +1,18 @@
 import { apiBaseProblem } from '../../shared/api-base.ts';
 import { replaceControlChars } from '../../shared/input-limits.ts';
+import { EXIT } from '../../shared/errors.ts';
+import { StudioError } from '../engine/errors.ts';
 
-export const EXIT = {
-  ok: 0,
-  failed: 1,
-  usage: 2,
-  paused: 3,
-  /** The service stayed unreachable longer than --offline-timeout. */
-  offline: 4,
-  interrupted: 130,
-} as const;
+export { EXIT };
 
 /** How long `run`, `resume` and `retry` wait for an unreachable service before giving up (exit 4). */
 export const DEFAULT_OFFLINE_TIMEOUT_S = 300;
 
-/** Bad usage or bad input: exit code 2 with a message that says what to fix. */
-export class UsageError extends Error {
+/** A command line that cannot be read: exit code 2 with a message that says what to fix. */
+export class UsageError extends StudioError {
   constructor(message: string) {
-    super(message);
+    super('USAGE', message);
     this.name = 'UsageError';
-  }
-}
-
-/** Ends a command with this exit code after it has said why (nothing more to print). */
-export class ExitError extends Error {
-  readonly code: number;
-  constructor(code: number) {
-    super(`exit ${code}`);
-    this.name = 'ExitError';
-    this.code = code;
   }
 }
 
@@ -48,7 +32,13 @@ export function terminalSafe(io: Io): Io {
   };
 }
 
+/**
+ * The real terminal. A closed pipe on stdout (`qwen-studio status | head -4`) ends the command quietly:
+ * the reader has all it wanted, and everything the command did is already in the data folder.
+ */
 export function processIo(): Io {
+  if (!process.stdout.listeners('error').includes(endOnClosedPipe))
+    process.stdout.on('error', endOnClosedPipe);
   return {
     out: (l) => process.stdout.write(`${l}\n`),
     err: (l) => process.stderr.write(`${l}\n`),
@@ -103,4 +93,23 @@ export function checkCommonFlags(flags: CommonFlags, env: NodeJS.ProcessEnv): vo
   else if (env.QWEN_STUDIO_API_BASE) urlOption('QWEN_STUDIO_API_BASE', env.QWEN_STUDIO_API_BASE, insecure);
   if (flags.dataDir !== undefined && !flags.dataDir.trim())
     throw new UsageError('--data-dir is empty: give a folder.');
+}
+
+function endOnClosedPipe(err: NodeJS.ErrnoException): void {
+  if (err.code === 'EPIPE') process.exit(EXIT.ok);
+  throw err;
+}
+
+/** `--debug` anywhere on the command line, and the arguments without it. */
+export function takeDebugFlag(argv: readonly string[]): { debug: boolean; args: string[] } {
+  return { debug: argv.includes('--debug'), args: argv.filter((a) => a !== '--debug') };
+}
+
+/** The data folder a command line names (`--data-dir x` or `--data-dir=x`), if it names one. */
+export function dataDirArgument(argv: readonly string[]): string | null {
+  for (const [i, a] of argv.entries()) {
+    if (a === '--data-dir') return argv[i + 1] ?? null;
+    if (a.startsWith('--data-dir=')) return a.slice('--data-dir='.length);
+  }
+  return null;
 }

@@ -1,56 +1,39 @@
-// The exit code and the one line a person reads for an error a command ended with. Imported only when a
-// command fails, so the error classes (and the engine modules that hold them) cost nothing otherwise.
-import { ZodError } from 'zod';
-import { InputFileError } from '../engine/batch/input-file.ts';
-import { PlanError } from '../engine/batch/plan.ts';
-import { ReferenceError } from '../engine/batch/refs.ts';
-import { TemplateError } from '../engine/batch/template.ts';
-import { WildcardError } from '../engine/batch/wildcards.ts';
-import { SweepGridError } from '../engine/library/sweep-grid.ts';
-import { JobEditError } from '../engine/batch/job-edit.ts';
-import { QueueOrderError } from '../engine/store/queue-order.ts';
-import { SweepSyntaxError } from '../../shared/sweep.ts';
-import { ExportError } from '../engine/library/export.ts';
-import { ImportError } from '../engine/library/import.ts';
-import { LibraryError } from '../engine/library/library.ts';
-import { LeaseBusyError } from '../engine/store/runner-lock.ts';
-import { RebuildRefusedError } from '../engine/library/rebuild.ts';
-import { CatalogBackupError } from '../engine/store/backups.ts';
-import { CatalogDamagedError, DatabaseVersionError, MigrationChecksumError } from '../engine/store/db.ts';
-import { EXIT, ExitError, UsageError, type Io } from './common.ts';
+// How a command that failed ends: one line a person can act on, on stderr, and the exit code the error's
+// code maps to (shared/errors.ts). The stack of a failure that is not the person's mistake goes to the
+// data folder's log; it reaches the terminal only with --debug. Imported only when a command fails.
+import { join } from 'node:path';
+import { toStudioError } from '../engine/errors.ts';
+import { createLogger } from '../engine/log.ts';
+import { redact } from '../engine/redact.ts';
+import { defaultDataDir } from '../engine/studio.ts';
+import { apiKeyFromEnv, type Io } from './common.ts';
 
-const USER_MISTAKES = [
-  UsageError,
-  ImportError,
-  ExportError,
-  LibraryError,
-  InputFileError,
-  ReferenceError,
-  TemplateError,
-  WildcardError,
-  SweepSyntaxError,
-  SweepGridError,
-  JobEditError,
-  QueueOrderError,
-  PlanError,
-  DatabaseVersionError,
-  MigrationChecksumError,
-  LeaseBusyError,
-  CatalogDamagedError,
-  CatalogBackupError,
-  RebuildRefusedError,
-];
+export interface ExitOptions {
+  /** Print the stack (and its causes) too. */
+  debug: boolean;
+  /** The command line's `--data-dir`, if it gave one: where the log of our own failures goes. */
+  dataDir: string | null;
+}
 
-export function exitCodeFor(err: unknown, io: Io): number {
-  if (err instanceof ExitError) return err.code;
-  if (USER_MISTAKES.some((type) => err instanceof type)) {
-    io.err((err as Error).message);
-    return EXIT.usage;
+export function exitCodeFor(err: unknown, io: Io, opts: ExitOptions): number {
+  const e = toStudioError(err, 'The command');
+  const secrets = [apiKeyFromEnv(io.env)];
+  io.err(redact(e.message, secrets));
+  if (!e.isUserMistake) {
+    try {
+      const log = createLogger({
+        dir: join(opts.dataDir ?? defaultDataDir(io.env), 'logs'),
+        secrets: () => secrets.filter((s) => s !== null),
+      });
+      log.error('command failed', { code: e.code, err: e.cause ?? e });
+      log.close();
+    } catch {
+      // A log that cannot be written must not hide the message already printed.
+    }
   }
-  if (err instanceof ZodError) {
-    io.err(err.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('\n'));
-    return EXIT.usage;
+  if (opts.debug) {
+    for (let cur: unknown = e; cur instanceof Error; cur = cur.cause)
+      io.err(redact(cur.stack ?? String(cur), secrets));
   }
-  io.err(`Unexpected error: ${(err as Error)?.stack ?? String(err)}`);
-  return EXIT.failed;
+  return e.exitCode;
 }

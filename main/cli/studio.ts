@@ -3,7 +3,8 @@
 import { catalogPath } from '../engine/store/backups.ts';
 import { CatalogDamagedError, isCorruptionError } from '../engine/store/db.ts';
 import { Studio, defaultDataDir } from '../engine/studio.ts';
-import { EXIT, ExitError, apiKeyFromEnv, type CommonFlags, type Io } from './common.ts';
+import { StudioError } from '../engine/errors.ts';
+import { apiKeyFromEnv, type CommonFlags, type Io } from './common.ts';
 
 export function openStudio(io: Io, flags: CommonFlags, extra: { concurrency?: number } = {}): Studio {
   return new Studio({
@@ -35,12 +36,10 @@ export async function withStudio<T>(
 
 export function requireKey(io: Io): void {
   if (!apiKeyFromEnv(io.env)) {
-    io.err(
-      'No API key: set QWEN_STUDIO_API_KEY (or SKILLS_VIDEO_API_KEY) to the key from your skills.video dashboard.',
+    throw new StudioError(
+      'NO_API_KEY',
+      'No API key: set QWEN_STUDIO_API_KEY (or SKILLS_VIDEO_API_KEY) to the key from your skills.video dashboard, ' +
+        'or try without one: `qwen-studio simulator`, then --api-base http://127.0.0.1:8787/api with any key.',
     );
-    io.err(
-      'To try without a key, start `qwen-studio simulator` and pass --api-base http://127.0.0.1:8787/api with any key.',
-    );
-    throw new ExitError(EXIT.paused);
   }
 }

@@ -4,7 +4,6 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
-import { z } from 'zod';
 import {
   contract,
   type AppInfo,
@@ -21,6 +20,9 @@ import { apiOrigin } from '../../shared/api-base.ts';
 import { DEFAULT_API_BASE } from '../../shared/api.ts';
 import type { JobRow, PromptEntry } from '../../shared/domain.ts';
 import { parsePromptText } from './batch/input-file.ts';
+import { StudioError, describeIssues, toStudioError } from './errors.ts';
+import type { Logger } from './log.ts';
+import { redact } from './redact.ts';
 import { QUERY_SYNTAX, describeQuerySyntax } from './search/query.ts';
 import type { JobRecord } from './store/jobs.ts';
 import type { RefRecord } from './store/refs.ts';
@@ -58,19 +60,6 @@ export interface HandlerEnv {
 export type PickKind = 'export-zip' | 'export-folder' | 'import-folder' | 'export-sheet';
 
 export type Handlers = { [M in Method]: (input: ParsedInput<M>) => Promise<Output<M>> };
-
-export type ContractErrorCode = 'UNKNOWN_METHOD' | 'INVALID_INPUT' | 'FAILED';
-
-/** A failed call as a transport reports it: a code and a message safe to show (no stack, no key). */
-export class ContractCallError extends Error {
-  readonly code: ContractErrorCode;
-
-  constructor(code: ContractErrorCode, message: string) {
-    super(message);
-    this.name = 'ContractCallError';
-    this.code = code;
-  }
-}
 
 /** The key the simulator of "try without a key" accepts; it only ever lives in memory. */
 const SIMULATOR_KEY = 'simulator';
@@ -111,8 +100,9 @@ function toRefInfo(r: RefRecord): RefInfo {
   };
 }
 
-// dispatch() only receives the handlers, yet must scrub the key from any message: the handlers carry it.
-const SECRETS = new WeakMap<Handlers, () => (string | null)[]>();
+// dispatch() only receives the handlers, yet must redact the key from any message and log our bugs: the
+// handlers carry both.
+const CONTEXT = new WeakMap<Handlers, { secrets: () => (string | null)[]; log: Logger }>();
 
 export function createHandlers(studio: Studio, env: HandlerEnv): Handlers {
   // Simulator mode is a property of this run only: a restart goes back to the real service.
@@ -143,8 +133,8 @@ export function createHandlers(studio: Studio, env: HandlerEnv): Handlers {
   const job = (id: number): JobRecord => {
     const j = studio.stores.jobs.get(id);
     if (!j)
-      throw new ContractCallError(
-        'FAILED',
+      throw new StudioError(
+        'NOT_FOUND',
         `Job ${id} does not exist (it may belong to a deleted data folder).`,
       );
     return j;
@@ -152,8 +142,8 @@ export function createHandlers(studio: Studio, env: HandlerEnv): Handlers {
   const batch = (id: number) => {
     const b = studio.batchSummary(id);
     if (!b)
-      throw new ContractCallError(
-        'FAILED',
+      throw new StudioError(
+        'NOT_FOUND',
         `Batch ${id} does not exist (it may belong to a deleted data folder).`,
       );
     return b;
@@ -176,8 +166,8 @@ export function createHandlers(studio: Studio, env: HandlerEnv): Handlers {
     'app.info': async () => info(),
     'app.useSimulator': async () => {
       if (!env.startSimulator) {
-        throw new ContractCallError(
-          'FAILED',
+        throw new StudioError(
+          'NOT_AVAILABLE',
           'The local simulator is not part of this build; paste an API key instead.',
         );
       }
@@ -254,8 +244,8 @@ export function createHandlers(studio: Studio, env: HandlerEnv): Handlers {
       if (out !== undefined) target = typedPath(out, 'The contact sheet', join(homedir(), 'sheet.png'));
       else if (env.pickPath) target = await env.pickPath('export-sheet');
       else
-        throw new ContractCallError(
-          'FAILED',
+        throw new StudioError(
+          'INVALID_INPUT',
           'Say where to save the contact sheet: a full path to a .png file.',
         );
       if (target === null) return null;
@@ -302,10 +292,10 @@ export function createHandlers(studio: Studio, env: HandlerEnv): Handlers {
     },
     'refs.fromAsset': async ({ id }) => {
       const asset = studio.stores.assets.get(id);
-      if (!asset) throw new ContractCallError('FAILED', `Image ${id} is not in the library any more.`);
+      if (!asset) throw new StudioError('NOT_FOUND', `Image ${id} is not in the library any more.`);
       const file = storedFile(studio.dataDir, asset.path);
       if (!file) {
-        throw new ContractCallError('FAILED', `Image ${id}'s image file is missing from the library folder.`);
+        throw new StudioError('NOT_FOUND', `Image ${id}'s image file is missing from the library folder.`);
       }
       const { ref } = await studio.addReference(file);
       return toRefInfo(ref);
@@ -380,7 +370,10 @@ export function createHandlers(studio: Studio, env: HandlerEnv): Handlers {
       onlyFromDialog(env, out);
       const chosen = ids(selection);
       if (chosen.length === 0) {
-        throw new ContractCallError('FAILED', 'Nothing to export: no image is in the selection any more.');
+        throw new StudioError(
+          'NOTHING_SELECTED',
+          'Nothing to export: no image is in the selection any more.',
+        );
       }
       const target = await exportTarget(env, format, out);
       if (target === null) return { task: null };
@@ -483,7 +476,7 @@ export function createHandlers(studio: Studio, env: HandlerEnv): Handlers {
     },
     'searches.delete': async ({ id }) => ({ deleted: lib.deleteSavedSearch(id) }),
   };
-  SECRETS.set(handlers, () => [studio.apiKey(), env.keyStore.get()]);
+  CONTEXT.set(handlers, { secrets: () => [studio.apiKey(), env.keyStore.get()], log: studio.log });
   return handlers;
 }
 
@@ -499,10 +492,7 @@ function megabytes(n: number): string {
 function typedPath(raw: string, what: string, example: string): string {
   const p = raw === '~' || raw.startsWith('~/') ? join(homedir(), raw.slice(1)) : raw;
   if (!isAbsolute(p)) {
-    throw new ContractCallError(
-      'FAILED',
-      `${what} must be a full path, such as ${example} ("${raw}" is not).`,
-    );
+    throw new StudioError('BAD_PATH', `${what} must be a full path, such as ${example} ("${raw}" is not).`);
   }
   return resolve(p);
 }
@@ -521,7 +511,7 @@ async function keyMayGo(studio: Studio, env: HandlerEnv, next: string): Promise<
   const origin = apiOrigin(next);
   if (origin === apiOrigin(studio.settings().apiBase) || origin === apiOrigin(DEFAULT_API_BASE)) return true;
   if (!env.confirmApiBase) {
-    throw new ContractCallError(
+    throw new StudioError(
       'INVALID_INPUT',
       `The API key is not sent to ${new URL(next).host} from here: start the studio with --api-base ${next} ` +
         'to use that service.',
@@ -533,7 +523,7 @@ async function keyMayGo(studio: Studio, env: HandlerEnv, next: string): Promise<
 /** In the app, paths come from native dialogs only: the page names no file on this machine. */
 function onlyFromDialog(env: HandlerEnv, typed: string | undefined): void {
   if (typed !== undefined && env.pickPath) {
-    throw new ContractCallError(
+    throw new StudioError(
       'INVALID_INPUT',
       'In the app, files and folders are chosen in a dialog; a typed path is not accepted.',
     );
@@ -553,8 +543,8 @@ async function exportTarget(
   let target: string;
   if (out === undefined) {
     if (!env.pickPath) {
-      throw new ContractCallError(
-        'FAILED',
+      throw new StudioError(
+        'INVALID_INPUT',
         'Say where to export to: a full path to a .zip file or a folder.',
       );
     }
@@ -568,25 +558,22 @@ async function exportTarget(
   if (format === 'zip') {
     if (!target.toLowerCase().endsWith('.zip')) target += '.zip';
     if (out !== undefined && existsSync(target)) {
-      throw new ContractCallError(
-        'FAILED',
+      throw new StudioError(
+        'ALREADY_EXISTS',
         `${target} already exists — choose another name or delete it first.`,
       );
     }
     return target;
   }
   if (target.toLowerCase().endsWith('.zip')) {
-    throw new ContractCallError(
-      'FAILED',
+    throw new StudioError(
+      'BAD_PATH',
       `${target} ends in .zip — choose "Zip file" to make an archive, or a folder path.`,
     );
   }
   if (!existsSync(target)) return target;
   if (!statSync(target).isDirectory()) {
-    throw new ContractCallError(
-      'FAILED',
-      `${target} is a file, not a folder — choose a folder to export into.`,
-    );
+    throw new StudioError('BAD_PATH', `${target} is a file, not a folder — choose a folder to export into.`);
   }
   return readdirSync(target).length === 0 ? target : join(target, `qwen-studio-export-${stamp()}`);
 }
@@ -594,16 +581,16 @@ async function exportTarget(
 async function importSource(env: HandlerEnv, folder: string | undefined): Promise<string | null> {
   let source: string;
   if (folder === undefined) {
-    if (!env.pickPath) throw new ContractCallError('FAILED', 'Say which folder to import: its full path.');
+    if (!env.pickPath) throw new StudioError('INVALID_INPUT', 'Say which folder to import: its full path.');
     const picked = await env.pickPath('import-folder');
     if (picked === null) return null;
     source = picked;
   } else {
     source = typedPath(folder, 'The folder to import', join(homedir(), 'Pictures'));
   }
-  if (!existsSync(source)) throw new ContractCallError('FAILED', `${source} was not found — check the path.`);
+  if (!existsSync(source)) throw new StudioError('NOT_FOUND', `${source} was not found — check the path.`);
   if (!statSync(source).isDirectory()) {
-    throw new ContractCallError('FAILED', `${source} is a file — choose the folder that holds the images.`);
+    throw new StudioError('BAD_PATH', `${source} is a file — choose the folder that holds the images.`);
   }
   return source;
 }
@@ -612,50 +599,24 @@ function isMethod(name: string): name is Method {
   return Object.hasOwn(contract, name);
 }
 
-/** "field: problem; other: problem" — the first few issues, named by where they are. */
-function describeIssues(error: z.ZodError): string {
-  const parts = error.issues
-    .slice(0, 3)
-    .map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message));
-  const more = error.issues.length > 3 ? ` (and ${error.issues.length - 3} more)` : '';
-  return parts.join('; ') + more;
-}
-
-/** Built-in error types mean a bug, not something the person did: keep the message but say where to look. */
-const BUG_ERRORS = new Set(['TypeError', 'RangeError', 'SyntaxError', 'EvalError', 'URIError']);
-
-function toCallError(method: string, err: unknown, secrets: (string | null)[]): ContractCallError {
-  if (err instanceof ContractCallError) return err;
-  let code: ContractErrorCode = 'FAILED';
-  let message: string;
-  if (err instanceof z.ZodError) {
-    code = 'INVALID_INPUT';
-    message = describeIssues(err);
-  } else if (err instanceof Error) {
-    message = BUG_ERRORS.has(err.name)
-      ? `Something went wrong in the engine during ${method} (${err.message}). The log in the data folder has details.`
-      : err.message;
-  } else {
-    message = `${method} failed: ${String(err)}`;
-  }
-  for (const s of secrets) if (s && s.length >= 4) message = message.split(s).join('•••');
-  return new ContractCallError(code, message || `${method} failed`);
-}
-
 /**
- * Validates `raw` with the contract's schema and calls the handler. Throws ContractCallError only: a code
- * ('UNKNOWN_METHOD' | 'INVALID_INPUT' | 'FAILED') and a message a person can act on.
+ * Validates `raw` with the contract's schema and calls the handler. Throws StudioError only, its message
+ * redacted: a user's mistake as the handler said it, anything else logged (stack included) as INTERNAL.
  */
 export async function dispatch(handlers: Handlers, method: string, raw: unknown): Promise<unknown> {
   if (!isMethod(method))
-    throw new ContractCallError('UNKNOWN_METHOD', `There is no operation called "${method.slice(0, 100)}".`);
+    throw new StudioError('UNKNOWN_METHOD', `There is no operation called "${method.slice(0, 100)}".`);
   const parsed = contract[method].input.safeParse(raw ?? {});
-  if (!parsed.success) throw new ContractCallError('INVALID_INPUT', describeIssues(parsed.error));
+  if (!parsed.success) throw new StudioError('INVALID_INPUT', describeIssues(parsed.error));
   const handler = handlers[method] as (input: unknown) => Promise<unknown>;
   try {
     return await handler(parsed.data);
   } catch (err) {
-    throw toCallError(method, err, SECRETS.get(handlers)?.() ?? []);
+    const context = CONTEXT.get(handlers);
+    const e = toStudioError(err, method);
+    if (!e.isUserMistake) context?.log.error('call failed', { method, err });
+    const message = redact(e.message, context?.secrets() ?? []);
+    throw message === e.message ? e : new StudioError(e.code, message);
   }
 }
 

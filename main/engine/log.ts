@@ -4,6 +4,7 @@
 // and counts them instead).
 import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
+import { redact } from './redact.ts';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 type Fields = Record<string, unknown>;
@@ -44,33 +45,6 @@ const DEFAULT_MAX_BYTES = 5 * 1024 * 1024;
 const DEFAULT_MAX_FILES = 5;
 /** A single line never grows past this; longer lines keep their message and lose their fields. */
 const MAX_LINE_BYTES = 64 * 1024;
-const MIN_SECRET_LENGTH = 6;
-const REDACTED = '[redacted]';
-
-// ---- redaction -----------------------------------------------------------------------------------------
-
-const BEARER = /\bBearer\s+(?!\[redacted\])[A-Za-z0-9\-._~+/]+=*/gi;
-// `authorization: <value>`, `"authorization":"<value>"` and the same inside an escaped JSON string.
-const AUTH_VALUE = /((?:proxy-)?authorization|x-api-key)((?:\\*")?\s*[:=]\s*(?:\\*")?)([^"\\\r\n,;}]+)/gi;
-
-/**
- * `text` with every secret (at least 6 characters; shorter strings would blank out ordinary words) replaced
- * by `[redacted]`, in its raw and its JSON-escaped spelling, plus any `Bearer <token>` and the value of any
- * Authorization header.
- */
-export function redact(text: string, secrets: string[]): string {
-  let out = text;
-  const usable = [...new Set(secrets)].filter((s) => typeof s === 'string' && s.length >= MIN_SECRET_LENGTH);
-  usable.sort((a, b) => b.length - a.length); // a key that contains another key goes first
-  for (const secret of usable) {
-    out = out.split(secret).join(REDACTED);
-    const escaped = JSON.stringify(secret).slice(1, -1);
-    if (escaped !== secret) out = out.split(escaped).join(REDACTED);
-  }
-  out = out.replace(BEARER, `Bearer ${REDACTED}`);
-  out = out.replace(AUTH_VALUE, (_m, name: string, sep: string) => `${name}${sep}${REDACTED}`);
-  return out;
-}
 
 // ---- serialization -------------------------------------------------------------------------------------
 

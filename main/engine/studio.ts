@@ -21,6 +21,7 @@ import { SkillsClient } from './api/client.ts';
 import { planBatch } from './batch/plan.ts';
 import { Wildcards } from './batch/wildcards.ts';
 import { inspectReference, loadReference, storeReference, type ReferenceFile } from './batch/refs.ts';
+import { StudioError } from './errors.ts';
 import { createLogger, type Logger } from './log.ts';
 import { exportItems, type ExportProgress, type ExportResult } from './library/export.ts';
 import { importFolder, type ImportProgress, type ImportReport } from './library/import.ts';
@@ -243,7 +244,10 @@ export class Studio extends EventEmitter<StudioEvents> {
     for (const job of opts.checkRefs === false ? [] : plan.jobs) {
       for (const sha of job.refHashes) {
         if (!this.stores.refs.get(sha))
-          throw new Error(`Reference image ${sha.slice(0, 12)}… is not in the data folder; add it again.`);
+          throw new StudioError(
+            'REFERENCE',
+            `Reference image ${sha.slice(0, 12)}… is not in the data folder; add it again.`,
+          );
       }
     }
     return { spec, plan };
@@ -289,7 +293,7 @@ export class Studio extends EventEmitter<StudioEvents> {
 
   private changed(batchId: number): BatchSummary {
     const b = this.batchSummary(batchId);
-    if (!b) throw new QueueOrderError(`There is no batch #${batchId}.`);
+    if (!b) throw new QueueOrderError(`There is no batch #${batchId}.`, 'NOT_FOUND');
     this.emit('batch', b);
     this.scheduler.kick();
     return b;
@@ -312,7 +316,7 @@ export class Studio extends EventEmitter<StudioEvents> {
    */
   setBudget(batchId: number, maxCredits: number | null): BatchSummary {
     const b = this.stores.batches.get(batchId);
-    if (!b) throw new QueueOrderError(`There is no batch #${batchId}.`);
+    if (!b) throw new QueueOrderError(`There is no batch #${batchId}.`, 'NOT_FOUND');
     this.stores.db.prepare('UPDATE batches SET max_credits = ? WHERE id = ?').run(maxCredits, batchId);
     this.log.info('batch budget changed', { batch: batchId, from: b.maxCredits, to: maxCredits });
     if (b.status === 'paused' && b.pauseReason === 'budget') this.scheduler.resumeBatch(batchId);
@@ -322,7 +326,7 @@ export class Studio extends EventEmitter<StudioEvents> {
   /** Resumes a paused batch; one paused at its budget says what to do instead of pausing again at once. */
   resumeBatch(batchId: number): BatchSummary {
     const b = this.stores.batches.get(batchId);
-    if (!b) throw new QueueOrderError(`There is no batch #${batchId}.`);
+    if (!b) throw new QueueOrderError(`There is no batch #${batchId}.`, 'NOT_FOUND');
     if (b.status === 'paused' && b.pauseReason === 'budget' && b.maxCredits !== null) {
       const cpi = this.stores.jobs.learnedCreditsPerImage(b.model) ?? b.creditsPerImage;
       const next = this.stores.jobs.inStates(['queued'], batchId)[0];
@@ -363,7 +367,7 @@ export class Studio extends EventEmitter<StudioEvents> {
   /** A new batch with the same spec and the same jobs (prompts, parameters, seeds), queued at the bottom. */
   duplicateBatch(batchId: number): BatchSummary {
     const b = this.stores.batches.get(batchId);
-    if (!b) throw new QueueOrderError(`There is no batch #${batchId}.`);
+    if (!b) throw new QueueOrderError(`There is no batch #${batchId}.`, 'NOT_FOUND');
     const jobs = this.stores.jobs.list({ batchId, limit: 1_000_000 }).rows;
     const plan: BatchPlan = {
       jobs: jobs.map((j) => ({
@@ -463,7 +467,8 @@ export class Studio extends EventEmitter<StudioEvents> {
         },
       ];
     });
-    if (items.length === 0) throw new Error('Nothing to export: the selection is empty.');
+    if (items.length === 0)
+      throw new StudioError('NOTHING_SELECTED', 'Nothing to export: the selection is empty.');
     // Only files really inside the library leave it; a row naming anything else counts as missing.
     const readable = items.flatMap((i) => {
       const file = storedFile(this.dataDir, i.path);

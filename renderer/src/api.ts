@@ -1,17 +1,40 @@
 // The page's only way to the engine. In the app the preload exposes `window.studio`; in a browser the same
 // contract goes over the loopback bridge (fetch for calls, one WebSocket for events), authorised by the
-// token the bridge printed in the page's URL.
-import type { EventName, EventPayloads, Input, Method, Output, StudioApi } from '../../shared/contract.ts';
+// token the bridge printed in the page's URL. Either way a failed call becomes a StudioCallError carrying
+// the engine's code (shared/errors.ts) and its message, written for people.
+import type {
+  CallReply,
+  EventName,
+  EventPayloads,
+  Input,
+  Method,
+  Output,
+  StudioApi,
+} from '../../shared/contract.ts';
+import { isErrorCode, type ErrorCode } from '../../shared/errors.ts';
 import { i18n } from './i18n/index.ts';
 
-/** A failed call, with the engine's message (written for people) and the contract's error code. */
+/** A failed call: the engine's stable code and its message. */
 export class StudioCallError extends Error {
-  readonly code: string;
-  constructor(message: string, code: string) {
+  readonly code: ErrorCode;
+  constructor(message: string, code: ErrorCode) {
     super(message);
     this.name = 'StudioCallError';
     this.code = code;
   }
+}
+
+/** The result of a reply, or its error thrown as a StudioCallError. */
+function unwrap<M extends Method>(reply: CallReply<M> | null, status: number | null): Output<M> {
+  if (reply && 'result' in reply) return reply.result;
+  if (reply && 'error' in reply) {
+    const { code, message } = reply.error;
+    throw new StudioCallError(message, isErrorCode(code) ? code : 'INTERNAL');
+  }
+  throw new StudioCallError(
+    `The engine answered${status === null ? '' : ` ${status}`} without a readable body.`,
+    'INTERNAL',
+  );
 }
 
 export type ConnectionState = 'connecting' | 'open' | 'closed';
@@ -67,12 +90,8 @@ function bridgeApi(): StudioApi & { onConnection(fn: (s: ConnectionState) => voi
       } catch {
         throw new StudioCallError('The studio engine is not reachable.', 'OFFLINE');
       }
-      const body = (await res.json().catch(() => null)) as
-        { result: Output<M> } | { error: { message: string; code: string } } | null;
-      if (!body)
-        throw new StudioCallError(`The engine answered ${res.status} without a readable body.`, 'FAILED');
-      if ('error' in body) throw new StudioCallError(body.error.message, body.error.code);
-      return body.result;
+      const body = (await res.json().catch(() => null)) as CallReply<M> | null;
+      return unwrap(body, res.status);
     },
     on<E extends EventName>(event: E, listener: (payload: EventPayloads[E]) => void) {
       let set = listeners.get(event);
@@ -96,7 +115,7 @@ function createApi(): StudioApi & { onConnection(fn: (s: ConnectionState) => voi
   if (preload) {
     // IPC is in-process: there is no connection to lose.
     return {
-      call: (m, i) => preload.call(m, i),
+      call: async (m, i) => unwrap(await preload.call(m, i), null),
       on: (e, l) => preload.on(e, l),
       mediaUrl: (k, id) => preload.mediaUrl(k, id),
       onConnection: (fn) => {
@@ -113,11 +132,11 @@ export const api = createApi();
 /**
  * The message to show for any thrown value, in the UI's language: a code the UI has words for is
  * translated (`errors.<code>`, with the engine's message as `{{message}}`), anything else is shown as the
- * engine wrote it (IPC wraps errors in "Error invoking remote method …: ", which is removed).
+ * engine wrote it.
  */
 export function errorMessage(err: unknown): string {
   const code = err instanceof StudioCallError ? err.code : null;
   const raw = err instanceof Error ? err.message : String(err);
   if (code && i18n.exists(`errors.${code}`)) return i18n.t(`errors.${code}`, { message: raw });
-  return raw.replace(/^Error invoking remote method '[^']+': (\w*Error: )?/, '');
+  return raw;
 }

@@ -103,18 +103,19 @@ describe('calls', () => {
     expect(JSON.stringify(info)).not.toContain('bridge-key');
 
     const unknown = await call('app.nothing', {});
-    expect(unknown.status).toBe(400);
+    expect(unknown.status).toBe(404);
     expect(await unknown.json()).toEqual({
       error: { code: 'UNKNOWN_METHOD', message: 'There is no operation called "app.nothing".' },
     });
     const invalid = await call('job.cancel', { id: 'x' });
     expect(invalid.status).toBe(400);
     expect(((await invalid.json()) as { error: { code: string } }).error.code).toBe('INVALID_INPUT');
-    const failed = await call('batch.pause', { id: 999 });
-    expect(failed.status).toBe(500);
-    expect(((await failed.json()) as { error: { message: string } }).error.message).toMatch(
-      /^Batch 999 does not exist/,
-    );
+    // A user's mistake is a 4xx with the engine's code and message, never a 500.
+    const missing = await call('batch.pause', { id: 999 });
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toEqual({
+      error: { code: 'NOT_FOUND', message: expect.stringMatching(/^Batch 999 does not exist/) as string },
+    });
   });
 });
 

@@ -146,10 +146,11 @@ describe('renaming and deleting collections, saved searches and tags', () => {
     await lib.searchFor('tag:harbour', 0);
     await lib.rail.getByRole('button', { name: 'All images' }).click();
     await expect.poll(() => lib.count()).toBe(3);
-    // The two refused renames answer 400 (empty name) and 500 (taken name), which the browser logs.
+    // The two refused renames are the person's mistakes: 400 (empty name) and 409 (taken name), never a
+    // 500; the browser logs them.
     expect(rig.errors).toEqual([
       'console: Failed to load resource: the server responded with a status of 400 (Bad Request)',
-      'console: Failed to load resource: the server responded with a status of 500 (Internal Server Error)',
+      'console: Failed to load resource: the server responded with a status of 409 (Conflict)',
     ]);
   });
 });

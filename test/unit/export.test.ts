@@ -5,7 +5,8 @@ import { parse } from 'csv-parse/sync';
 import sharp from 'sharp';
 import yauzl from 'yauzl';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ExportError, exportItems, type ExportItem } from '../../main/engine/library/export.ts';
+import { StudioError } from '../../main/engine/errors.ts';
+import { exportItems, type ExportItem } from '../../main/engine/library/export.ts';
 import { tempDir } from '../helpers/tmp.ts';
 
 let dir: string;
@@ -140,7 +141,8 @@ describe('export', () => {
         signal: ctl.signal,
         onProgress: (pr) => pr.done === 2 && ctl.abort(),
       });
-      await expect(p).rejects.toThrow(ExportError);
+      await expect(p).rejects.toThrow(StudioError);
+      await expect(p).rejects.toMatchObject({ code: 'CANCELED' });
       await expect(p).rejects.toThrow(/canceled/);
       const left = existsSync(out) ? readdirSync(out) : [];
       expect(left.filter((n) => !n.startsWith('.'))).toEqual([]);

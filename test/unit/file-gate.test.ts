@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import yauzl from 'yauzl';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ContractCallError, createHandlers, dispatch } from '../../main/engine/handlers.ts';
+import { StudioError } from '../../main/engine/errors.ts';
+import { createHandlers, dispatch } from '../../main/engine/handlers.ts';
 import { storedFile } from '../../main/engine/files/stored-file.ts';
 import { createMediaHandler } from '../../main/engine/media/media-handler.ts';
 import { studioMediaLookup } from '../../main/engine/media/media-lookup.ts';
@@ -118,7 +119,7 @@ describe('every read of a row’s path goes through the gate', () => {
           () => null,
           (e: unknown) => e,
         );
-        expect(err).toBeInstanceOf(ContractCallError);
+        expect(err).toBeInstanceOf(StudioError);
         expect((err as Error).message).toMatch(/image file is missing/);
       });
 

@@ -6,7 +6,6 @@ import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { EventName, EventPayloads } from '../../shared/contract.ts';
 import {
-  ContractCallError,
   createHandlers,
   dispatch,
   subscribeEvents,
@@ -16,6 +15,7 @@ import {
 } from '../../main/engine/handlers.ts';
 import { Studio } from '../../main/engine/studio.ts';
 import { startSimulator, type Simulator } from '../../main/simulator/index.ts';
+import { StudioError } from '../../main/engine/errors.ts';
 
 const KEY = 'sk-test-0123456789abcdef';
 
@@ -35,13 +35,13 @@ function memoryKeyStore(initial: string | null = null): KeyStore & { value: stri
   };
 }
 
-async function callError(promise: Promise<unknown>): Promise<ContractCallError> {
+async function callError(promise: Promise<unknown>): Promise<StudioError> {
   const err = await promise.then(
     () => null,
     (e: unknown) => e,
   );
-  expect(err).toBeInstanceOf(ContractCallError);
-  return err as ContractCallError;
+  expect(err).toBeInstanceOf(StudioError);
+  return err as StudioError;
 }
 
 let sim: Simulator;
@@ -122,20 +122,20 @@ describe('dispatch', () => {
     expect(conc.message).toMatch(/^concurrency: /);
   });
 
-  it('turns engine errors into FAILED with the engine message, and never shows the key', async () => {
+  it('keeps the engine error’s code and message, and never shows the key', async () => {
     const { call } = await rig();
     const plan = await callError(call('batch.plan', { name: 'x', entries: [{ prompt: 'a {red|blue' }] }));
-    expect(plan.code).toBe('FAILED');
+    expect(plan.code).toBe('TEMPLATE');
     expect(plan.message).toBe("prompt 1: unclosed '{' at column 3 — close it or escape it as \\{");
 
     // The CSV reader names the file in its errors: a file named like the key must not echo the key.
     const csv = await callError(
       call('prompts.parseFile', { fileName: `${KEY}.csv`, text: 'title,size\nx,1\n' }),
     );
-    expect(csv.code).toBe('FAILED');
+    expect(csv.code).toBe('INPUT_FILE');
     expect(csv.message).toContain('prompt');
     expect(csv.message).not.toContain(KEY);
-    expect(csv.message).toContain('•••');
+    expect(csv.message).toContain('[redacted]');
   });
 });
 
@@ -207,7 +207,7 @@ describe('app, key and settings', () => {
 
     const { call: call2 } = await rig({ key: null });
     const missing = await callError(call2('app.useSimulator'));
-    expect(missing.code).toBe('FAILED');
+    expect(missing.code).toBe('NOT_AVAILABLE');
     expect(missing.message).toMatch(/API key/);
   });
 });
@@ -260,7 +260,7 @@ describe('references', () => {
     const bad = await callError(
       call('refs.add', { fileName: 'notes.txt', dataBase64: Buffer.from('hello').toString('base64') }),
     );
-    expect(bad.code).toBe('FAILED');
+    expect(bad.code).toBe('REFERENCE');
     expect(bad.message).toBe('notes.txt is not a PNG, JPEG, WebP or GIF image — convert it to one of those');
   });
 });
@@ -379,7 +379,7 @@ describe('batches, jobs and the library', () => {
     expect(await call('job.resume', { id: jobs[0]!.id })).toMatchObject({ state: 'queued' });
     expect(await call('job.cancel', { id: jobs[1]!.id })).toMatchObject({ state: 'canceled' });
     expect(await call('job.retry', { id: jobs[1]!.id })).toMatchObject({ state: 'queued' });
-    expect((await callError(call('job.drop', { id: jobs[1]!.id }))).code).toBe('FAILED');
+    expect((await callError(call('job.drop', { id: jobs[1]!.id }))).code).toBe('CONFLICT');
 
     expect(await call('batch.pause', { id: batchId })).toMatchObject({ status: 'paused' });
     expect(await call('batch.resume', { id: batchId })).toMatchObject({ status: 'active' });
@@ -503,7 +503,7 @@ describe('the library over the contract', () => {
     expect(((await call('library.search', { text: 'tag:sea' })) as Page).total).toBe(0);
 
     const taken = await callError(call('library.tags.rename', { from: 'harbour', to: 'street' }));
-    expect(taken.code).toBe('FAILED');
+    expect(taken.code).toBe('ALREADY_EXISTS');
     expect(taken.message).toMatch(/"street" already exists/);
     expect((await callError(call('library.tags.rename', { from: 'harbour', to: '  ' }))).message).toMatch(
       /cannot be empty/,

@@ -8,7 +8,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { ContractCallError, createHandlers, dispatch, type HandlerEnv } from '../../main/engine/handlers.ts';
+import { StudioError } from '../../main/engine/errors.ts';
+import { createHandlers, dispatch, type HandlerEnv } from '../../main/engine/handlers.ts';
 import { Studio } from '../../main/engine/studio.ts';
 import { ALLOW_BUTTON, keyDestinationQuestion } from '../../main/app/key-question.ts';
 import { apiBaseProblem } from '../../shared/api-base.ts';
@@ -67,13 +68,13 @@ async function open(env: Partial<HandlerEnv> = {}) {
   return { studio, call: (m: string, input: unknown) => dispatch(handlers, m, input) };
 }
 
-async function failure(p: Promise<unknown>): Promise<ContractCallError> {
+async function failure(p: Promise<unknown>): Promise<StudioError> {
   const err = await p.then(
     () => null,
     (e: unknown) => e,
   );
-  expect(err).toBeInstanceOf(ContractCallError);
-  return err as ContractCallError;
+  expect(err).toBeInstanceOf(StudioError);
+  return err as StudioError;
 }
 
 describe('changing the service address', () => {

@@ -1,7 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Library, LibraryError } from '../../main/engine/library/library.ts';
+import { StudioError } from '../../main/engine/errors.ts';
+import { Library } from '../../main/engine/library/library.ts';
 import { systemTrashMover } from '../../main/engine/library/trash.ts';
 import { AssetStore, type NewAsset } from '../../main/engine/store/assets.ts';
 import { openDatabase, type DB } from '../../main/engine/store/db.ts';
@@ -534,7 +535,8 @@ describe('trash and undo', () => {
     expect(ids('tag:teaware')).toEqual(sorted(gone1, gone2));
     expect(ids('collection:kitchen')).toEqual([gone1]);
     expect(existsSync(lib.trashDir(receipt.token))).toBe(false);
-    await expect(lib.undo(receipt.token)).rejects.toThrow(LibraryError);
+    await expect(lib.undo(receipt.token)).rejects.toThrow(StudioError);
+    await expect(lib.undo(receipt.token)).rejects.toMatchObject({ code: 'CONFLICT' });
     expect(lib.trashOps()).toEqual([]);
   });
 
@@ -664,7 +666,7 @@ describe('duplicates, disk usage, saved searches, tags', () => {
     expect(lib.savedSearches().map((x) => x.name)).toEqual(['Cats', 'Top picks']);
     expect(lib.deleteSavedSearch(s.id)).toBe(true);
     expect(lib.savedSearches().map((x) => x.name)).toEqual(['Cats']);
-    expect(() => lib.saveSearch('  ', 'x')).toThrow(LibraryError);
+    expect(() => lib.saveSearch('  ', 'x')).toThrow(StudioError);
   });
 
   it('suggests tags by prefix first, then by substring, most used first', () => {

@@ -11,7 +11,8 @@ import {
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createLogger, nullLogger, redact } from '../../main/engine/log.ts';
+import { createLogger, nullLogger } from '../../main/engine/log.ts';
+import { redact } from '../../main/engine/redact.ts';
 
 let dir: string;
 beforeEach(() => {

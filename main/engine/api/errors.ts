@@ -4,7 +4,7 @@
 import { STATUS_CODES } from 'node:http';
 import { errorBodySchema, type Generation } from '../../../shared/api.ts';
 import type { ErrorClass } from '../../../shared/domain.ts';
-import { redact } from '../log.ts';
+import { redact } from '../redact.ts';
 import { scrubStrings } from './scrub.ts';
 
 /** Our own codes, for failures the service did not name. */

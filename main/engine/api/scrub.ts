@@ -1,7 +1,7 @@
 // Nothing the service sends may carry the API key into the database, the logs, an image's metadata or the
 // screen: every string of every answer (messages, actual prompts, codes, URLs, even property names) goes
 // through the one redaction function before the client hands the answer on.
-import { redact } from '../log.ts';
+import { redact } from '../redact.ts';
 
 /** `value` (parsed JSON) with every string, and every property name, redacted of `secrets`. */
 export function scrubStrings<T>(value: T, secrets: readonly string[]): T {

@@ -13,6 +13,7 @@ import {
 } from '../../../shared/domain.ts';
 import { INPUT_LIMITS, formatLimit } from '../../../shared/input-limits.ts';
 import { firstIssueMessage, friendlyIssues } from './issues.ts';
+import { StudioError } from '../errors.ts';
 
 /**
  * An entry read from a file. `refs` holds the remote URLs only; local reference files are listed in
@@ -25,7 +26,7 @@ export type PromptFileEntry = PromptEntry & {
   refsAt?: { line: number; column: number | null };
 };
 
-export class InputFileError extends Error {
+export class InputFileError extends StudioError {
   readonly file: string;
   /** 1-based line of the file; 0 when the error concerns the whole file. */
   readonly line: number;
@@ -39,7 +40,7 @@ export class InputFileError extends Error {
     let where = line > 0 ? `${name}, line ${line}` : name;
     if (line > 0 && column !== null) where += `, column ${column}`;
     if (field) where += ` (${field})`;
-    super(`${where}: ${detail}`);
+    super('INPUT_FILE', `${where}: ${detail}`);
     this.name = 'InputFileError';
     this.file = file;
     this.line = line;

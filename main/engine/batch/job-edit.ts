@@ -7,10 +7,11 @@ import type { GenerationParams } from '../../../shared/domain.ts';
 import type { DB } from '../store/db.ts';
 import { firstIssueMessage, friendlyIssues } from './issues.ts';
 import { mergeParams } from './plan.ts';
+import { StudioError } from '../errors.ts';
 
-export class JobEditError extends Error {
-  constructor(message: string) {
-    super(message);
+export class JobEditError extends StudioError {
+  constructor(message: string, code: 'INVALID_INPUT' | 'NOT_FOUND' | 'CONFLICT' = 'INVALID_INPUT') {
+    super(code, message);
     this.name = 'JobEditError';
   }
 }
@@ -77,7 +78,7 @@ export class JobEditor {
       const rows = this.db
         .prepare('SELECT id, batch_id, state, input_json, remote_id FROM jobs WHERE batch_id = ?')
         .all(batchId) as EditableRow[];
-      if (rows.length === 0) throw new JobEditError(`There is no batch #${batchId}.`);
+      if (rows.length === 0) throw new JobEditError(`There is no batch #${batchId}.`, 'NOT_FOUND');
       let edited = 0;
       for (const row of rows) {
         if (!isEditable(row, 'queued')) continue;
@@ -94,17 +95,18 @@ export class JobEditor {
       const row = this.db
         .prepare('SELECT id, batch_id, state, input_json, remote_id FROM jobs WHERE id = ?')
         .get(jobId) as EditableRow | undefined;
-      if (!row) throw new JobEditError(`There is no job #${jobId}.`);
+      if (!row) throw new JobEditError(`There is no job #${jobId}.`, 'NOT_FOUND');
       if (!isEditable(row, kind)) {
         throw new JobEditError(
           kind === 'queued'
             ? `Job #${jobId} is ${row.state}: only a queued or paused job that was never sent can be edited.`
             : `Job #${jobId} is ${row.state}: only a failed or canceled job can be retried with other parameters.`,
+          'CONFLICT',
         );
       }
       const input = applyEdit(JSON.parse(row.input_json) as GenerationInput, edit);
       if (!this.write(row, input, kind))
-        throw new JobEditError(`Job #${jobId} changed meanwhile; try again.`);
+        throw new JobEditError(`Job #${jobId} changed meanwhile; try again.`, 'CONFLICT');
       this.retotal(row.batch_id);
       return input;
     })();

@@ -13,6 +13,7 @@ import type {
 import { firstIssueMessage, friendlyIssues } from './issues.ts';
 import { cellImages, sweepCellList } from './sweep.ts';
 import { compileTemplate, TemplateError, type CompiledTemplate, type WildcardSource } from './template.ts';
+import { StudioError } from '../errors.ts';
 
 export interface PlanOptions {
   creditsPerImage: number;
@@ -28,12 +29,12 @@ export interface PlanOptions {
 
 export const DEFAULT_MAX_JOBS = 10_000;
 
-export class PlanError extends Error {
+export class PlanError extends StudioError {
   /** The entry at fault (`file.csv:12`, or whatever origin the entry carried), null for the whole batch. */
   readonly origin: string | null;
 
-  constructor(message: string, origin: string | null) {
-    super(origin ? `${origin}: ${message}` : message);
+  constructor(message: string, origin: string | null, code: 'PLAN' | 'OVER_LIMIT' | 'TEMPLATE' = 'PLAN') {
+    super(code, origin ? `${origin}: ${message}` : message);
     this.name = 'PlanError';
     this.origin = origin;
   }
@@ -61,6 +62,7 @@ export function planBatch(spec: ParsedBatchSpec, opts: PlanOptions): BatchPlan {
         `${maxJobs.toLocaleString('en-US')} — split it into smaller batches, remove alternatives or sweep values, ` +
         'or lower repeat',
       null,
+      'OVER_LIMIT',
     );
   }
 
@@ -165,7 +167,7 @@ function compileEntry(
       ...(entry.vars ? { vars: entry.vars } : {}),
     });
   } catch (err) {
-    if (err instanceof TemplateError) throw new PlanError(err.message, originOf(entry, index));
+    if (err instanceof TemplateError) throw new PlanError(err.message, originOf(entry, index), 'TEMPLATE');
     throw err;
   }
   // A column the template never reads is most likely a misspelt API field: say so rather than ignore it.

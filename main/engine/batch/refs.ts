@@ -7,14 +7,15 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { LIMITS } from '../../../shared/api.ts';
 import { writeFileAtomic } from '../files/atomic-write.ts';
+import { StudioError } from '../errors.ts';
 
 // Named by the brief; note it shadows the built-in ReferenceError wherever it is imported.
-export class ReferenceError extends Error {
+export class ReferenceError extends StudioError {
   /** The path (or upload name) the reference came from. */
   readonly source: string;
 
   constructor(message: string, source: string) {
-    super(message);
+    super('REFERENCE', message);
     this.name = 'ReferenceError';
     this.source = source;
   }

@@ -11,8 +11,9 @@
 // A hand-written recursive-descent parser; every error carries the 1-based column (in code points). Length
 // and nesting are bounded (shared/input-limits.ts) as it reads, so no template can take the stack.
 import { INPUT_LIMITS, formatLimit } from '../../../shared/input-limits.ts';
+import { StudioError } from '../errors.ts';
 
-export class TemplateError extends Error {
+export class TemplateError extends StudioError {
   /** 1-based column (in code points) of the offending character in the template text. */
   readonly column: number;
   /** The wildcard file at fault (relative to the data folder), when the error is inside one. */
@@ -21,7 +22,7 @@ export class TemplateError extends Error {
   readonly line: number | null;
 
   constructor(message: string, column: number, where: { file: string; line: number } | null = null) {
-    super(message);
+    super('TEMPLATE', message);
     this.name = 'TemplateError';
     this.column = column;
     this.file = where?.file ?? null;

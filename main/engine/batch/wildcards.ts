@@ -6,10 +6,11 @@ import { join, relative, sep } from 'node:path';
 import { compileTemplate, TemplateError, type WildcardFile, type WildcardSource } from './template.ts';
 import { WILDCARD_NAME } from './template-parse.ts';
 import type { WildcardInfo } from '../../../shared/contract.ts';
+import { StudioError } from '../errors.ts';
 
-export class WildcardError extends Error {
-  constructor(message: string) {
-    super(message);
+export class WildcardError extends StudioError {
+  constructor(message: string, code: 'INVALID_INPUT' | 'NOT_FOUND' = 'INVALID_INPUT') {
+    super(code, message);
     this.name = 'WildcardError';
   }
 }
@@ -112,7 +113,10 @@ export class Wildcards implements WildcardSource {
       return { name: clean, text: readFileSync(this.pathOf(clean), 'utf8') };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-        throw new WildcardError(`no wildcard __${clean}__ — see the list with: qwen-studio wildcards list`);
+        throw new WildcardError(
+          `no wildcard __${clean}__ — see the list with: qwen-studio wildcards list`,
+          'NOT_FOUND',
+        );
       }
       throw err;
     }
@@ -158,7 +162,10 @@ export class Wildcards implements WildcardSource {
     try {
       statSync(target);
     } catch {
-      throw new WildcardError(`no wildcard __${clean}__ — see the list with: qwen-studio wildcards list`);
+      throw new WildcardError(
+        `no wildcard __${clean}__ — see the list with: qwen-studio wildcards list`,
+        'NOT_FOUND',
+      );
     }
     rmSync(target);
     this.cache.delete(clean);

@@ -9,6 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify/sync';
 import yazl from 'yazl';
 import { commitTempFile, tempPathFor } from '../files/atomic-write.ts';
+import { StudioError } from '../errors.ts';
 
 export interface ExportItem {
   /** The file on disk. */
@@ -36,13 +37,6 @@ export interface ExportResult {
   files: number;
   bytes: number;
   missing: string[];
-}
-
-export class ExportError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'ExportError';
-  }
 }
 
 /** Names inside the export: the file's own name, made unique with a counter when two collide. */
@@ -84,7 +78,7 @@ function metadataFiles(
 }
 
 function aborted(signal?: AbortSignal): void {
-  if (signal?.aborted) throw new ExportError('Export canceled: nothing was kept.');
+  if (signal?.aborted) throw new StudioError('CANCELED', 'Export canceled: nothing was kept.');
 }
 
 export async function exportItems(opts: ExportOptions): Promise<ExportResult> {
@@ -179,7 +173,9 @@ async function exportZip(opts: ExportOptions, names: string[]): Promise<ExportRe
     zip.addBuffer(Buffer.from(meta.csv), 'metadata.csv');
     zip.addBuffer(Buffer.from(meta.jsonl), 'metadata.jsonl');
     const onAbort = () =>
-      (zip.outputStream as Readable).destroy(new ExportError('Export canceled: nothing was kept.'));
+      (zip.outputStream as Readable).destroy(
+        new StudioError('CANCELED', 'Export canceled: nothing was kept.'),
+      );
     signal?.addEventListener('abort', onAbort, { once: true });
     zip.end();
     try {
@@ -199,20 +195,28 @@ async function exportZip(opts: ExportOptions, names: string[]): Promise<ExportRe
   }
 }
 
-function diskError(err: unknown, out: string): Error {
-  if (err instanceof ExportError) return err;
+function diskError(err: unknown, out: string): StudioError {
+  if (err instanceof StudioError) return err;
   const code = (err as NodeJS.ErrnoException)?.code;
   if (code === 'ENOSPC' || code === 'EDQUOT') {
-    return new ExportError(`The disk holding ${out} is full — free some space or export to another place.`, {
-      cause: err,
-    });
+    return new StudioError(
+      'STORAGE',
+      `The disk holding ${out} is full — free some space or export to another place.`,
+      {
+        cause: err,
+      },
+    );
   }
   if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
-    return new ExportError(`Cannot write to ${out} (${code}) — choose a folder you can write to.`, {
-      cause: err,
-    });
+    return new StudioError(
+      'STORAGE',
+      `Cannot write to ${out} (${code}) — choose a folder you can write to.`,
+      {
+        cause: err,
+      },
+    );
   }
-  return new ExportError(`Export to ${out} failed: ${(err as Error)?.message ?? String(err)}`, {
+  return new StudioError('STORAGE', `Export to ${out} failed: ${(err as Error)?.message ?? String(err)}`, {
     cause: err,
   });
 }

@@ -12,6 +12,7 @@ import { parseA1111Parameters } from './metadata/a1111.ts';
 import { readMetadata, stripMetadata } from './metadata/embed.ts';
 import type { AssetStore, NewAsset } from '../store/assets.ts';
 import type { DB } from '../store/db.ts';
+import { StudioError } from '../errors.ts';
 
 export interface ImportProgress {
   done: number;
@@ -39,13 +40,6 @@ export interface ImportOptions {
 }
 
 const IMAGE_EXT = new Set(['.png', '.jpg', '.jpeg', '.webp', '.gif']);
-
-export class ImportError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ImportError';
-  }
-}
 
 /** Every image-looking file below `folder` (hidden files and folders skipped), in a stable order. */
 export async function listImages(folder: string): Promise<string[]> {
@@ -115,10 +109,10 @@ export async function importFolder(folder: string, opts: ImportOptions): Promise
   try {
     info = await stat(folder);
   } catch {
-    throw new ImportError(`${folder} was not found — check the path.`);
+    throw new StudioError('NOT_FOUND', `${folder} was not found — check the path.`);
   }
   if (!info.isDirectory())
-    throw new ImportError(`${folder} is not a folder — choose the folder that holds the images.`);
+    throw new StudioError('BAD_PATH', `${folder} is not a folder — choose the folder that holds the images.`);
   const files = await listImages(folder);
   const report: ImportReport = { scanned: files.length, imported: 0, duplicates: 0, skipped: [], ids: [] };
   const known = opts.db

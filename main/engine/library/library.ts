@@ -25,6 +25,7 @@ import {
   type SortOrder,
 } from '../search/query.ts';
 import { exists, moveFile, moveToTrashFolder, type FileMover } from './trash.ts';
+import { StudioError } from '../errors.ts';
 
 /** Which assets a bulk action applies to: ids, or everything a query matches ("all N matching"). */
 export type Selection = readonly number[] | { query: string };
@@ -82,13 +83,6 @@ const LIVE_TAGS = `WITH trashed AS (
     SELECT t.id, t.name, t.uses - coalesce(tr.n, 0) AS uses FROM tags t LEFT JOIN trashed tr ON tr.tag_id = t.id
     WHERE t.uses - coalesce(tr.n, 0) > 0
   )`;
-
-export class LibraryError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'LibraryError';
-  }
-}
 
 export interface LibraryOptions {
   now?: () => number;
@@ -199,7 +193,10 @@ export class Library {
 
   setRating(sel: Selection, rating: number): number {
     if (!Number.isInteger(rating) || rating < 0 || rating > 5) {
-      throw new LibraryError(`A rating is a whole number from 0 to 5 (0 clears it); got ${rating}.`);
+      throw new StudioError(
+        'INVALID_INPUT',
+        `A rating is a whole number from 0 to 5 (0 clears it); got ${rating}.`,
+      );
     }
     return this.bulk(sel, `UPDATE assets SET rating = @v WHERE ${Library.LIVE_IDS} AND rating <> @v`, {
       v: rating,
@@ -227,7 +224,7 @@ export class Library {
       const name = normalizeName(raw);
       if (!name) continue;
       if (name.length > 100)
-        throw new LibraryError(`Tag "${name.slice(0, 40)}…" is longer than 100 characters.`);
+        throw new StudioError('INVALID_INPUT', `Tag "${name.slice(0, 40)}…" is longer than 100 characters.`);
       if (!seen.has(name.toLowerCase())) seen.set(name.toLowerCase(), name);
     }
     return [...seen.values()];
@@ -297,14 +294,18 @@ export class Library {
 
   renameTag(from: string, to: string): void {
     const name = normalizeName(to);
-    if (!name) throw new LibraryError('A tag name cannot be empty.');
+    if (!name) throw new StudioError('INVALID_INPUT', 'A tag name cannot be empty.');
     const clash = this.db
       .prepare('SELECT name FROM tags WHERE name = ? AND name <> ? COLLATE NOCASE')
       .pluck()
       .get(name, from);
-    if (clash) throw new LibraryError(`A tag "${String(clash)}" already exists; remove one of them first.`);
+    if (clash)
+      throw new StudioError(
+        'ALREADY_EXISTS',
+        `A tag "${String(clash)}" already exists; remove one of them first.`,
+      );
     const res = this.db.prepare('UPDATE tags SET name = ? WHERE name = ?').run(name, normalizeName(from));
-    if (res.changes === 0) throw new LibraryError(`There is no tag "${from}".`);
+    if (res.changes === 0) throw new StudioError('NOT_FOUND', `There is no tag "${from}".`);
   }
 
   deleteTag(name: string): boolean {
@@ -326,9 +327,10 @@ export class Library {
 
   createCollection(name: string): number {
     const n = normalizeName(name);
-    if (!n) throw new LibraryError('A collection needs a name.');
+    if (!n) throw new StudioError('INVALID_INPUT', 'A collection needs a name.');
     const existing = this.db.prepare('SELECT name FROM collections WHERE name = ?').pluck().get(n);
-    if (existing) throw new LibraryError(`A collection named "${String(existing)}" already exists.`);
+    if (existing)
+      throw new StudioError('ALREADY_EXISTS', `A collection named "${String(existing)}" already exists.`);
     return Number(
       this.db.prepare('INSERT INTO collections (name, created_at) VALUES (?, ?)').run(n, this.now())
         .lastInsertRowid,
@@ -337,14 +339,15 @@ export class Library {
 
   renameCollection(id: number, name: string): void {
     const n = normalizeName(name);
-    if (!n) throw new LibraryError('A collection needs a name.');
+    if (!n) throw new StudioError('INVALID_INPUT', 'A collection needs a name.');
     const clash = this.db
       .prepare('SELECT name FROM collections WHERE name = ? AND id <> ?')
       .pluck()
       .get(n, id);
-    if (clash) throw new LibraryError(`A collection named "${String(clash)}" already exists.`);
+    if (clash)
+      throw new StudioError('ALREADY_EXISTS', `A collection named "${String(clash)}" already exists.`);
     if (this.db.prepare('UPDATE collections SET name = ? WHERE id = ?').run(n, id).changes === 0) {
-      throw new LibraryError(`Collection #${id} does not exist.`);
+      throw new StudioError('NOT_FOUND', `Collection #${id} does not exist.`);
     }
   }
 
@@ -355,7 +358,7 @@ export class Library {
 
   addToCollection(id: number, sel: Selection): number {
     if (!this.db.prepare('SELECT 1 FROM collections WHERE id = ?').get(id)) {
-      throw new LibraryError(`Collection #${id} does not exist.`);
+      throw new StudioError('NOT_FOUND', `Collection #${id} does not exist.`);
     }
     return this.bulk(
       sel,
@@ -386,7 +389,7 @@ export class Library {
   /** Saves under a name; saving an existing name replaces its query. */
   saveSearch(name: string, query: string): SavedSearch {
     const n = normalizeName(name);
-    if (!n) throw new LibraryError('A saved search needs a name.');
+    if (!n) throw new StudioError('INVALID_INPUT', 'A saved search needs a name.');
     const now = this.now();
     return this.db
       .prepare(
@@ -399,12 +402,13 @@ export class Library {
 
   renameSavedSearch(id: number, name: string): void {
     const n = normalizeName(name);
-    if (!n) throw new LibraryError('A saved search needs a name.');
+    if (!n) throw new StudioError('INVALID_INPUT', 'A saved search needs a name.');
     const clash = this.db
       .prepare('SELECT name FROM saved_searches WHERE name = ? AND id <> ?')
       .pluck()
       .get(n, id);
-    if (clash) throw new LibraryError(`A saved search named "${String(clash)}" already exists.`);
+    if (clash)
+      throw new StudioError('ALREADY_EXISTS', `A saved search named "${String(clash)}" already exists.`);
     this.db.prepare('UPDATE saved_searches SET name = ?, updated_at = ? WHERE id = ?').run(n, this.now(), id);
   }
 
@@ -499,10 +503,11 @@ export class Library {
           purged_at: number | null;
         }
       | undefined;
-    if (!op) throw new LibraryError(`Nothing to undo: trash action ${token} does not exist.`);
-    if (op.undone_at !== null) throw new LibraryError(`Trash action ${token} was already undone.`);
+    if (!op) throw new StudioError('NOT_FOUND', `Nothing to undo: trash action ${token} does not exist.`);
+    if (op.undone_at !== null) throw new StudioError('CONFLICT', `Trash action ${token} was already undone.`);
     if (op.purged_at !== null) {
-      throw new LibraryError(
+      throw new StudioError(
+        'CONFLICT',
         `Trash action ${token} was emptied from the trash; its images cannot be restored.`,
       );
     }

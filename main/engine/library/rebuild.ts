@@ -13,12 +13,12 @@ import { sniffImageFormat, type ImageFormat } from './image-format.ts';
 import { describe, listImages } from './import.ts';
 import { readMetadata } from './metadata/embed.ts';
 import type { StudioRecord } from './metadata/types.ts';
+import { StudioError } from '../errors.ts';
 
 /** Only an empty catalog is rebuilt: filling one that lists images would duplicate them. */
-export class RebuildRefusedError extends Error {
-  readonly code = 'REBUILD_REFUSED';
+export class RebuildRefusedError extends StudioError {
   constructor(message: string) {
-    super(message);
+    super('REBUILD_REFUSED', message);
     this.name = 'RebuildRefusedError';
   }
 }

@@ -4,10 +4,11 @@
 import type { ParsedBatchSpec } from '../../../shared/domain.ts';
 import { sweepCells, type SweepGrid, type SweepGridCell } from '../../../shared/sweep.ts';
 import type { DB } from '../store/db.ts';
+import { StudioError } from '../errors.ts';
 
-export class SweepGridError extends Error {
+export class SweepGridError extends StudioError {
   constructor(message: string) {
-    super(message);
+    super('INVALID_INPUT', message);
     this.name = 'SweepGridError';
   }
 }
@@ -15,7 +16,7 @@ export class SweepGridError extends Error {
 export function sweepGrid(db: DB, batchId: number): SweepGrid {
   const batch = db.prepare('SELECT name, spec_json FROM batches WHERE id = ?').get(batchId) as
     { name: string; spec_json: string } | undefined;
-  if (!batch) throw new SweepGridError(`There is no batch #${batchId}.`);
+  if (!batch) throw new StudioError('NOT_FOUND', `There is no batch #${batchId}.`);
   const spec = JSON.parse(batch.spec_json) as ParsedBatchSpec;
   const axes = spec.sweep ?? [];
   if (axes.length === 0) {

@@ -7,6 +7,7 @@ import type { JobPatch, JobRecord } from '../store/jobs.ts';
 import type { SchedulerContext } from './context.ts';
 import type { Downloads } from './downloads.ts';
 import type { Following } from './follow.ts';
+import { StudioError } from '../errors.ts';
 
 export class UserActions {
   private readonly ctx: SchedulerContext;
@@ -63,7 +64,10 @@ export class UserActions {
       );
     }
     if (!next)
-      throw new Error(`Job ${id} is ${job.state}; only failed, canceled or uncertain jobs can be retried.`);
+      throw new StudioError(
+        'CONFLICT',
+        `Job ${id} is ${job.state}; only failed, canceled or uncertain jobs can be retried.`,
+      );
     this.reactivateBatch(next.batchId);
     this.ctx.emit('job', next);
     this.ctx.pump();
@@ -125,10 +129,13 @@ export class UserActions {
         job.state === 'running' || job.state === 'submitting' || job.state === 'downloading'
           ? ' The service has already accepted it; it will finish and be kept.'
           : '';
-      throw new Error(`Job ${id} is ${job.state}; this needs it to be ${from.join(' or ')}.${why}`);
+      throw new StudioError(
+        'CONFLICT',
+        `Job ${id} is ${job.state}; this needs it to be ${from.join(' or ')}.${why}`,
+      );
     }
     const r = stores.jobs.transition(id, job.state, to, patch, detail);
-    if (!r) throw new Error(`Job ${id} changed state meanwhile; try again.`);
+    if (!r) throw new StudioError('CONFLICT', `Job ${id} changed state meanwhile; try again.`);
     this.ctx.emit('job', r);
     for (const b of stores.batches.settleFinished()) this.ctx.emit('batch', b);
     this.ctx.pump();
@@ -137,7 +144,7 @@ export class UserActions {
 
   private mustGet(id: number): JobRecord {
     const job = this.ctx.stores.jobs.get(id);
-    if (!job) throw new Error(`There is no job ${id}.`);
+    if (!job) throw new StudioError('NOT_FOUND', `There is no job ${id}.`);
     return job;
   }
 

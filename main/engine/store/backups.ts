@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { LeaseBusyError, RUNNER_LOCK_FILE, RunnerLock, readLease, type LeaseHolder } from './runner-lock.ts';
 import { CatalogDamagedError, isCorruptionError, migrationChecksum, type DB } from './db.ts';
 import { MIGRATIONS } from './migrations/index.ts';
+import { StudioError } from '../errors.ts';
 
 export const CATALOG_FILE = 'studio.db';
 export const BACKUP_DIR = 'backups';
@@ -23,10 +24,9 @@ export interface BackupInfo {
 }
 
 /** A plain failure of a backup or restore, said in a sentence (no stack). */
-export class CatalogBackupError extends Error {
-  readonly code = 'CATALOG_BACKUP';
+export class CatalogBackupError extends StudioError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super('CATALOG_BACKUP', message, options);
     this.name = 'CatalogBackupError';
   }
 }

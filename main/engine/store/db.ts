@@ -4,14 +4,16 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { MIGRATIONS, type Migration } from './migrations/index.ts';
 import { registerSearchFunctions } from '../search/search-text.ts';
+import { StudioError } from '../errors.ts';
 
 export type DB = Database.Database;
 
-export class DatabaseVersionError extends Error {
+export class DatabaseVersionError extends StudioError {
   readonly found: number;
   readonly supported: number;
   constructor(path: string, found: number, supported: number) {
     super(
+      'DATABASE_VERSION',
       `The library database ${path} was written by a newer Qwen Studio (schema ${found}; this build knows ` +
         `up to ${supported}). It was not changed. Update Qwen Studio, or point --data-dir at another folder.`,
     );
@@ -21,9 +23,10 @@ export class DatabaseVersionError extends Error {
   }
 }
 
-export class MigrationChecksumError extends Error {
+export class MigrationChecksumError extends StudioError {
   constructor(path: string, m: Migration) {
     super(
+      'DATABASE_VERSION',
       `Migration ${m.version} (${m.name}) applied to ${path} differs from the one in this build. ` +
         `The database was not changed; this build is inconsistent with the data folder.`,
     );
@@ -35,11 +38,11 @@ export class MigrationChecksumError extends Error {
  * The catalog file is not a usable SQLite database (truncated, overwritten, damaged on disk). The images in
  * the library are untouched; the catalog comes back from a backup or from the records inside the images.
  */
-export class CatalogDamagedError extends Error {
-  readonly code = 'CATALOG_DAMAGED';
+export class CatalogDamagedError extends StudioError {
   readonly path: string;
   constructor(path: string, options?: { cause?: unknown }) {
     super(
+      'CATALOG_DAMAGED',
       `The library database ${path} is damaged (${describeDamage(options?.cause)}); Qwen Studio did not change ` +
         `it. Your images are safe. Restore the latest automatic backup with \`qwen-studio db restore\`, or ` +
         `rebuild the catalog from the records inside the images with \`qwen-studio library rebuild\`; ` +

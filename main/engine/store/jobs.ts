@@ -15,6 +15,7 @@ import {
   type JobState,
 } from '../../../shared/domain.ts';
 import type { DB } from './db.ts';
+import { StudioError } from '../errors.ts';
 
 /** A job as the engine sees it: the row with its JSON columns parsed and validated. */
 export interface JobRecord extends JobRow {
@@ -78,9 +79,9 @@ export interface BatchStats {
   lastCompleted: number | null;
 }
 
-export class IllegalTransitionError extends Error {
+export class IllegalTransitionError extends StudioError {
   constructor(jobId: number, from: JobState, to: JobState) {
-    super(`job ${jobId} cannot move from ${from} to ${to}`);
+    super('CONFLICT', `Job ${jobId} cannot move from ${from} to ${to}.`);
     this.name = 'IllegalTransitionError';
   }
 }

@@ -1,14 +1,15 @@
 // The queue's order: batches run by priority (high first), then by their place in the queue, which a person
 // changes by moving a batch to the top, the bottom, or one step up or down among the unfinished batches.
 import type { DB } from './db.ts';
+import { StudioError } from '../errors.ts';
 
 export const PRIORITIES = [-2, -1, 0, 1, 2] as const;
 export type Priority = (typeof PRIORITIES)[number];
 export type Move = 'top' | 'bottom' | 'up' | 'down';
 
-export class QueueOrderError extends Error {
-  constructor(message: string) {
-    super(message);
+export class QueueOrderError extends StudioError {
+  constructor(message: string, code: 'INVALID_INPUT' | 'NOT_FOUND' | 'CONFLICT' = 'INVALID_INPUT') {
+    super(code, message);
     this.name = 'QueueOrderError';
   }
 }
@@ -68,7 +69,7 @@ export class QueueOrder {
       throw new QueueOrderError(`Priority must be one of ${PRIORITIES.join(', ')}; got ${priority}.`);
     }
     const r = this.db.prepare('UPDATE batches SET priority = ? WHERE id = ?').run(priority, batchId);
-    if (r.changes === 0) throw new QueueOrderError(`There is no batch #${batchId}.`);
+    if (r.changes === 0) throw new QueueOrderError(`There is no batch #${batchId}.`, 'NOT_FOUND');
   }
 
   priorityOf(batchId: number): number {

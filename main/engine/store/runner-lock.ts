@@ -6,6 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { StudioError } from '../errors.ts';
 
 export const RUNNER_LOCK_FILE = 'runner.lock';
 
@@ -30,12 +31,12 @@ export function readLease(db: Database.Database): { holder: LeaseHolder; release
 }
 
 /** Another live process runs this data folder's queue (the app, or another command line). */
-export class LeaseBusyError extends Error {
-  readonly code = 'LEASE_BUSY';
+export class LeaseBusyError extends StudioError {
   readonly holder: LeaseHolder | null;
   constructor(dataDir: string, holder: LeaseHolder | null) {
     const who = holder ? ` (process ${holder.pid} on ${holder.host})` : '';
     super(
+      'LEASE_BUSY',
       `Another Qwen Studio${who} is running the queue of ${dataDir}. ` +
         `Close it first, or use another --data-dir.`,
     );
