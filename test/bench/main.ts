@@ -2,11 +2,13 @@
 import { parseArgs } from 'node:util';
 import { libraryBench } from './library.ts';
 import { libraryUiBench } from './library-ui.ts';
+import { lockBench } from './lock.ts';
 import { planBench } from './plan.ts';
 import { schedulerBench } from './scheduler.ts';
 
 const BENCHES: Record<string, (args: string[]) => Promise<Record<string, unknown>>> = {
   scheduler: schedulerBench,
+  lock: lockBench,
   library: libraryBench,
   'library-ui': libraryUiBench,
   plan: planBench,
