@@ -97,31 +97,48 @@ export interface PageGlobals {
 
 /** Closes every toast, so screenshots show the area itself. */
 export async function dismissToasts(page: Page): Promise<void> {
-  const buttons = page.getByRole('button', { name: 'Dismiss notification' });
+  const buttons = page.getByRole('button', { name: /^(Dismiss notification|关闭通知)$/ });
   while ((await buttons.count()) > 0) await buttons.first().click();
 }
 
-/** Saves `<area>-<theme>.png`, switching the emulated colour scheme (the theme setting stays "system"). */
+/** The window sizes every screenshot is taken at: a large laptop, a common one, and the smallest supported. */
+export const SCREENSHOT_SIZES = [
+  { width: 1440, height: 900 },
+  { width: 1280, height: 800 },
+  { width: 1024, height: 700 },
+] as const;
+
+/**
+ * Saves `<area>-<theme>-<width>.png` for each size in SCREENSHOT_SIZES, light and dark (the theme setting
+ * stays "system"; the emulated colour scheme switches), then puts the window back as it was.
+ */
 export async function screenshots(page: Page, area: string): Promise<void> {
   await mkdir(SCREENSHOT_DIR, { recursive: true });
   await dismissToasts(page);
-  for (const theme of ['light', 'dark'] as const) {
-    await page.emulateMedia({ colorScheme: theme });
-    await page.waitForFunction(
-      (t) => (globalThis as unknown as PageGlobals).document.documentElement.dataset.theme === t,
-      theme,
-    );
-    // Pictures must not depend on timing: images loaded, colour transitions finished.
-    await page.waitForFunction(() => {
-      const doc = (globalThis as unknown as PageGlobals).document;
-      return (
-        Array.from(doc.images).every((img) => img.complete) &&
-        doc.getAnimations().every((a) => a.constructor.name !== 'CSSTransition' || a.playState === 'finished')
+  const original = page.viewportSize();
+  for (const size of SCREENSHOT_SIZES) {
+    await page.setViewportSize(size);
+    for (const theme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: theme });
+      await page.waitForFunction(
+        (t) => (globalThis as unknown as PageGlobals).document.documentElement.dataset.theme === t,
+        theme,
       );
-    });
-    await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${area}-${theme}.png`) });
+      // Pictures must not depend on timing: images loaded, colour transitions finished.
+      await page.waitForFunction(() => {
+        const doc = (globalThis as unknown as PageGlobals).document;
+        return (
+          Array.from(doc.images).every((img) => img.complete) &&
+          doc
+            .getAnimations()
+            .every((a) => a.constructor.name !== 'CSSTransition' || a.playState === 'finished')
+        );
+      });
+      await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${area}-${theme}-${size.width}.png`) });
+    }
   }
   await page.emulateMedia({ colorScheme: 'light' });
+  if (original) await page.setViewportSize(original);
 }
 
 export async function openArea(

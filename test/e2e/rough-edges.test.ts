@@ -101,6 +101,11 @@ describe('at 1024×700', () => {
       return ctx.measureText(input.placeholder).width <= room;
     });
     expect(fits).toBe(true);
+    // Every control of the header stays inside the window.
+    for (const control of await lib.main.locator('.view__actions button, .view__actions select').all()) {
+      const b = await box(control);
+      expect(b.x + b.width).toBeLessThanOrEqual(1024 - 8);
+    }
 
     // The disk-use panel stays inside the rail, and the import button keeps its words.
     await lib.rail.getByText('Disk use and duplicates').click();

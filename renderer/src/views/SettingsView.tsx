@@ -76,7 +76,7 @@ function KeySection() {
         {info?.simulator
           ? t('settings.keySimulator')
           : info?.hasKey
-            ? `${t('settings.keySet')} ${t(`settings.storage.${info.keyStorage}`)}`
+            ? t('settings.keySet', { storage: t(`settings.storage.${info.keyStorage}`) })
             : t('settings.keyNone')}
       </p>
       <form className="stack stack--sm" onSubmit={(e) => void save(e)}>

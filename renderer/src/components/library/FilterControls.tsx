@@ -175,7 +175,7 @@ export function SortSelect(props: { sort: LibrarySort; onSort: (sort: LibrarySor
     <>
       <button
         type="button"
-        className={`btn btn--sm${square ? ' btn--toggled' : ''}`}
+        className={`btn${square ? ' btn--toggled' : ''}`}
         aria-pressed={square}
         title={t('filters.squareTitle')}
         onClick={() => useStudio.getState().setSquareTiles(!square)}
