@@ -5,12 +5,14 @@ import { libraryUiBench } from './library-ui.ts';
 import { lockBench } from './lock.ts';
 import { planBench } from './plan.ts';
 import { schedulerBench } from './scheduler.ts';
+import { startupBench } from './startup.ts';
 
 const BENCHES: Record<string, (args: string[]) => Promise<Record<string, unknown>>> = {
   scheduler: schedulerBench,
   lock: lockBench,
   library: libraryBench,
   'library-ui': libraryUiBench,
+  startup: startupBench,
   plan: planBench,
 };
 
