@@ -11,9 +11,10 @@ export default defineConfig({
   main: {
     build: {
       outDir: resolve(root, 'out/main'),
-      // package.json `dependencies` stay runtime imports: only the native modules (better-sqlite3, sharp),
-      // which cannot be bundled. Everything else (zod, undici, commander…) is a devDependency and bundled,
-      // which is what makes the command line start fast (one file to read instead of hundreds).
+      // package.json `dependencies` stay runtime imports: the native modules (better-sqlite3, sharp), which
+      // cannot be bundled, and undici, which engine/files/lazy-modules.ts loads only when a request is made.
+      // Everything else (zod, commander…) is a devDependency and bundled, which is what makes the command line
+      // start fast (one file to read instead of hundreds).
       externalizeDeps: true,
       rolldownOptions: {
         // `index` is the app (out/main/index.js, package.json's "main"); `cli` is the `qwen-studio` command

@@ -24,6 +24,19 @@ const OLD_NODE = [
 const NODE_MESSAGE =
   /^qwen-studio needs Node\.js 22 or newer; this is Node\.js (\d+\.\d+\.\d+)\. Install the current LTS from https:\/\/nodejs\.org\/ \(or with nvm: nvm install --lts\), then try again\.\n$/;
 
+/** A module for `--import` that records every module the process resolves in <dir>/loaded.json. */
+function recorder(dir: string): string {
+  const hook = join(dir, 'record.mjs');
+  const log = join(dir, 'loaded.json');
+  writeFileSync(
+    hook,
+    `import { registerHooks } from 'node:module'; import { writeFileSync } from 'node:fs';
+    const seen = []; registerHooks({ resolve(s, c, next) { const r = next(s, c); seen.push(r.url); return r; } });
+    process.on('exit', () => writeFileSync(${JSON.stringify(log)}, JSON.stringify(seen)));`,
+  );
+  return hook;
+}
+
 describe('the qwen-studio command (built)', () => {
   it('is built (npm run build, or the test setup)', () => {
     expect(existsSync(join(ROOT, 'out/main/cli.js'))).toBe(true);
@@ -53,13 +66,8 @@ describe('the qwen-studio command (built)', () => {
   it('--version and --help load no engine module, only the command descriptions', () => {
     const { dir, cleanup } = tempDir('qs-lazy-');
     try {
-      // Records every module the process resolves (Node's synchronous module hooks).
-      const hook = join(dir, 'record.mjs');
+      const hook = recorder(dir);
       const log = join(dir, 'loaded.json');
-      const write = `import { registerHooks } from 'node:module'; import { writeFileSync } from 'node:fs';
-        const seen = []; registerHooks({ resolve(s, c, next) { const r = next(s, c); seen.push(r.url); return r; } });
-        process.on('exit', () => writeFileSync(${JSON.stringify(log)}, JSON.stringify(seen)));`;
-      writeFileSync(hook, write);
       for (const args of [['--version'], ['--help'], ['run', '--help']]) {
         const r = shim(args, ['--import', hook]);
         expect(r.code, r.err).toBe(0);
@@ -81,12 +89,15 @@ describe('the qwen-studio command (built)', () => {
     }
   });
 
-  it('runs a command end to end through the shim (status of an empty folder)', () => {
+  it('runs a command end to end through the shim; status loads neither sharp, undici nor node:http', () => {
     const { dir, cleanup } = tempDir('qs-shim-');
     try {
-      const r = shim(['status', '--json', '--data-dir', join(dir, 'data')]);
+      const r = shim(['status', '--json', '--data-dir', join(dir, 'data')], ['--import', recorder(dir)]);
       expect(r.code, r.err).toBe(0);
       expect(JSON.parse(r.out)).toMatchObject({ batches: [], totals: { creditsSpent: 0 } });
+      const loaded = JSON.parse(readFileSync(join(dir, 'loaded.json'), 'utf8')) as string[];
+      expect(loaded.some((u) => u.includes('better-sqlite3'))).toBe(true);
+      expect(loaded.filter((u) => /\/(sharp|undici)\/|^node:http$/.test(u))).toEqual([]);
     } finally {
       cleanup();
     }

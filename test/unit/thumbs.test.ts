@@ -3,6 +3,7 @@ import { readdirSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import type * as LazyModules from '../../main/engine/files/lazy-modules.ts';
 import type { Logger } from '../../main/engine/log.ts';
 import { ThumbnailQueue, ensureThumbnail, thumbPath } from '../../main/engine/library/thumbs.ts';
 import { tempDir } from '../helpers/tmp.ts';
@@ -17,9 +18,10 @@ const probe = vi.hoisted(() => ({
   pipelines: [] as { startTick: number; endTick: number }[],
 }));
 
-vi.mock('sharp', async (importOriginal) => {
-  const actual = await importOriginal<{ default: typeof sharp }>();
-  const real = actual.default;
+// The engine loads sharp on first use through lazy-modules.ts; its `sharp` is the one counted.
+vi.mock('../../main/engine/files/lazy-modules.ts', async (importOriginal) => {
+  const actual = await importOriginal<typeof LazyModules>();
+  const real = actual.sharp;
   const counted = (...args: Parameters<typeof real>) => {
     probe.calls++;
     const instance = real(...args);
@@ -37,7 +39,7 @@ vi.mock('sharp', async (importOriginal) => {
     };
     return instance;
   };
-  return { ...actual, default: Object.assign(counted, real) };
+  return { ...actual, sharp: Object.assign(counted, real) };
 });
 
 function resetProbe(): void {

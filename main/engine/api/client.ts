@@ -2,7 +2,8 @@
 // generation, list the running ones. It validates before sending (a refused field costs nothing here but
 // may cost a round trip and a confusing message there) and turns every failure into a classified ApiError.
 import { createParser } from 'eventsource-parser';
-import { Agent, FormData, type Dispatcher } from 'undici';
+import type { Dispatcher, FormData } from 'undici';
+import { undici } from '../files/lazy-modules.ts';
 import pkg from '../../../package.json' with { type: 'json' };
 import {
   LIMITS,
@@ -161,7 +162,7 @@ export function orderReferences(
  * defaults (the docs do not say the service turns form text back into numbers and booleans).
  */
 function toFormData(model: Model, body: GenerationInput, files: readonly LocalFile[]): FormData {
-  const form = new FormData();
+  const form = new (undici().FormData)();
   const defaults = documentedDefaults(model);
   for (const [name, value] of Object.entries(body)) {
     if (name === 'image_urls') continue;
@@ -246,7 +247,7 @@ export class SkillsClient {
     this.#ownsDispatcher = !opts.dispatcher;
     this.#dispatcher =
       opts.dispatcher ??
-      new Agent({
+      new (undici().Agent)({
         connections: 32,
         keepAliveTimeout: 30_000,
         connect: { timeout: this.#timeouts.connectMs },

@@ -1,7 +1,7 @@
 // Every failure of a call to skills.video becomes one ApiError, classified once here, so the scheduler
 // decides by `kind` (retry, fail the job, pause the queue) and by `maybeSent` (could a create have been
 // accepted and charged?) without knowing about HTTP or sockets.
-import { STATUS_CODES } from 'node:http';
+import { statusText } from '../files/lazy-modules.ts';
 import { errorBodySchema, type Generation } from '../../../shared/api.ts';
 import type { ErrorClass } from '../../../shared/domain.ts';
 import { redact } from '../redact.ts';
@@ -219,7 +219,7 @@ export function classifyHttp(
   const suffix = serviceCode ? codeSuffix(serviceCode) : '';
   const kind: ErrorClass = status === 401 ? 'queue' : (CODE_KINDS[suffix] ?? kindForStatus(status));
   const maybeSent = call === 'create' && !serviceRefused(status, parsed, suffix);
-  const statusLine = `${status} ${STATUS_CODES[status] ?? 'Unknown Status'}`;
+  const statusLine = `${status} ${statusText(status) ?? 'Unknown Status'}`;
   const advice = maybeSent
     ? 'The generation may have been accepted anyway: it is looked for before anything is sent again.'
     : adviceFor(status, suffix);

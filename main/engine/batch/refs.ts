@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import sharp from 'sharp';
+import { sharp } from '../files/lazy-modules.ts';
 import { LIMITS } from '../../../shared/api.ts';
 import { writeFileAtomic } from '../files/atomic-write.ts';
 import { StudioError } from '../errors.ts';

@@ -2,7 +2,8 @@
 // as row heads, each cell the job's first image. Labels are drawn as one SVG layer; sharp composes it all.
 import { mkdir, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import sharp, { type OverlayOptions } from 'sharp';
+import type { OverlayOptions } from 'sharp';
+import { sharp } from '../files/lazy-modules.ts';
 import {
   AXIS_NAMES,
   SWEEP_PARAM_LABELS,

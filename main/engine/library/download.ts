@@ -13,10 +13,10 @@ import { createReadStream } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import sharp from 'sharp';
+import { sharp } from '../files/lazy-modules.ts';
 import type { Metadata } from 'sharp';
-import { Agent, interceptors, request } from 'undici';
 import type { Dispatcher } from 'undici';
+import { undici } from '../files/lazy-modules.ts';
 import {
   extensionFor,
   findTruncation,
@@ -131,11 +131,14 @@ const GENERIC_BINARY_TYPES = new Set([
 const defaultAgents = new Map<number, Dispatcher>();
 
 function dispatcherFor(opts: DownloadOptions, connectMs: number): Dispatcher {
-  const redirect = interceptors.redirect({ maxRedirections: MAX_REDIRECTS, throwOnMaxRedirect: true });
+  const redirect = undici().interceptors.redirect({
+    maxRedirections: MAX_REDIRECTS,
+    throwOnMaxRedirect: true,
+  });
   if (opts.dispatcher) return opts.dispatcher.compose(redirect);
   let agent = defaultAgents.get(connectMs);
   if (!agent) {
-    agent = new Agent({ connectTimeout: connectMs }).compose(redirect);
+    agent = new (undici().Agent)({ connectTimeout: connectMs }).compose(redirect);
     defaultAgents.set(connectMs, agent);
   }
   return agent;
@@ -209,7 +212,7 @@ async function fetchBytes(url: URL, opts: DownloadOptions, maxBytes: number): Pr
   let received = 0;
   try {
     // No Authorization here, ever: the CDN link carries its own access and the API key stays with the API.
-    const res = await request(url, {
+    const res = await undici().request(url, {
       method: 'GET',
       dispatcher: dispatcherFor(opts, timeouts.connectMs),
       signal: opts.signal,

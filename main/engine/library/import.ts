@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
-import sharp from 'sharp';
+import { sharp } from '../files/lazy-modules.ts';
 import { writeFileAtomic } from '../files/atomic-write.ts';
 import { slugForFile } from './download.ts';
 import { extensionFor, findTruncation, sniffImageFormat } from './image-format.ts';

@@ -5,8 +5,8 @@
 import { createHash } from 'node:crypto';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { basename, join, relative, sep } from 'node:path';
-import sharp from 'sharp';
 import type { RebuildTaskResult } from '../../../shared/contract.ts';
+import { sharp } from '../files/lazy-modules.ts';
 import type { AssetStore } from '../store/assets.ts';
 import type { DB } from '../store/db.ts';
 import { sniffImageFormat, type ImageFormat } from './image-format.ts';

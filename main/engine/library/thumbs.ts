@@ -7,7 +7,7 @@
 // or pile up memory when a large batch finishes at once.
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import sharp from 'sharp';
+import { sharp } from '../files/lazy-modules.ts';
 import { nullLogger } from '../log.ts';
 import { writeFileAtomic } from '../files/atomic-write.ts';
 import { isStorageFault } from '../files/storage-fault.ts';
