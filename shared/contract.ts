@@ -144,7 +144,8 @@ export const contract = {
       text: queryText.default(''),
       sort: z.enum(['newest', 'relevance']).default('newest'),
       offset: z.number().int().min(0).default(0),
-      limit: z.number().int().min(1).max(1000).default(200),
+      /** At most SEARCH_LIMIT_MAX (shared/library.ts): the engine refuses more with OVER_LIMIT. */
+      limit: z.number().int().min(1).default(200),
       /** Keyset paging (newest first): the previous page's `next`. Cheaper than a deep offset. */
       after: z.number().int().nullable().default(null),
       /** Count every match (default); a "load more" page can skip it. */

@@ -1,5 +1,8 @@
 // Shapes of the library's answers, shared by the engine (main/engine/library) and the UI contract.
 
+/** The most images one search lists at a time, for the app, the bridge and the CLI alike. */
+export const SEARCH_LIMIT_MAX = 10_000;
+
 export interface TagInfo {
   id: number;
   name: string;

@@ -1,18 +1,18 @@
 // Library commands: search with the full query syntax, export, import, tag, delete (to a trash folder) and
 // undo. They work offline: nothing here talks to the service.
+import { resolve } from 'node:path';
+import { exportDestination, exportFormatOf, searchLibrary } from '../engine/services/library.ts';
 import type { Studio } from '../engine/studio.ts';
 import { EXIT, UsageError, intOption, oneOf, type CommonFlags, type Io } from './common.ts';
 import { withStudio } from './studio.ts';
-
-/** The most rows one search lists (the library's own ceiling). */
-const SEARCH_LIMIT_MAX = 10_000;
 
 export function cmdSearch(
   io: Io,
   query: string,
   flags: CommonFlags & { limit?: string; sort?: string },
 ): Promise<number> {
-  const limit = intOption('--limit', flags.limit ?? '100', 1, SEARCH_LIMIT_MAX);
+  // The maximum is the library service's rule (one for every front door), checked there.
+  const limit = intOption('--limit', flags.limit ?? '100', 1, Number.MAX_SAFE_INTEGER);
   const sort = oneOf('--sort', flags.sort ?? 'newest', ['newest', 'relevance'] as const);
   return withStudio(io, flags, (studio) =>
     librarySearch(io, studio, query, { json: Boolean(flags.json), limit, sort }),
@@ -72,7 +72,7 @@ function librarySearch(
   query: string,
   opts: { json: boolean; limit: number; sort: 'newest' | 'relevance' },
 ): number {
-  const res = studio.library.search(query, { limit: opts.limit, sort: opts.sort });
+  const res = searchLibrary(studio.library, query, { limit: opts.limit, sort: opts.sort });
   if (opts.json) {
     io.out(JSON.stringify({ total: res.total, warnings: res.warnings, rows: res.rows }));
     return EXIT.ok;
@@ -99,7 +99,10 @@ async function libraryExport(
   const onSignal = () => ctl.abort();
   process.once('SIGINT', onSignal);
   try {
-    const res = await studio.exportAssets({ query }, out, {
+    // Relative to where the command runs; then the same rules as the app's (never over an existing file).
+    const target = resolve(out);
+    const destination = exportDestination(exportFormatOf(target), target, { confirmed: false });
+    const res = await studio.exportAssets({ query }, destination, {
       signal: ctl.signal,
       ...(json ? {} : { onProgress: progressLine(io, 'Exported') }),
     });

@@ -1,7 +1,7 @@
 // The engine side of the UI contract (shared/contract.ts): one handler per method over a `Studio`, the
 // validating dispatcher every transport calls (Electron IPC, the browser bridge), and the event mapping.
 // Transports stay thin: they move bytes and check who is calling; everything else happens here.
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import {
@@ -23,6 +23,7 @@ import { parsePromptText } from './batch/input-file.ts';
 import { StudioError, describeIssues, toStudioError } from './errors.ts';
 import type { Logger } from './log.ts';
 import { redact } from './redact.ts';
+import { checkSearchLimit, exportDestination } from './services/library.ts';
 import { QUERY_SYNTAX, describeQuerySyntax } from './search/query.ts';
 import type { JobRecord } from './store/jobs.ts';
 import type { RefRecord } from './store/refs.ts';
@@ -302,6 +303,7 @@ export function createHandlers(studio: Studio, env: HandlerEnv): Handlers {
     },
 
     'library.search': async ({ text, sort, offset, limit, after, count }) => {
+      checkSearchLimit(limit);
       // One row past the page says whether there is more, whatever the sort.
       const r = lib.search(text, { sort, offset, limit: limit + 1, after, count });
       const hasMore = r.rows.length > limit;
@@ -497,11 +499,6 @@ function typedPath(raw: string, what: string, example: string): string {
   return resolve(p);
 }
 
-function stamp(d = new Date()): string {
-  const two = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}-${two(d.getHours())}${two(d.getMinutes())}${two(d.getSeconds())}`;
-}
-
 /**
  * Whether the key may be sent to `next`: the same origin as now, or the official service, needs nobody's
  * word; any other origin is the person's decision (a native dialog the page cannot answer). Until they say
@@ -530,11 +527,7 @@ function onlyFromDialog(env: HandlerEnv, typed: string | undefined): void {
   }
 }
 
-/**
- * Where an export goes. A zip gets its extension; a typed zip path that exists is refused (a dialog has
- * already asked about replacing). A folder that already holds files gets a new subfolder, so an export
- * never mixes with (or replaces) what is there.
- */
+/** Where an export goes: a picked or typed path, then the library service's rules. */
 async function exportTarget(
   env: HandlerEnv,
   format: 'zip' | 'folder',
@@ -555,27 +548,8 @@ async function exportTarget(
     const example = format === 'zip' ? join(homedir(), 'export.zip') : join(homedir(), 'Pictures', 'export');
     target = typedPath(out, 'The export destination', example);
   }
-  if (format === 'zip') {
-    if (!target.toLowerCase().endsWith('.zip')) target += '.zip';
-    if (out !== undefined && existsSync(target)) {
-      throw new StudioError(
-        'ALREADY_EXISTS',
-        `${target} already exists — choose another name or delete it first.`,
-      );
-    }
-    return target;
-  }
-  if (target.toLowerCase().endsWith('.zip')) {
-    throw new StudioError(
-      'BAD_PATH',
-      `${target} ends in .zip — choose "Zip file" to make an archive, or a folder path.`,
-    );
-  }
-  if (!existsSync(target)) return target;
-  if (!statSync(target).isDirectory()) {
-    throw new StudioError('BAD_PATH', `${target} is a file, not a folder — choose a folder to export into.`);
-  }
-  return readdirSync(target).length === 0 ? target : join(target, `qwen-studio-export-${stamp()}`);
+  // A dialog has already asked about replacing; a typed path never replaces anything.
+  return exportDestination(format, target, { confirmed: out === undefined });
 }
 
 async function importSource(env: HandlerEnv, folder: string | undefined): Promise<string | null> {

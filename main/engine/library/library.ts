@@ -26,6 +26,7 @@ import {
 } from '../search/query.ts';
 import { exists, moveFile, moveToTrashFolder, type FileMover } from './trash.ts';
 import { StudioError } from '../errors.ts';
+import { SEARCH_LIMIT_MAX } from '../../../shared/library.ts';
 
 /** Which assets a bulk action applies to: ids, or everything a query matches ("all N matching"). */
 export type Selection = readonly number[] | { query: string };
@@ -109,7 +110,8 @@ export class Library {
 
   search(text: string, opts: SearchOptions = {}): SearchResult {
     const q = this.parse(text);
-    const limit = Math.min(Math.max(0, opts.limit ?? 200), 10_000);
+    // The front doors refuse more than SEARCH_LIMIT_MAX (services/library.ts); one more row says "has more".
+    const limit = Math.min(Math.max(0, opts.limit ?? 200), SEARCH_LIMIT_MAX + 1);
     const sql = buildSearchSql(q, {
       sort: opts.sort ?? 'newest',
       offset: opts.offset ?? 0,
