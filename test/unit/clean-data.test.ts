@@ -88,6 +88,7 @@ describe('the terminal', () => {
     expect(await main(['search', 'cat', '--data-dir', dataDir], io)).toBe(0);
     const printed = [...out, ...err].join('\n');
     expect(printed).toContain('cat ]0;pwned[2J[1;31mred2J end');
+    // eslint-disable-next-line no-control-regex -- the test looks for exactly these characters
     expect(printed).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
   });
 });
