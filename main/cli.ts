@@ -96,6 +96,11 @@ function buildProgram(io: Io, result: { code: number }): Command {
     .option('--repeat <n>', 'generations per prompt (1-100)')
     .option('--negative <text>', 'negative prompt (at most 500 characters)')
     .option('--no-expansion', 'turn the service’s prompt expansion off')
+    .option(
+      '--safety-checker',
+      'turn the service’s safety checker on (default: on for qwen-image-2-pro only)',
+    )
+    .option('--no-safety-checker', 'turn the service’s safety checker off')
     .option('--ref <path|url>', 'reference image (repeatable, at most 4)', collect, [])
     .option('--max-credits <n>', 'stop submitting before the batch would pass this many credits')
     .option('--name <name>', 'batch name (default: the file’s name, " (2)" added when taken)')

@@ -21,6 +21,11 @@ export const settingsSchema = z.object({
       if (problem) ctx.addIssue({ code: 'custom', message: problem });
     })
     .default(DEFAULT_API_BASE),
+  /**
+   * The workspace whose running list is read (to re-attach creates whose answer was lost); empty: the key's
+   * default workspace. The service's `workspace` parameter of GET /v1/generations/running.
+   */
+  workspace: z.string().trim().max(200, 'workspace is at most 200 characters').default(''),
   concurrency: z.number().int().min(1).max(32).default(4),
   downloadConcurrency: z.number().int().min(1).max(16).default(4),
   /** Follow JSON creates over the live event stream (fewer requests than polling). */

@@ -4,6 +4,7 @@
 import { chmodSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { KeyStore } from '../engine/handlers.ts';
+import { apiKeyFromEnv } from '../cli/common.ts';
 import { writeFileAtomicSync } from '../engine/files/atomic-write.ts';
 
 export const KEY_FILE_NAME = 'api-key.bin';
@@ -75,7 +76,7 @@ export function readKeyFile(file: string, platform: NodeJS.Platform = process.pl
 export async function openKeyStore(opts: KeyStoreOptions): Promise<AppKeyStore> {
   const env = opts.env ?? process.env;
   const platform = opts.platform ?? process.platform;
-  let envKey: string | null = env[KEY_ENV_VAR]?.trim() || null;
+  let envKey: string | null = apiKeyFromEnv(env);
   const available = await opts.cipher.isAvailable().catch(() => false);
   // On Linux without a keyring, Chromium encrypts with a fixed password: better than plain text, but any
   // program running as this user can undo it. The UI says so.

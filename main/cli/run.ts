@@ -24,6 +24,8 @@ export interface RunFlags {
   negative?: string;
   /** false with --no-expansion */
   expansion?: boolean;
+  /** true with --safety-checker, false with --no-safety-checker, unset: the model's default */
+  safetyChecker?: boolean;
   ref?: string[];
   maxCredits?: string;
   name?: string;
@@ -55,6 +57,7 @@ export function paramsFromFlags(f: RunFlags): GenerationParams {
     p.negative_prompt = f.negative;
   }
   if (f.expansion === false) p.enable_prompt_expansion = false;
+  if (f.safetyChecker !== undefined) p.enable_safety_checker = f.safetyChecker;
   return p;
 }
 

@@ -104,7 +104,7 @@ export class Studio extends EventEmitter<StudioEvents> {
   private key: string | null = null;
   private baseOverride: string | null = null;
   private lastMaintenance = 0;
-  private clientCache: { key: string; base: string; client: SkillsClient } | null = null;
+  private clientCache: { key: string; base: string; workspace: string; client: SkillsClient } | null = null;
   private backupTask: Promise<void> | null = null;
 
   constructor(opts: StudioOptions) {
@@ -199,11 +199,13 @@ export class Studio extends EventEmitter<StudioEvents> {
     const key = this.apiKey();
     if (!key) return null;
     const base = this.apiBase();
-    if (this.clientCache && this.clientCache.key === key && this.clientCache.base === base)
-      return this.clientCache.client;
-    void this.clientCache?.client.close();
-    const client = new SkillsClient({ baseUrl: base, apiKey: key });
-    this.clientCache = { key, base, client };
+    const { workspace } = this.settings();
+    const cached = this.clientCache;
+    if (cached && cached.key === key && cached.base === base && cached.workspace === workspace)
+      return cached.client;
+    void cached?.client.close();
+    const client = new SkillsClient({ baseUrl: base, apiKey: key, workspace });
+    this.clientCache = { key, base, workspace, client };
     return client;
   }
 

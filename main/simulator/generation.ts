@@ -16,6 +16,8 @@ export interface GenerationPlan {
   model: Model;
   /** The normalized input the service echoes back (defaults filled, files replaced by URLs). */
   input: Record<string, unknown>;
+  /** The fields as the client sent them, before any default was filled in. */
+  sent: Record<string, unknown>;
   prompt: string;
   /** Fingerprint of the key that created it (never the key itself). */
   owner: string;
@@ -58,6 +60,9 @@ export class SimGeneration implements LedgerGeneration {
   }
   get input(): Record<string, unknown> {
     return this.plan.input;
+  }
+  get sent(): Record<string, unknown> {
+    return this.plan.sent;
   }
   get prompt(): string {
     return this.plan.prompt;
@@ -103,6 +108,7 @@ export class SimGeneration implements LedgerGeneration {
       id: this.id,
       model: this.model,
       input: this.input,
+      sent: this.sent,
       prompt: this.prompt,
       status: this.status,
       createdAt: this.createdAt,

@@ -28,6 +28,8 @@ export interface LedgerGeneration {
   readonly id: string;
   readonly model: string;
   readonly input: Record<string, unknown>;
+  /** The fields exactly as the client sent them (multipart text read as numbers and booleans; files apart). */
+  readonly sent: Record<string, unknown>;
   readonly prompt: string;
   readonly status: string;
   readonly createdAt: number;

@@ -175,6 +175,7 @@ async function planGeneration(
     id: `gen_${idRandom.hex(20)}`,
     model,
     input: normalized,
+    sent: { ...input },
     prompt: input.prompt,
     owner: ctx.owner,
     createdAt: Date.now(),

@@ -189,6 +189,18 @@ describe('qwen-studio command line', () => {
     expect(summary).toMatchObject({ creditsSpent: 20, folderCreditsSpent: 80 });
   });
 
+  it('--safety-checker and --no-safety-checker set enable_safety_checker; neither leaves the default', async () => {
+    const sent = async (flags: string[]) => {
+      const prompt = `safety ${flags.join(' ') || 'default'}`;
+      const r = await cli(['run', file('safe.txt', prompt), ...flags, '--json']);
+      expect(r.code, r.err).toBe(0);
+      return sim.ledger.generations.find((g) => g.prompt === prompt)!.sent;
+    };
+    expect(await sent(['--safety-checker'])).toMatchObject({ enable_safety_checker: true });
+    expect(await sent(['--no-safety-checker'])).toMatchObject({ enable_safety_checker: false });
+    expect(await sent([])).not.toHaveProperty('enable_safety_checker');
+  });
+
   it('--dry-run expands, estimates and sends nothing', async () => {
     const before = sim.ledger.totalRequests;
     const r = await cli(

@@ -1,4 +1,6 @@
 import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -351,5 +353,28 @@ describe('engine against the simulator', () => {
     expect(studio.stores.jobs.counts().done).toBe(2);
     // The download retry paid nothing more; the failed generation was created anew (it was never charged).
     expect(sim.ledger.acceptedByPrompt()).toEqual({ 'flaky one': 2, 'solid one': 1 });
+  });
+
+  it('the workspace setting is the running list’s workspace parameter', async () => {
+    const urls: string[] = [];
+    const api = createServer((req, res) => {
+      urls.push(req.url ?? '');
+      res.writeHead(200, { 'content-type': 'application/json' }).end('[]');
+    });
+    await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
+    const { port } = api.address() as AddressInfo;
+    try {
+      r = await rig({}, { apiBase: `http://127.0.0.1:${port}/api` });
+      expect((await r.studio.testConnection()).ok).toBe(true);
+      r.studio.updateSettings({ workspace: 'studio team' });
+      expect((await r.studio.testConnection()).ok).toBe(true);
+      expect(urls).toEqual([
+        '/api/v1/generations/running?limit=1',
+        '/api/v1/generations/running?limit=1&workspace=studio%20team',
+      ]);
+    } finally {
+      api.closeAllConnections();
+      await new Promise((resolve) => api.close(resolve));
+    }
   });
 });

@@ -785,6 +785,12 @@ describe('what the docs allow: ambiguous gateways, older names, remote cancels, 
     const json = await create(s, { prompt: 'two by n', n: 2, enable_safety_checker: true });
     expect(json.status).toBe(200);
     expect(json.json().input).toMatchObject({ n: 2, num_images: 2, enable_safety_checker: true });
+    // The ledger keeps what was sent apart from the defaults the service filled in.
+    expect(s.ledger.generation(json.json().id)!.sent).toEqual({
+      prompt: 'two by n',
+      n: 2,
+      enable_safety_checker: true,
+    });
     expect((await settle(s, json.json().id)).data?.images).toHaveLength(2);
     const pro = await create(s, { prompt: 'pro default' }, { model: 'qwen/qwen-image-2-pro' });
     expect(pro.json().input.enable_safety_checker).toBe(true);

@@ -706,6 +706,16 @@ describe('running and get', () => {
     );
   });
 
+  it('reads another workspace’s running list when one is set', async () => {
+    const srv = await startServer((_req, res) => json(res, 200, []));
+    await client(srv.base, { workspace: ' team b/2 ' }).running(5);
+    await client(srv.base, { workspace: '' }).running(5);
+    expect(srv.requests.map((r) => r.url)).toEqual([
+      '/api/v1/generations/running?limit=5&workspace=team%20b%2F2',
+      '/api/v1/generations/running?limit=5',
+    ]);
+  });
+
   it('a running answer that is not a list is BAD_RESPONSE', async () => {
     const srv = await startServer((_req, res) => json(res, 200, { items: [] }));
     expect(await caught(client(srv.base).running())).toMatchObject({

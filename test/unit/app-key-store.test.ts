@@ -213,6 +213,19 @@ describe('openKeyStore', () => {
     expect(blank.get()).toBe(KEY);
   });
 
+  it('reads SKILLS_VIDEO_API_KEY as the command line does, QWEN_STUDIO_API_KEY first', async () => {
+    const { cipher } = fakeCipher();
+    const other = await openKeyStore({ file, cipher, env: { SKILLS_VIDEO_API_KEY: ' sk-skills-77777777 ' } });
+    expect(other.get()).toBe('sk-skills-77777777');
+    expect(other.kind()).toBe('env');
+    const both = await openKeyStore({
+      file,
+      cipher,
+      env: { [KEY_ENV_VAR]: 'sk-ours-88888888', SKILLS_VIDEO_API_KEY: 'sk-skills-77777777' },
+    });
+    expect(both.get()).toBe('sk-ours-88888888');
+  });
+
   it('lets a key pasted in the app replace the environment one, and says it is stored', async () => {
     const { cipher } = fakeCipher();
     const store = await openKeyStore({ file, cipher, env: { [KEY_ENV_VAR]: 'sk-from-env-99999999' } });

@@ -188,6 +188,32 @@ describe('.csv prompt files', () => {
     expect(neg.message).toContain('negative prompt is longer than 500 characters');
   });
 
+  it('reads enable_safety_checker as a switch and n as num_images (n itself is never sent)', () => {
+    const rows = parsePromptText(
+      'prompt,enable_safety_checker,n\nsafe,yes,2\nfree,false,\nplain,,\n',
+      'p.csv',
+    );
+    expect(rows.map((r) => r.params)).toEqual([
+      { enable_safety_checker: true, num_images: 2 },
+      { enable_safety_checker: false },
+      undefined,
+    ]);
+    const jsonl = parsePromptText(
+      '{"prompt": "x", "n": 3, "num_images": 3}\n{"prompt": "y", "n": "4"}\n',
+      'l.jsonl',
+    );
+    expect(jsonl.map((r) => r.params)).toEqual([{ num_images: 3 }, { num_images: 4 }]);
+    const clash = inputError(() => parsePromptText('prompt,num_images,n\nx,1,2\n', 'p.csv'));
+    expect(clash.message).toBe(
+      'p.csv, line 2, column 3 (n): n and num_images disagree; give one of them (num_images is what is sent) — fix the value or remove the column',
+    );
+    expect(inputError(() => parsePromptText('{"prompt": "x", "n": 7}\n', 'l.jsonl')).message).toContain(
+      '(n): n must be a whole number from 1 to 4',
+    );
+    const flag = inputError(() => parsePromptText('prompt,enable_safety_checker\nx,maybe\n', 'p.csv'));
+    expect(flag.message).toContain('enable_safety_checker must be true or false');
+  });
+
   it('refuses a row with an empty prompt, naming the cell', () => {
     const err = inputError(() => parsePromptText('seed,prompt\n1,ok\n2,  \n', 'p.csv'));
     expect(err.line).toBe(3);

@@ -47,6 +47,8 @@ export interface ClientOptions {
   /** Default: the client's own keep-alive pool, closed by close(). A given dispatcher is the caller's to close. */
   dispatcher?: Dispatcher;
   userAgent?: string;
+  /** The `workspace` of the running list (a setting); empty or absent: the key's default workspace. */
+  workspace?: string;
 }
 
 /** A local reference image, sent as a multipart file part. */
@@ -224,6 +226,7 @@ export class SkillsClient {
   readonly #ownsDispatcher: boolean;
   readonly #timeouts: Required<ClientTimeouts>;
   readonly #userAgent: string;
+  readonly #workspace: string;
   #closed = false;
   #destroyed = false;
 
@@ -244,6 +247,7 @@ export class SkillsClient {
     this.#apiKey = (opts.apiKey ?? '').trim();
     this.#timeouts = { ...DEFAULT_TIMEOUTS, ...stripUndefined(opts.timeouts ?? {}) };
     this.#userAgent = opts.userAgent ?? DEFAULT_USER_AGENT;
+    this.#workspace = (opts.workspace ?? '').trim();
     this.#ownsDispatcher = !opts.dispatcher;
     this.#dispatcher =
       opts.dispatcher ??
@@ -330,7 +334,7 @@ export class SkillsClient {
     const n = Number.isFinite(limit) ? Math.min(100, Math.max(1, Math.trunc(limit))) : RUNNING_LIMIT_DEFAULT;
     const res = await this.#send({
       method: 'GET',
-      path: `/v1/generations/running?limit=${n}`,
+      path: `/v1/generations/running?limit=${n}${this.#workspace ? `&workspace=${encodeURIComponent(this.#workspace)}` : ''}`,
       accept: 'application/json',
       bodyTimeout: this.#timeouts.bodyMs,
       signal,

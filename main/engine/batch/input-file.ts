@@ -64,6 +64,10 @@ const PARAM_FIELDS = [
   'num_images',
   'output_format',
   'enable_prompt_expansion',
+  'enable_safety_checker',
+  // The service documents `n` beside `num_images` without saying how they combine: it is read here as
+  // num_images, and only num_images is ever sent.
+  'n',
 ] as const;
 type ParamField = (typeof PARAM_FIELDS)[number];
 const FIELDS: readonly string[] = ['prompt', ...PARAM_FIELDS, 'refs'];
@@ -502,6 +506,21 @@ function buildEntry(
     if (v === undefined) continue;
     params[field] = typeof v === 'string' ? fromText(field, v, where) : v;
   }
+  if (params.n !== undefined) {
+    const n = params.n;
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > LIMITS.numImagesMax) {
+      throw fieldError(where, 'n', `n must be a whole number from 1 to ${LIMITS.numImagesMax}`);
+    }
+    if (params.num_images !== undefined && params.num_images !== params.n) {
+      throw fieldError(
+        where,
+        'n',
+        'n and num_images disagree; give one of them (num_images is what is sent)',
+      );
+    }
+    params.num_images = params.n;
+    delete params.n;
+  }
   const parsed = generationParamsSchema.safeParse(params, { error: friendlyIssues });
   if (!parsed.success) {
     const { field, message } = firstIssueMessage(parsed.error);
@@ -537,9 +556,11 @@ function fromText(field: ParamField, text: string, where: Where): unknown {
   switch (field) {
     case 'seed':
     case 'num_images':
+    case 'n':
       if (!/^[+-]?\d+$/.test(v)) throw fieldError(where, field, `${field} must be a whole number`);
       return Number(v);
-    case 'enable_prompt_expansion': {
+    case 'enable_prompt_expansion':
+    case 'enable_safety_checker': {
       const word = v.toLowerCase();
       if (TRUE_WORDS.has(word)) return true;
       if (FALSE_WORDS.has(word)) return false;

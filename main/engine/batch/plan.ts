@@ -235,6 +235,7 @@ function buildInput(
     'image_size',
     'aspect_ratio',
     'enable_prompt_expansion',
+    'enable_safety_checker',
     'output_format',
   ] as const) {
     if (params[key] !== undefined) input[key] = params[key];

@@ -6,7 +6,9 @@ import {
   IMAGE_SIZE_PIXELS,
   LIMITS,
   OUTPUT_FORMATS,
+  documentedDefaults,
   type AspectRatio,
+  type Model,
 } from '../../../shared/api.ts';
 import { useTranslation } from 'react-i18next';
 import { imageSizeLabel } from '../format.ts';
@@ -29,9 +31,12 @@ function RatioGlyph({ ratio }: { ratio: AspectRatio }) {
 export function ParamsFields({
   value,
   onChange,
+  model = 'qwen/qwen-image-2',
 }: {
   value: ParamsValue;
   onChange: (patch: Partial<ParamsValue>) => void;
+  /** Whose documented defaults an unset switch shows. */
+  model?: Model;
 }) {
   const { t } = useTranslation();
   return (
@@ -101,6 +106,18 @@ export function ParamsFields({
         <span className="switch__text">
           {t('params.expansion')}
           <small>{t('params.expansionHint')}</small>
+        </span>
+      </label>
+      <label className="switch">
+        <input
+          type="checkbox"
+          checked={value.safetyChecker ?? documentedDefaults(model).enable_safety_checker === true}
+          onChange={(e) => onChange({ safetyChecker: e.target.checked })}
+        />
+        <span className="switch__track" aria-hidden="true" />
+        <span className="switch__text">
+          {t('params.safetyChecker')}
+          <small>{t('params.safetyCheckerHint')}</small>
         </span>
       </label>
     </div>

@@ -24,6 +24,8 @@ export interface ParamsValue {
   numImages: number;
   format: OutputFormat;
   expansion: boolean;
+  /** null: the model's documented default (on for qwen-image-2-pro only); not sent then. */
+  safetyChecker: boolean | null;
   negative: string;
 }
 
@@ -51,6 +53,7 @@ export function paramsFromGeneration(p: GenerationParams | GenerationInput | und
     numImages: p?.num_images ?? 1,
     format: p?.output_format ?? 'png',
     expansion: p?.enable_prompt_expansion ?? false,
+    safetyChecker: p?.enable_safety_checker ?? null,
     negative: p?.negative_prompt ?? '',
   };
 }
@@ -65,6 +68,7 @@ export function generationFromParams(p: ParamsValue): GenerationParams {
   if (p.sizeMode === 'aspect') out.aspect_ratio = p.aspectRatio;
   else out.image_size = p.imageSize;
   if (p.negative.trim()) out.negative_prompt = p.negative;
+  if (p.safetyChecker !== null) out.enable_safety_checker = p.safetyChecker;
   return out;
 }
 

@@ -389,7 +389,7 @@ export function ComposeView() {
             <h2 id="params-title" className="card__title">
               {t('compose.parameters')}
             </h2>
-            <ParamsFields value={draft} onChange={update} />
+            <ParamsFields value={draft} onChange={update} model={draft.model} />
             <NegativePrompt
               id="negative"
               value={draft.negative}

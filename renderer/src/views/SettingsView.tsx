@@ -144,12 +144,14 @@ function ConnectionSection() {
   // The field shows the address this run talks to, even when it came from the command line.
   const inUse = info?.apiBase ?? settings?.apiBase ?? DEFAULT_API_BASE;
   const [base, setBase] = useState(inUse);
+  const [workspace, setWorkspace] = useState(settings?.workspace ?? '');
   const [conc, setConc] = useState(settings?.concurrency ?? 4);
   const [applied, setApplied] = useState<number | null>(null);
   useEffect(() => {
     if (settings) setConc(settings.concurrency);
   }, [settings]);
   useEffect(() => setBase(inUse), [inUse]);
+  useEffect(() => setWorkspace(settings?.workspace ?? ''), [settings?.workspace]);
   if (!settings) return null;
   const overridden = info !== null && info.apiBase !== settings.apiBase;
   return (
@@ -223,6 +225,30 @@ function ConnectionSection() {
               </button>
             ) : null}
           </p>
+        </div>
+        <div className="field">
+          <label className="field-label" htmlFor="workspace">
+            {t('settings.workspace')}
+          </label>
+          <div className="input-group">
+            <input
+              id="workspace"
+              className="input mono"
+              value={workspace}
+              maxLength={200}
+              onChange={(e) => setWorkspace(e.target.value)}
+              spellCheck={false}
+            />
+            <button
+              type="button"
+              className="btn"
+              disabled={workspace.trim() === settings.workspace}
+              onClick={() => void save({ workspace: workspace.trim() })}
+            >
+              {t('common.save')}
+            </button>
+          </div>
+          <p className="hint">{t('settings.workspaceHint')}</p>
         </div>
       </details>
     </section>
