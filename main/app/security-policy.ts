@@ -3,6 +3,7 @@
 // them here (no Electron import, only its types) and checks every item of the Electron checklist.
 import type { WebPreferences } from 'electron';
 import { MEDIA_SCHEME } from '../../shared/media-url.ts';
+import { buildCsp } from '../../shared/csp.ts';
 
 /**
  * Every BrowserWindow gets these (plus its `preload`). `webSecurity` is deliberately absent: its default
@@ -35,33 +36,14 @@ export function isPermissionAllowed(permission: string): boolean {
 }
 
 /**
- * The page's Content-Security-Policy, sent as a response header for every document and repeated by the
- * renderer's index.html in a `<meta http-equiv="Content-Security-Policy">` (both apply; the stricter wins).
- * Images come from our own media scheme or from data:/blob: URLs of files the person just picked; nothing
- * is loaded from the network. Styles must be files (React's `style={}` sets CSSOM properties and is not
- * affected). In development Vite needs inline scripts/styles and its HMR websocket.
+ * The app's Content-Security-Policy (shared/csp.ts), sent as a response header for every document the app
+ * scheme serves. In development Vite needs inline scripts/styles and its HMR websocket.
  */
 export function contentSecurityPolicy(opts: { devServer?: string | null } = {}): string {
-  const media = `${MEDIA_SCHEME}:`;
   const dev = opts.devServer ? new URL(opts.devServer) : null;
-  const devWs = dev ? `${dev.protocol === 'https:' ? 'wss:' : 'ws:'}//${dev.host}` : '';
-  const directives: [string, string][] = [
-    ['default-src', "'none'"],
-    ['script-src', dev ? "'self' 'unsafe-inline'" : "'self'"],
-    ['style-src', dev ? "'self' 'unsafe-inline'" : "'self'"],
-    ['img-src', `'self' ${media} data: blob:`],
-    ['media-src', `'self' ${media} blob:`],
-    ['font-src', "'self' data:"],
-    ['connect-src', dev ? `'self' ${media} ${devWs}` : `'self' ${media}`],
-    ['object-src', "'none'"],
-    ['frame-src', "'none'"],
-    ['worker-src', "'none'"],
-    ['base-uri', "'none'"],
-    ['form-action', "'none'"],
-    ['frame-ancestors', "'none'"],
-  ];
-  return directives.map(([k, v]) => `${k} ${v}`).join('; ');
+  const devWs = dev ? `${dev.protocol === 'https:' ? 'wss:' : 'ws:'}//${dev.host}` : null;
+  return buildCsp({ media: `${MEDIA_SCHEME}:`, connect: devWs ? [devWs] : [], dev: dev !== null });
 }
 
-/** The production policy, for the renderer's `<meta>` tag and the tests. */
+/** The production policy (the tests compare the bridge's against it). */
 export const CONTENT_SECURITY_POLICY = contentSecurityPolicy();

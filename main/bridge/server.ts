@@ -8,6 +8,7 @@ import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { EventName, EventPayloads } from '../../shared/contract.ts';
+import { INPUT_LIMITS } from '../../shared/input-limits.ts';
 import type { ErrorReply } from '../../shared/errors.ts';
 import { StudioError, toStudioError } from '../engine/errors.ts';
 import { createHandlers, dispatch, subscribeEvents, type KeyStore } from '../engine/handlers.ts';
@@ -18,7 +19,7 @@ import { startSimulator, type Simulator } from '../simulator/index.ts';
 import { hostAllowed, newToken, originAllowed, tokenStatus } from './guard.ts';
 import { createBridgeMedia } from './media.ts';
 import { resolveInside } from '../engine/files/resolve-inside.ts';
-import { contentTypeOf, securityHeaders, sendFile, staticCandidate } from './static.ts';
+import { bridgeCsp, contentTypeOf, securityHeaders, sendFile, staticCandidate } from './static.ts';
 
 export interface BridgeOptions {
   /** 0 or absent = a free port. */
@@ -42,7 +43,7 @@ export interface Bridge {
 }
 
 /** refs.add carries up to 40 MB of base64 and a prompt file up to 64 MB of text. */
-const MAX_BODY_BYTES = 72 * 1024 * 1024;
+const MAX_BODY_BYTES = INPUT_LIMITS.bridgeBodyBytes;
 
 export const DEFAULT_RENDERER_DIR = path.resolve(import.meta.dirname, '../../out/renderer');
 
@@ -64,20 +65,25 @@ function memoryKeyStore(initial: string | null): KeyStore {
   };
 }
 
+/**
+ * The request body, at most MAX_BODY_BYTES. A larger one is read to its end and dropped before the 413 is
+ * sent: closing the socket mid-upload would make the client see a reset instead of the answer.
+ */
 function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let tooLarge = Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new StudioError('TOO_LARGE', 'The request is too large (over 72 MB).'));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
+      if (size > MAX_BODY_BYTES) tooLarge = true;
+      if (tooLarge) chunks.length = 0;
+      else chunks.push(chunk);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('end', () => {
+      if (tooLarge) reject(new StudioError('TOO_LARGE', 'The request is too large (over 72 MB).'));
+      else resolve(Buffer.concat(chunks));
+    });
     req.on('error', reject);
   });
 }
@@ -133,7 +139,7 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
   const media = createBridgeMedia(studio, () => `http://127.0.0.1:${port}`);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    securityHeaders(res);
+    securityHeaders(res, bridgeCsp(port));
     if (!hostAllowed(req, port) || !originAllowed(req, port)) {
       return sendText(res, 403, 'This address is not served here: open the link printed by `npm run web`.');
     }

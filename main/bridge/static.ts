@@ -1,18 +1,15 @@
-// The built renderer (out/renderer), served with the same strict content security policy as the app.
+// The built renderer (out/renderer), served with the app's own content security policy (shared/csp.ts),
+// the event socket pinned to this bridge's port.
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import path from 'node:path';
+import { buildCsp } from '../../shared/csp.ts';
 
-export const CSP = [
-  "default-src 'self'",
-  "img-src 'self' data: blob:",
-  "style-src 'self' 'unsafe-inline'",
-  "connect-src 'self' ws://127.0.0.1:* ws://localhost:*",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+/** The app's policy; media is same-origin here (`/media/…`), and the only socket is this bridge's own. */
+export function bridgeCsp(port: number): string {
+  return buildCsp({ connect: [`ws://127.0.0.1:${port}`, `ws://localhost:${port}`] });
+}
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -29,8 +26,8 @@ const TYPES: Record<string, string> = {
 };
 
 /** Headers every answer of the bridge carries. */
-export function securityHeaders(res: ServerResponse): void {
-  res.setHeader('Content-Security-Policy', CSP);
+export function securityHeaders(res: ServerResponse, csp: string): void {
+  res.setHeader('Content-Security-Policy', csp);
   res.setHeader('X-Content-Type-Options', 'nosniff');
   res.setHeader('Referrer-Policy', 'no-referrer');
   res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
