@@ -2,7 +2,7 @@
 // first, then polling (backing off, giving up after `pollTimeoutMs` with a job that Retry follows again).
 // The terminal state decides: COMPLETED → downloading, FAILED → failed, CANCELED (from outside, e.g. the
 // dashboard) → canceled, never re-sent. Credits come from the terminal state only.
-import { isTerminal, normalizeStatus, type Generation } from '../../../shared/api.ts';
+import { finalUsage, isTerminal, normalizeStatus, type Generation } from '../../../shared/api.ts';
 import { ApiError } from '../api/errors.ts';
 import { nextPollDelayMs } from '../api/poll.ts';
 import type { JobRecord } from '../store/jobs.ts';
@@ -152,7 +152,7 @@ export class Following {
   private finish(job: JobRecord, gen: Generation): void {
     const { ctx } = this;
     const status = normalizeStatus(gen.status);
-    const usage = gen.usage ?? null;
+    const usage = finalUsage(gen);
     if (status === 'completed') {
       const r = moveJob(ctx, job, 'running', 'downloading', {
         remoteStatus: gen.status,
