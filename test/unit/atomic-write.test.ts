@@ -82,6 +82,8 @@ describe('the start-up sweep', () => {
       `thumbs/ab/.tmp-a1b2c3d4e5f6-${'ab'.repeat(32)}-320.webp`,
       'window-state.json.4242.tmp',
       'key.bin.4242.tmp',
+      'backups/studio-2026-11-30T11-00-00-000Z.db.partial',
+      '.studio.db.restoring.partial',
     ].map(plant);
     const kept = [
       'library/2026-11/1-0001-cat-0123456789.png',
@@ -91,6 +93,7 @@ describe('the start-up sweep', () => {
       'window-state.json',
       'studio.db',
       'studio.db-wal',
+      'backups/studio-2026-11-29T11-00-00-000Z.db',
     ].map(plant);
     const removed = sweepTempFiles(dir);
     expect(removed.sort()).toEqual([...temps, ...legacy].sort());

@@ -10,13 +10,14 @@ import { TEMP_PREFIX } from './atomic-write.ts';
 /**
  * Names our writers use (or used, before atomic-write.ts) for temporary files: `.qs-tmp-*` today, and the
  * older `.partial-*` (downloads, imports, embedded metadata), `.tmp-*` (thumbnails) and `<name>.<pid>.<hex>.tmp`
- * (references, key and window-state files).
+ * (references, key and window-state files), and `*.partial` (catalog backups and restores).
  */
 export function isTempName(name: string): boolean {
   return (
     name.startsWith(TEMP_PREFIX) ||
     name.startsWith('.partial-') ||
     name.startsWith('.tmp-') ||
+    name.endsWith('.partial') ||
     /\.\d+(\.[0-9a-f]+)?\.tmp$/.test(name)
   );
 }
@@ -27,6 +28,7 @@ const SWEPT: readonly { sub: string; depth: number }[] = [
   { sub: 'library', depth: 2 }, // library/<month>/, library/imported/<month>/
   { sub: 'refs', depth: 0 },
   { sub: 'thumbs', depth: 1 }, // thumbs/<xx>/
+  { sub: 'backups', depth: 0 },
 ];
 
 /** Removes every temporary file a writer of ours can leave in `dataDir`. Returns the paths removed. */

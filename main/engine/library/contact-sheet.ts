@@ -1,8 +1,7 @@
 // A sweep's contact sheet: one PNG with a block per prompt (and Z value), X values as column heads, Y values
 // as row heads, each cell the job's first image. Labels are drawn as one SVG layer; sharp composes it all.
-import { mkdir, rename } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import type { OverlayOptions } from 'sharp';
+import { writeFileAtomic } from '../files/atomic-write.ts';
 import { sharp } from '../files/lazy-modules.ts';
 import {
   AXIS_NAMES,
@@ -139,12 +138,10 @@ export async function renderContactSheet(
   const overlay = Buffer.from(
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${svg.join('')}</svg>`,
   );
-  await mkdir(dirname(out), { recursive: true });
-  const temp = `${out}.partial-${process.pid}`;
-  await sharp({ create: { width, height, channels: 3, background: bg } })
+  const png = await sharp({ create: { width, height, channels: 3, background: bg } })
     .composite([...composites, { input: overlay, left: 0, top: 0 }])
     .png()
-    .toFile(temp);
-  await rename(temp, out);
+    .toBuffer();
+  await writeFileAtomic(out, png);
   return { path: out, width, height, cells: cellCount, missing };
 }
