@@ -4,6 +4,12 @@ import { apiBaseProblem } from './api-base.ts';
 import { DEFAULT_API_BASE } from './api.ts';
 import { generationParamsSchema } from './domain.ts';
 
+/**
+ * Prompt expansion is on unless a batch turns it off, in the app as in the CLI (`--no-expansion`): it is the
+ * service's documented default (API.md), so a CSV runs the same way through either door.
+ */
+export const DEFAULT_PROMPT_EXPANSION = true;
+
 export const THEMES = ['system', 'light', 'dark'] as const;
 export type Theme = (typeof THEMES)[number];
 
@@ -30,7 +36,12 @@ export const settingsSchema = z.object({
   downloadConcurrency: z.number().int().min(1).max(16).default(4),
   /** Follow JSON creates over the live event stream (fewer requests than polling). */
   stream: z.boolean().default(true),
-  defaults: generationParamsSchema.default({ aspect_ratio: '1:1', num_images: 1, output_format: 'png' }),
+  defaults: generationParamsSchema.default({
+    aspect_ratio: '1:1',
+    num_images: 1,
+    output_format: 'png',
+    enable_prompt_expansion: DEFAULT_PROMPT_EXPANSION,
+  }),
   theme: z.enum(THEMES).default('system'),
   language: z.enum(LANGUAGE_CHOICES).default('system'),
 });

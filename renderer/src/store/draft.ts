@@ -13,6 +13,7 @@ import { nameFromPrompt } from '../../../shared/batch-name.ts';
 import { t } from '../i18n/index.ts';
 import type { RefInfo } from '../../../shared/contract.ts';
 import type { BatchSpec, GenerationParams, PromptEntry, SeedMode } from '../../../shared/domain.ts';
+import { DEFAULT_PROMPT_EXPANSION } from '../../../shared/settings.ts';
 
 export type SizeMode = 'aspect' | 'preset';
 
@@ -52,7 +53,7 @@ export function paramsFromGeneration(p: GenerationParams | GenerationInput | und
     imageSize: p?.image_size ?? 'square_hd',
     numImages: p?.num_images ?? 1,
     format: p?.output_format ?? 'png',
-    expansion: p?.enable_prompt_expansion ?? false,
+    expansion: p?.enable_prompt_expansion ?? DEFAULT_PROMPT_EXPANSION,
     safetyChecker: p?.enable_safety_checker ?? null,
     negative: p?.negative_prompt ?? '',
   };
