@@ -155,15 +155,14 @@ const FALSE = new Set(['false', 'off', 'no', '0']);
  * `name=v1,v2,…` as typed on a command line: seeds and images also take ranges (`seed=1..4`), booleans
  * on/off, and `\,` keeps a comma inside a value (a negative prompt or a prompt variant).
  */
-export function parseSweepArg(arg: string): SweepAxis {
+export function parseSweepArg(arg: string, what = '--sweep'): SweepAxis {
   const eq = arg.indexOf('=');
-  if (eq <= 0)
-    throw new SweepSyntaxError(`--sweep "${arg}": write name=value1,value2 (e.g. --sweep ar=1:1,16:9)`);
+  if (eq <= 0) throw new SweepSyntaxError(`${what} "${arg}": write name=value1,value2 (e.g. ar=1:1,16:9)`);
   const rawName = arg.slice(0, eq).trim().toLowerCase().replace(/-/g, '_');
   const param = NAME_ALIASES[rawName] ?? (SWEEP_PARAMS as readonly string[]).find((p) => p === rawName);
   if (!param) {
     throw new SweepSyntaxError(
-      `--sweep: "${rawName}" is not a parameter that can be swept — use one of ${SWEEP_PARAMS.join(', ')}`,
+      `${what}: "${rawName}" is not a parameter that can be swept — use one of ${SWEEP_PARAMS.join(', ')}`,
     );
   }
   const pieces = splitValues(arg.slice(eq + 1));
@@ -176,26 +175,26 @@ export function parseSweepArg(arg: string): SweepAxis {
         const [from, to] = [Number(range[1]), Number(range[2])];
         if (to < from || to - from >= MAX_AXIS_VALUES) {
           throw new SweepSyntaxError(
-            `--sweep ${param}=${p}: a range goes up and holds at most ${MAX_AXIS_VALUES} values`,
+            `${what} ${param}=${p}: a range goes up and holds at most ${MAX_AXIS_VALUES} values`,
           );
         }
         for (let v = from; v <= to; v++) values.push(v);
         continue;
       }
       if (!/^\d+$/.test(p))
-        throw new SweepSyntaxError(`--sweep ${param}: "${p}" is not a whole number or a range a..b`);
+        throw new SweepSyntaxError(`${what} ${param}: "${p}" is not a whole number or a range a..b`);
       values.push(Number(p));
     } else if (param === 'enable_prompt_expansion') {
       const w = p.toLowerCase();
       if (TRUE.has(w)) values.push(true);
       else if (FALSE.has(w)) values.push(false);
-      else throw new SweepSyntaxError(`--sweep ${param}: "${p}" is not on or off`);
+      else throw new SweepSyntaxError(`${what} ${param}: "${p}" is not on or off`);
     } else {
       values.push(param === 'negative_prompt' || param === 'prompt' ? piece : p);
     }
   }
   const parsed = sweepAxisSchema.safeParse({ param, values });
-  if (!parsed.success) throw new SweepSyntaxError(`--sweep: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+  if (!parsed.success) throw new SweepSyntaxError(`${what}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
   return parsed.data;
 }
 

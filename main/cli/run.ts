@@ -108,7 +108,7 @@ export async function buildSpec(file: string, flags: RunFlags, studio: Studio | 
   };
   if (flags.seed !== undefined)
     spec.seed = { mode: 'fixed', value: intOption('--seed', flags.seed, 0, LIMITS.seedMax) };
-  if (flags.sweep && flags.sweep.length > 0) spec.sweep = flags.sweep.map(parseSweepArg);
+  if (flags.sweep && flags.sweep.length > 0) spec.sweep = flags.sweep.map((arg) => parseSweepArg(arg));
   if (flags.sampleSeed !== undefined)
     spec.sampleSeed = intOption('--sample-seed', flags.sampleSeed, 0, 2 ** 31 - 1);
   if (flags.repeat !== undefined) spec.repeat = intOption('--repeat', flags.repeat, 1, 100);

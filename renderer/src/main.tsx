@@ -10,6 +10,7 @@ import './styles/layout.css';
 import './styles/compose.css';
 import './styles/queue.css';
 import './styles/library.css';
+import './styles/power.css';
 
 // Before the first paint, so a dark system never flashes a light splash.
 applyTheme('system');

@@ -25,8 +25,9 @@ const base = (key: string) => key.replace(PLURAL, '');
 const placeholders = (text: string) =>
   [...text.matchAll(/\{\{\s*([\w]+)/g)].map((m) => m[1]!).sort((a, b) => a.localeCompare(b));
 
-const en = flatten(load('en.json'));
-const zh = flatten(load('zh-CN.json'));
+// Batch power keeps its strings in *.power.json, merged into the same namespace.
+const en = flatten({ ...load('en.json'), ...load('en.power.json') });
+const zh = flatten({ ...load('zh-CN.json'), ...load('zh-CN.power.json') });
 
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

@@ -10,6 +10,7 @@ import { JobTable } from './JobTable.tsx';
 import { ProgressBar } from './ProgressBar.tsx';
 import { RenameField } from './RenameField.tsx';
 import { BatchStatusBadge } from './StateBadge.tsx';
+import { BatchSteer } from './power/BatchSteer.tsx';
 
 function stats(t: TFunction, b: BatchSummary, queuePaused: boolean): string[] {
   const c = b.counts;
@@ -132,6 +133,7 @@ export function BatchCard({ batch }: { batch: BatchSummary }) {
         </span>
       </div>
       {pauseNote ? <p className="batch__note">{pauseNote}</p> : null}
+      <BatchSteer batch={batch} />
       {open ? (
         <div id={`batch-${batch.id}-jobs`} className="batch__jobs">
           <JobTable batchId={batch.id} />

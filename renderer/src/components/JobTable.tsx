@@ -7,6 +7,7 @@ import { useShallow } from 'zustand/react/shallow';
 import type { JobRow } from '../../../shared/domain.ts';
 import type { JobActionKind } from '../store/queue-slice.ts';
 import { useStudio } from '../store/index.ts';
+import { JobEditButton } from './power/JobEditDialog.tsx';
 import { Icon, type IconName } from './Icon.tsx';
 import { JobStateBadge } from './StateBadge.tsx';
 import { virtualRowStyle } from './virtual-row.ts';
@@ -125,6 +126,7 @@ export function JobTable({ batchId }: { batchId: number }) {
                       <Icon name={a.icon} size={15} />
                     </button>
                   ))}
+                  <JobEditButton job={j} />
                 </span>
               </div>
             );

@@ -4,6 +4,8 @@ import i18next from 'i18next';
 import { initReactI18next } from 'react-i18next';
 import type { Language } from '../../../shared/settings.ts';
 import en from './en.json';
+import enPower from './en.power.json';
+import zhCNPower from './zh-CN.power.json';
 import zhCNSyntax from './zh-CN.syntax.json';
 import zhCN from './zh-CN.json';
 
@@ -12,7 +14,11 @@ export type UiLanguage = (typeof LANGUAGES)[number];
 
 export const i18n = i18next.createInstance();
 void i18n.use(initReactI18next).init({
-  resources: { en: { translation: en }, 'zh-CN': { translation: zhCN, syntax: zhCNSyntax } },
+  // Batch power (sweeps, wildcards, presets, steering) keeps its strings in its own files, under `power`.
+  resources: {
+    en: { translation: { ...en, ...enPower } },
+    'zh-CN': { translation: { ...zhCN, ...zhCNPower }, syntax: zhCNSyntax },
+  },
   lng: systemLanguage(globalThis.navigator?.language),
   fallbackLng: 'en',
   supportedLngs: [...LANGUAGES],

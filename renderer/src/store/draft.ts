@@ -14,6 +14,7 @@ import { t } from '../i18n/index.ts';
 import type { RefInfo } from '../../../shared/contract.ts';
 import type { BatchSpec, GenerationParams, PromptEntry, SeedMode } from '../../../shared/domain.ts';
 import { DEFAULT_PROMPT_EXPANSION } from '../../../shared/settings.ts';
+import { parseSweepArg, type SweepParam } from '../../../shared/sweep.ts';
 
 export type SizeMode = 'aspect' | 'preset';
 
@@ -44,6 +45,13 @@ export interface Draft extends ParamsValue {
   refs: RefInfo[];
   /** The budget as typed: empty = no budget. */
   maxCredits: string;
+  /** Sweep axes as typed: a parameter and its values (`1:1, 16:9`, `1..4`). */
+  sweep: SweepRow[];
+}
+
+export interface SweepRow {
+  param: SweepParam;
+  values: string;
 }
 
 export function paramsFromGeneration(p: GenerationParams | GenerationInput | undefined): ParamsValue {
@@ -85,6 +93,7 @@ export function newDraft(defaults: GenerationParams | undefined): Draft {
     repeat: 1,
     refs: [],
     maxCredits: '',
+    sweep: [],
   };
 }
 
@@ -150,6 +159,13 @@ export function buildSpec(d: Draft): { spec: BatchSpec; problem: null } | { spec
     repeat: d.repeat,
   };
   if (budget !== null) spec.maxCredits = budget;
+  if (d.sweep.length > 0) {
+    try {
+      spec.sweep = d.sweep.map((row) => parseSweepArg(`${row.param}=${row.values}`, 'Sweep'));
+    } catch (err) {
+      return { spec: null, problem: (err as Error).message };
+    }
+  }
   return { spec, problem: null };
 }
 
@@ -165,5 +181,6 @@ export function draftFromJob(base: Draft, input: GenerationInput, refs: RefInfo[
     seedValue: input.seed ?? 0,
     repeat: 1,
     refs: refs.slice(0, LIMITS.references),
+    sweep: [],
   };
 }

@@ -5,6 +5,9 @@ import { useShallow } from 'zustand/react/shallow';
 import { LIMITS, MODELS, type Model } from '../../../shared/api.ts';
 import { isComposing } from '../keyboard.ts';
 import { Icon } from '../components/Icon.tsx';
+import { SweepEditor } from '../components/power/SweepEditor.tsx';
+import { TemplateHelp } from '../components/power/TemplateHelp.tsx';
+import { WildcardsButton } from '../components/power/WildcardsDialog.tsx';
 import { NegativePrompt, ParamsFields } from '../components/ParamsFields.tsx';
 import { PlanNote, PlanPreview } from '../components/PlanPreview.tsx';
 import { PromptEditor } from '../components/PromptEditor.tsx';
@@ -43,6 +46,8 @@ function PromptsCard() {
         <h2 id="prompts-title" className="card__title">
           {t('compose.prompts')}
         </h2>
+        <TemplateHelp />
+        <WildcardsButton />
         <button type="button" className="btn btn--ghost btn--sm" onClick={() => fileInput.current?.click()}>
           <Icon name="file" /> {t('compose.openFile')}
         </button>
@@ -328,6 +333,7 @@ export function ComposeView() {
       <div className="compose">
         <div className="compose__main">
           <PromptsCard />
+          <SweepEditor />
           <section className="card" aria-labelledby="refs-title">
             <div className="card__head">
               <h2 id="refs-title" className="card__title">
