@@ -109,6 +109,7 @@ function buildProgram(io: Io, result: { code: number }): Command {
       'a template for every CSV/JSONL row without a prompt; the row’s other columns are its $variables',
     )
     .option('--sample-seed <n>', 'which lines __name:n__ samples (default 1)')
+    .option('--preset <name>', 'start from a saved preset (default: the default preset; none skips it)')
     .option(
       '--sweep <name=v1,v2>',
       'an axis of an X/Y/Z sweep (repeatable, up to 3): ar, size, seed (1..8), images, format, expansion, negative, model, prompt',
@@ -308,6 +309,37 @@ Examples:
     const { cmdLibraryRebuild } = await import('./cli/db.ts');
     result.code = await cmdLibraryRebuild(io, opts);
   });
+
+  withCommon(
+    program
+      .command('presets')
+      .description('named parameter sets: list, show, save, remove, default, export, import')
+      .argument('[action]', 'list, show, save, remove, default, export or import', 'list')
+      .argument('[name]', 'the preset (export/import: a .json file; default: a name or none)'),
+  )
+    .addOption(new Option('--aspect-ratio <ratio>', 'save: aspect ratio').choices(ASPECT_RATIOS))
+    .addOption(new Option('--image-size <preset>', 'save: preset size').choices(IMAGE_SIZES))
+    .option('--num-images <n>', 'save: images per generation (1-4)')
+    .addOption(new Option('--output-format <format>', 'save: image format').choices(OUTPUT_FORMATS))
+    .option('--seed <n>', 'save: a fixed seed')
+    .option('--repeat <n>', 'save: generations per prompt')
+    .option('--negative <text>', 'save: negative prompt')
+    .option('--no-expansion', 'save: prompt expansion off')
+    .option('--sweep <name=v1,v2>', 'save: a sweep axis (repeatable)', collect, [])
+    .option('--max-credits <n>', 'save: a budget')
+    .option('--default', 'save: make it the default preset')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  qwen-studio presets save wide --aspect-ratio 16:9 --num-images 2 --default
+  qwen-studio run ideas.txt --preset wide
+  qwen-studio presets export presets.json   /   qwen-studio presets import presets.json`,
+    )
+    .action(async (action: string, name: string | undefined, opts: Record<string, unknown>) => {
+      const { cmdPresets } = await import('./cli/presets.ts');
+      result.code = await cmdPresets(io, action, name, opts);
+    });
 
   withCommon(
     program

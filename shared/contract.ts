@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { BatchPlan, BatchSummary, JobRow, QueueStatus, AssetRow, PromptEntry } from './domain.ts';
 import { batchSpecSchema, generationParamsSchema, JOB_STATES } from './domain.ts';
 import type { SweepGrid } from './sweep.ts';
+import { presetNameSchema, presetSchema, type NamedPreset, type PresetFile } from './preset.ts';
 import type { Settings } from './settings.ts';
 import { settingsSchema } from './settings.ts';
 import { CONTROL_FREE, INPUT_LIMITS, formatLimit } from './input-limits.ts';
@@ -118,6 +119,20 @@ export const contract = {
       params: jobParamsEdit.optional(),
     }),
   },
+  'presets.list': { input: none },
+  /** Saves (or replaces) a preset; `isDefault` makes it the one a new draft and `run` start from. */
+  'presets.save': {
+    input: z.strictObject({
+      name: presetNameSchema,
+      preset: presetSchema,
+      isDefault: z.boolean().default(false),
+    }),
+  },
+  'presets.remove': { input: z.strictObject({ name: presetNameSchema }) },
+  'presets.setDefault': { input: z.strictObject({ name: presetNameSchema.nullable() }) },
+  'presets.export': { input: none },
+  /** Adds the presets of an exported file (its text); a name already used is replaced. */
+  'presets.import': { input: z.strictObject({ text: z.string().max(4 * 1024 * 1024) }) },
   'wildcards.list': { input: none },
   'wildcards.read': { input: z.strictObject({ name: wildcardName }) },
   /** Saves a wildcard file (checked line by line first); an existing one is replaced. */
@@ -408,6 +423,12 @@ export interface Outputs {
   'batch.sheet': { path: string; width: number; height: number; cells: number; missing: number } | null;
   'job.edit': JobRow;
   'job.retryWith': JobRow;
+  'presets.list': NamedPreset[];
+  'presets.save': NamedPreset;
+  'presets.remove': { removed: boolean };
+  'presets.setDefault': NamedPreset[];
+  'presets.export': PresetFile;
+  'presets.import': { imported: number };
   'wildcards.list': WildcardInfo[];
   'wildcards.read': { name: string; text: string };
   'wildcards.write': WildcardInfo;

@@ -1,5 +1,6 @@
 // The commands that send work: `run` (enqueue a file, then run), `resume`, `retry` and `drop`.
 import { EXIT, UsageError, intOption, type CommonFlags, type Io } from './common.ts';
+import { applyPreset } from './presets.ts';
 import { buildSpec, printPlan, runQueue, type RunFlags } from './run.ts';
 import type { Studio } from '../engine/studio.ts';
 import { openStudio, requireKey, withStudio } from './studio.ts';
@@ -20,8 +21,10 @@ function queueLimits(flags: QueueFlags): { concurrency?: number; offlineTimeoutM
 export async function cmdRun(io: Io, file: string, flags: RunFlags & QueueFlags): Promise<number> {
   const limits = queueLimits(flags);
   if (flags.dryRun) {
-    const spec = await buildSpec(file, flags, null);
+    const built = await buildSpec(file, flags, null);
     return withStudio(io, flags, (studio) => {
+      const { spec, preset } = applyPreset(studio, built, flags);
+      if (preset && !flags.json) io.out(`Preset: ${preset}`);
       printPlan(io, studio, spec, Boolean(flags.json));
       return EXIT.ok;
     });
@@ -29,7 +32,7 @@ export async function cmdRun(io: Io, file: string, flags: RunFlags & QueueFlags)
   requireKey(io);
   const studio = openStudio(io, flags, limits);
   try {
-    const spec = await buildSpec(file, flags, studio);
+    const { spec } = applyPreset(studio, await buildSpec(file, flags, studio), flags);
     const { batchId, plan } = studio.enqueue(spec);
     if (!flags.json) {
       io.err(

@@ -6,7 +6,13 @@ import type { BatchSpec, GenerationParams, JobCounts, PromptEntry } from '../../
 import { InputFileError, readPromptFile } from '../engine/batch/input-file.ts';
 import { ReferenceError, loadReference } from '../engine/batch/refs.ts';
 import type { Studio } from '../engine/studio.ts';
-import { AXIS_NAMES, SWEEP_PARAM_LABELS, parseSweepArg, sweepValueLabel } from '../../shared/sweep.ts';
+import {
+  AXIS_NAMES,
+  SWEEP_PARAM_LABELS,
+  parseSweepArg,
+  sweepValueLabel,
+  type SweepAxis,
+} from '../../shared/sweep.ts';
 import { LeaseBusyError } from '../engine/store/runner-lock.ts';
 import { EXIT, UsageError, intOption, oneOf, type Io } from './common.ts';
 import { describeHolder, followBatch, say } from './follow.ts';
@@ -35,6 +41,7 @@ export interface RunFlags {
   template?: string;
   sampleSeed?: string;
   sweep?: string[];
+  preset?: string;
 }
 
 export function paramsFromFlags(f: RunFlags): GenerationParams {
@@ -108,13 +115,19 @@ export async function buildSpec(file: string, flags: RunFlags, studio: Studio | 
   };
   if (flags.seed !== undefined)
     spec.seed = { mode: 'fixed', value: intOption('--seed', flags.seed, 0, LIMITS.seedMax) };
-  if (flags.sweep && flags.sweep.length > 0) spec.sweep = flags.sweep.map((arg) => parseSweepArg(arg));
+  const sweep = sweepFromFlags(flags);
+  if (sweep) spec.sweep = sweep;
   if (flags.sampleSeed !== undefined)
     spec.sampleSeed = intOption('--sample-seed', flags.sampleSeed, 0, 2 ** 31 - 1);
   if (flags.repeat !== undefined) spec.repeat = intOption('--repeat', flags.repeat, 1, 100);
   if (flags.maxCredits !== undefined)
     spec.maxCredits = intOption('--max-credits', flags.maxCredits, 1, Number.MAX_SAFE_INTEGER);
   return spec;
+}
+
+/** The --sweep axes, or null without any. */
+export function sweepFromFlags(flags: RunFlags): SweepAxis[] | null {
+  return flags.sweep && flags.sweep.length > 0 ? flags.sweep.map((arg) => parseSweepArg(arg)) : null;
 }
 
 export function printPlan(io: Io, studio: Studio, spec: BatchSpec, json: boolean): void {

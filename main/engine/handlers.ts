@@ -268,6 +268,29 @@ export function createHandlers(studio: Studio, env: HandlerEnv): Handlers {
       toJobRow(studio.editJob(id, { ...(prompt ? { prompt } : {}), ...(params ? { params } : {}) })),
     'job.retryWith': async ({ id, prompt, params }) =>
       toJobRow(studio.retryJobWith(id, { ...(prompt ? { prompt } : {}), ...(params ? { params } : {}) })),
+    'presets.list': async () => studio.presets.list(),
+    'presets.save': async ({ name, preset, isDefault }) => studio.presets.save(name, preset, isDefault),
+    'presets.remove': async ({ name }) => {
+      studio.presets.remove(name);
+      return { removed: true };
+    },
+    'presets.setDefault': async ({ name }) => {
+      studio.presets.setDefault(name);
+      return studio.presets.list();
+    },
+    'presets.export': async () => studio.presets.exportFile(),
+    'presets.import': async ({ text }) => {
+      let data: unknown;
+      try {
+        data = JSON.parse(text);
+      } catch {
+        throw new StudioError(
+          'INVALID_INPUT',
+          'That file is not JSON — choose a file exported from Presets.',
+        );
+      }
+      return { imported: studio.presets.importFile(data) };
+    },
     'wildcards.list': async () => studio.wildcards.list(),
     'wildcards.read': async ({ name }) => studio.wildcards.read(name),
     'wildcards.write': async ({ name, text }) => studio.wildcards.write(name, text),

@@ -32,6 +32,7 @@ import { sweepGrid } from './library/sweep-grid.ts';
 import { JobEditor, type JobEdit } from './batch/job-edit.ts';
 import { QueueOrder, QueueOrderError, type Move, type Priority } from './store/queue-order.ts';
 import { uniqueName } from '../../shared/batch-name.ts';
+import { PresetStore } from './store/presets.ts';
 import type { SweepGrid } from '../../shared/sweep.ts';
 import { moveToTrashFolder, type FileMover } from './library/trash.ts';
 import {
@@ -98,6 +99,8 @@ export class Studio extends EventEmitter<StudioEvents> {
   readonly library: Library;
   /** `<data-dir>/wildcards/`: the files `__name__` in a template reads. */
   readonly wildcards: Wildcards;
+  /** Named parameter sets (Compose and `run --preset`). */
+  readonly presets: PresetStore;
   private readonly queueOrder: QueueOrder;
   private readonly jobEditor: JobEditor;
   private readonly opts: StudioOptions;
@@ -124,6 +127,7 @@ export class Studio extends EventEmitter<StudioEvents> {
     this.library = new Library(this.stores.db, this.dataDir);
     this.wildcards = new Wildcards(join(this.dataDir, 'wildcards'));
     this.queueOrder = new QueueOrder(this.stores.db);
+    this.presets = new PresetStore(this.stores.db);
     this.jobEditor = new JobEditor(this.stores.db);
     if (typeof opts.apiKey === 'string') this.key = opts.apiKey;
     this.scheduler = new Scheduler({

@@ -105,6 +105,38 @@ describe('wildcards', () => {
   });
 });
 
+describe('presets', () => {
+  it('saves a preset from Compose and re-uses it for a later batch', async () => {
+    rig = await startRig({ simulator: { maxImageSide: 96, faults: { latencyMs: 50 } } });
+    const { page, sim } = rig;
+    await openArea(page, 'Compose');
+    await page.getByRole('radio', { name: '16:9' }).check();
+    await page.getByRole('radio', { name: '2', exact: true }).check();
+    await page.getByRole('textbox', { name: 'New preset' }).fill('Wide pair');
+    await page.getByRole('checkbox', { name: 'Use as default' }).check();
+    await page.getByRole('button', { name: 'Save as preset' }).click();
+    await page.getByText('Preset Wide pair saved.').waitFor();
+    await page.getByRole('heading', { name: 'Presets' }).scrollIntoViewIfNeeded();
+    await screenshots(page, 'presets');
+
+    await page.getByRole('button', { name: 'Start over' }).click();
+    await expect.poll(() => page.getByRole('radio', { name: '1:1' }).isChecked()).toBe(true);
+    await page.getByRole('combobox', { name: 'Load a preset' }).selectOption('Wide pair');
+    await page.getByText('Preset Wide pair loaded.').waitFor();
+    expect(await page.getByRole('radio', { name: '16:9' }).isChecked()).toBe(true);
+    await compose(page, 'a desert road', 'Preset run');
+    await run(page, 1);
+    await finished(page, 'Preset run', 1);
+    expect(sim.ledger.generations[0]?.input).toMatchObject({ aspect_ratio: '16:9', num_images: 2 });
+
+    // The default preset is where a fresh Compose starts.
+    await page.reload();
+    await openArea(page, 'Compose');
+    await expect.poll(() => page.getByRole('radio', { name: '16:9' }).isChecked()).toBe(true);
+    expect(rig.errors).toEqual([]);
+  });
+});
+
 describe('steering the queue', () => {
   it('runs a batch moved to the top first, and sends a queued job with its edited values', async () => {
     rig = await startRig({ simulator: { maxImageSide: 96, faults: { latencyMs: 50 } } });

@@ -105,6 +105,46 @@ describe('qwen-studio wildcards and templates', () => {
   });
 });
 
+describe('qwen-studio presets', () => {
+  it('saves a preset, applies it (or the default) to a run, and moves presets as JSON', async () => {
+    const save = await cli([
+      'presets',
+      'save',
+      'wide',
+      '--aspect-ratio',
+      '16:9',
+      '--num-images',
+      '2',
+      '--sweep',
+      'seed=1..3',
+    ]);
+    expect(save.out).toBe('Saved preset "wide".');
+    const prompts = file('pre.txt', 'a dune\n');
+    const used = await cli(['run', prompts, '--preset', 'wide', '--dry-run', '--json']);
+    const plan = JSON.parse(used.out) as { jobs: number; images: number; sweep: { param: string }[] };
+    expect([plan.jobs, plan.images, plan.sweep[0]?.param]).toEqual([3, 6, 'seed']);
+    // Flags on the command line win over the preset.
+    const over = JSON.parse(
+      (await cli(['run', prompts, '--preset', 'wide', '--num-images', '1', '--dry-run', '--json'])).out,
+    ) as { images: number };
+    expect(over.images).toBe(3);
+    expect((await cli(['run', prompts, '--dry-run', '--json'])).out).toContain('"jobs":1');
+    expect((await cli(['presets', 'default', 'wide'])).out).toBe('"wide" is the default preset.');
+    const byDefault = await cli(['run', prompts, '--dry-run']);
+    expect(byDefault.out.split('\n').slice(0, 2)).toEqual(['Preset: wide', '3 generation(s), 6 image(s)']);
+    expect((await cli(['run', prompts, '--preset', 'none', '--dry-run'])).out).toMatch(/^1 generation/);
+    const out = join(dir, 'presets.json');
+    await cli(['presets', 'export', out]);
+    await cli(['presets', 'remove', 'wide']);
+    expect((await cli(['run', prompts, '--preset', 'wide', '--dry-run'])).err).toBe(
+      'There is no preset "wide"; save one first.',
+    );
+    expect((await cli(['presets', 'import', out])).out).toBe(`Imported 1 preset(s) from ${out}.`);
+    expect((await cli(['presets', 'list'])).out).toMatch(/^wide \(default\)\t/);
+    expect((await cli(['presets', 'default', 'none'])).out).toBe('No default preset.');
+  });
+});
+
 describe('qwen-studio sweeps', () => {
   let sim: Simulator;
   beforeAll(async () => {

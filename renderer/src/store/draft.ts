@@ -12,9 +12,16 @@ import {
 import { nameFromPrompt } from '../../../shared/batch-name.ts';
 import { t } from '../i18n/index.ts';
 import type { RefInfo } from '../../../shared/contract.ts';
-import type { BatchSpec, GenerationParams, PromptEntry, SeedMode } from '../../../shared/domain.ts';
+import type {
+  BatchSpec,
+  GenerationParams,
+  PromptEntry,
+  SeedMode,
+  SeedPolicy,
+} from '../../../shared/domain.ts';
+import { parseSweepArg, sweepSchema, type SweepParam } from '../../../shared/sweep.ts';
+import type { Preset } from '../../../shared/preset.ts';
 import { DEFAULT_PROMPT_EXPANSION } from '../../../shared/settings.ts';
-import { parseSweepArg, type SweepParam } from '../../../shared/sweep.ts';
 
 export type SizeMode = 'aspect' | 'preset';
 
@@ -132,6 +139,14 @@ export function parseBudget(raw: string): number | null | 'invalid' {
   return n >= 1 && Number.isSafeInteger(n) ? n : 'invalid';
 }
 
+/** The seed policy the form's seed fields describe. */
+function seedPolicyOf(d: Pick<Draft, 'seedMode' | 'seedValue'>): SeedPolicy {
+  if (d.seedMode === 'random') return { mode: 'random' };
+  return d.seedMode === 'fixed'
+    ? { mode: 'fixed', value: d.seedValue }
+    : { mode: 'increment', start: d.seedValue };
+}
+
 /** The spec to plan or run, or the first thing that keeps the draft from being one. */
 export function buildSpec(d: Draft): { spec: BatchSpec; problem: null } | { spec: null; problem: string } {
   const entries = entriesOf(d);
@@ -150,23 +165,58 @@ export function buildSpec(d: Draft): { spec: BatchSpec; problem: null } | { spec
     entries,
     params: generationFromParams(d),
     refs: d.refs.map((r) => r.token),
-    seed:
-      d.seedMode === 'random'
-        ? { mode: 'random' }
-        : d.seedMode === 'fixed'
-          ? { mode: 'fixed', value: d.seedValue }
-          : { mode: 'increment', start: d.seedValue },
+    seed: seedPolicyOf(d),
     repeat: d.repeat,
   };
   if (budget !== null) spec.maxCredits = budget;
   if (d.sweep.length > 0) {
     try {
-      spec.sweep = d.sweep.map((row) => parseSweepArg(`${row.param}=${row.values}`, 'Sweep'));
+      const axes = d.sweep.map((row) => parseSweepArg(`${row.param}=${row.values}`, 'Sweep'));
+      // The axes together (no parameter twice, not ratio and size both), checked before asking the engine.
+      const whole = sweepSchema.safeParse(axes);
+      if (!whole.success) return { spec: null, problem: `Sweep: ${whole.error.issues[0]?.message ?? ''}` };
+      spec.sweep = axes;
     } catch (err) {
       return { spec: null, problem: (err as Error).message };
     }
   }
   return { spec, problem: null };
+}
+
+/** The form's settings as a preset (what Save as preset stores): everything but the prompts and references. */
+export function presetFromDraft(d: Draft): Preset {
+  const p: Preset = {
+    model: d.model,
+    params: generationFromParams(d),
+    repeat: d.repeat,
+    seed: seedPolicyOf(d),
+  };
+  const budget = parseBudget(d.maxCredits);
+  if (typeof budget === 'number') p.maxCredits = budget;
+  try {
+    if (d.sweep.length > 0)
+      p.sweep = d.sweep.map((row) => parseSweepArg(`${row.param}=${row.values}`, 'Sweep'));
+  } catch {
+    // An axis still being typed is left out of the preset rather than blocking the save.
+  }
+  return p;
+}
+
+/** A preset loaded into the form: its settings replace the form's, the prompts and references stay. */
+export function draftFromPreset(base: Draft, p: Preset): Partial<Draft> {
+  const seed = p.seed ?? { mode: 'random' as const };
+  return {
+    ...paramsFromGeneration(p.params),
+    model: p.model ?? base.model,
+    repeat: p.repeat ?? 1,
+    seedMode: seed.mode,
+    seedValue: seed.mode === 'fixed' ? seed.value : seed.mode === 'increment' ? seed.start : base.seedValue,
+    maxCredits: p.maxCredits ? String(p.maxCredits) : '',
+    sweep: (p.sweep ?? []).map((a) => ({
+      param: a.param,
+      values: a.values.map((v) => (typeof v === 'boolean' ? (v ? 'on' : 'off') : String(v))).join(', '),
+    })),
+  };
 }
 
 /** A draft that re-creates one generation: its prompt, parameters and seed (fixed), and its references. */

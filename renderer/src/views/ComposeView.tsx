@@ -5,6 +5,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { LIMITS, MODELS, type Model } from '../../../shared/api.ts';
 import { isComposing } from '../keyboard.ts';
 import { Icon } from '../components/Icon.tsx';
+import { PresetsCard } from '../components/power/PresetsCard.tsx';
 import { SweepEditor } from '../components/power/SweepEditor.tsx';
 import { TemplateHelp } from '../components/power/TemplateHelp.tsx';
 import { WildcardsButton } from '../components/power/WildcardsDialog.tsx';
@@ -391,6 +392,7 @@ export function ComposeView() {
               </select>
             </div>
           </section>
+          <PresetsCard />
           <section className="card" aria-labelledby="params-title">
             <h2 id="params-title" className="card__title">
               {t('compose.parameters')}

@@ -28,7 +28,11 @@ export function SweepEditor() {
   const { t } = useTranslation();
   const { rows, update } = useStudio(useShallow((s) => ({ rows: s.draft.sweep, update: s.updateDraft })));
   const set = (next: SweepRow[]) => update({ sweep: next });
-  const unused = SWEEP_PARAMS.filter((p) => !rows.some((r) => r.param === p));
+  // Aspect ratio and preset size are one choice made two ways: one of them per sweep.
+  const SIZE = ['aspect_ratio', 'image_size'];
+  const taken = (p: SweepParam, except?: number) =>
+    rows.some((r, k) => k !== except && (r.param === p || (SIZE.includes(p) && SIZE.includes(r.param))));
+  const unused = SWEEP_PARAMS.filter((p) => !taken(p));
   return (
     <section className="card" aria-labelledby="sweep-title">
       <div className="card__head">
@@ -64,7 +68,7 @@ export function SweepEditor() {
                 set(rows.map((r, k) => (k === i ? { param, values: EXAMPLES[param] } : r)));
               }}
             >
-              {SWEEP_PARAMS.filter((p) => p === row.param || !rows.some((r) => r.param === p)).map((p) => (
+              {SWEEP_PARAMS.filter((p) => !taken(p, i)).map((p) => (
                 <option key={p} value={p}>
                   {SWEEP_PARAM_LABELS[p]}
                 </option>
