@@ -98,9 +98,9 @@ describe('wildcards', () => {
       'a pale green car',
       'a red car',
     ]);
-    // The refused save is the only failed call (the bridge answers a refused call with a 500).
+    // The refused save is the only failed call (the bridge answers the person's mistake with a 400).
     expect(rig.errors).toEqual([
-      'console: Failed to load resource: the server responded with a status of 500 (Internal Server Error)',
+      'console: Failed to load resource: the server responded with a status of 400 (Bad Request)',
     ]);
   });
 });
