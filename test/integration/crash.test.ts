@@ -28,9 +28,9 @@ let dir: string;
 let cleanup: () => void;
 
 beforeAll(async () => {
-  // Generations take longer than a restart, so a create whose answer died with the process is still in
+  // Generations (5 s) take longer than a relaunch, even on a loaded machine, so a create whose answer died with the process is still in
   // the running list when the next run reconciles it (the service keeps no history to look it up later).
-  sim = await startSimulator({ seed: 11, maxImageSide: 96, faults: { latencyMs: 3_000, jitterMs: 500 } });
+  sim = await startSimulator({ seed: 11, maxImageSide: 96, faults: { latencyMs: 5_000, jitterMs: 500 } });
   ({ dir, cleanup } = tempDir('qs-crash-'));
 });
 afterAll(async () => {
