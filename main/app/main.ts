@@ -348,15 +348,17 @@ async function startup(): Promise<void> {
     s.start();
   } catch (err) {
     if (err instanceof LeaseBusyError) {
-      // Usually the command line working in the same folder. The library stays usable here.
+      // Usually the command line working in the same folder. The library stays usable here, batches
+      // queued here are run by the other one, and this window takes the queue over when it exits.
       void dialog.showMessageBox(w, {
         type: 'warning',
         title: 'Another Qwen Studio is running the queue',
         message: 'Another Qwen Studio is running the queue',
         detail:
-          `${err.message}\n\nYou can browse and search the library here. To run batches from this window, ` +
-          `stop the other one and restart Qwen Studio.`,
+          `${err.message}\n\nYou can browse and search the library here, and batches you queue here are run ` +
+          `by the other one. When it exits, this window runs the queue itself.`,
       });
+      s.startWhenFree(() => s.scheduler.refresh());
     } else if (err instanceof DatabaseVersionError || err instanceof MigrationChecksumError) {
       fatal('Qwen Studio cannot open this library', err.message);
     } else {

@@ -44,6 +44,7 @@ import {
 } from './library/rebuild.ts';
 import { Scheduler } from './scheduler/scheduler.ts';
 import { backupCatalog, backupIfDue, withFolderLocked, type BackupInfo } from './store/backups.ts';
+import { LeaseBusyError } from './store/runner-lock.ts';
 import { openStores, type Stores } from './store/stores.ts';
 import { emptyCounts, type BatchStats, type JobRecord } from './store/jobs.ts';
 import type { RefRecord } from './store/refs.ts';
@@ -109,6 +110,8 @@ export class Studio extends EventEmitter<StudioEvents> {
   private lastMaintenance = 0;
   private clientCache: { key: string; base: string; workspace: string; client: SkillsClient } | null = null;
   private backupTask: Promise<void> | null = null;
+  /** Pending startWhenFree tries, stopped by close(). */
+  private readonly startTries = new Set<() => void>();
 
   constructor(opts: StudioOptions) {
     super();
@@ -651,6 +654,34 @@ export class Studio extends EventEmitter<StudioEvents> {
     return this.scheduler.start(opts);
   }
 
+  /**
+   * While another process runs the folder's queue, batches enqueued here are run by it. This keeps trying
+   * to take the folder over (every `intervalMs`) so that, once that process exits, this one runs the
+   * queue — nothing queued from here is stranded. Calls `onStarted` once it runs; the returned function
+   * stops trying (close() stops it too).
+   */
+  startWhenFree(onStarted: (r: { previousCrashed: boolean }) => void, intervalMs = 2_000): () => void {
+    const timer = setInterval(() => {
+      try {
+        const r = this.start({ waitMs: 0 });
+        stop();
+        this.log.info('the other Qwen Studio left: running the queue here', r);
+        onStarted(r);
+      } catch (err) {
+        if (err instanceof LeaseBusyError) return;
+        stop();
+        this.log.warn('the queue could not start', { err });
+      }
+    }, intervalMs);
+    timer.unref();
+    const stop = () => {
+      clearInterval(timer);
+      this.startTries.delete(stop);
+    };
+    this.startTries.add(stop);
+    return stop;
+  }
+
   /** Resolves once nothing is in flight and nothing more will start by itself. */
   whenSettled(): Promise<void> {
     return new Promise((resolve) => {
@@ -665,6 +696,7 @@ export class Studio extends EventEmitter<StudioEvents> {
   }
 
   async close(): Promise<void> {
+    for (const stop of [...this.startTries]) stop();
     await this.scheduler.stop();
     await this.backupTask;
     await this.clientCache?.client.close();

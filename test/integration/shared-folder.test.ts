@@ -142,4 +142,32 @@ describe('one data folder, two programs', () => {
       await holder.close();
     }
   });
+
+  it('an app that found the folder taken runs the queue itself once the other program exits', async () => {
+    const dataDir = join(dir, `data-${++n}`);
+    const a = promptFile('cli-holder', 10);
+    const holder = spawnCli(['run', a.file, '--name', 'A', '--concurrency', '1', '--json'], {
+      dataDir,
+      apiBase: sim.url,
+    });
+    const holderPid = holder.child.pid!;
+    await waitFor(() => (leaseHolderPid(dataDir) === holderPid ? true : null), 'the command line to hold');
+    const app = new Studio({ dataDir, apiKey: 'process-test-key', apiBase: sim.url });
+    try {
+      expect(() => app.start({ waitMs: 0 })).toThrow(/Another Qwen Studio/);
+      app.enqueue(spec(['window prompt 1', 'window prompt 2'], { name: 'W' }));
+      let started = false;
+      app.startWhenFree(() => (started = true), 100);
+      holder.child.kill('SIGKILL');
+      await holder.done;
+      await waitFor(() => (started ? true : null), 'the app to take the folder');
+      app.scheduler.resume();
+      await app.whenSettled();
+      expect(batchJobStates(dataDir, 'W')).toEqual(['done', 'done']);
+      expect(countJobs(dataDir, ['queued', 'submitting', 'running', 'downloading'])).toBe(0);
+      expectAcceptedOnce([...a.prompts, 'window prompt 1', 'window prompt 2']);
+    } finally {
+      await app.close();
+    }
+  });
 });
