@@ -127,7 +127,7 @@ class Sink {
   private open(): number {
     if (this.fd !== null) return this.fd;
     mkdirSync(this.dir, { recursive: true });
-    const fd = openSync(this.file(0), 'a');
+    const fd = openSync(this.file(0), 'a', 0o600);
     this.fd = fd;
     this.size = fstatSync(fd).size;
     return fd;

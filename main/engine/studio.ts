@@ -48,6 +48,7 @@ import { LeaseBusyError } from './store/runner-lock.ts';
 import { openStores, type Stores } from './store/stores.ts';
 import { emptyCounts, type BatchStats, type JobRecord } from './store/jobs.ts';
 import type { RefRecord } from './store/refs.ts';
+import { makeCatalogPrivate, makeDataDirPrivate } from './files/private-modes.ts';
 import { storedFile } from './files/stored-file.ts';
 
 /** Credits per image until real usage has been seen (API.md gives no price list). */
@@ -117,6 +118,7 @@ export class Studio extends EventEmitter<StudioEvents> {
     super();
     this.opts = opts;
     this.dataDir = opts.dataDir;
+    makeDataDirPrivate(this.dataDir);
     for (const sub of ['library', 'refs', 'logs']) mkdirSync(join(this.dataDir, sub), { recursive: true });
     this.log = createLogger({
       dir: join(this.dataDir, 'logs'),
@@ -127,6 +129,7 @@ export class Studio extends EventEmitter<StudioEvents> {
       ...(opts.logEcho ? { echo: opts.logEcho } : {}),
     });
     this.stores = openStores(join(this.dataDir, 'studio.db'));
+    makeCatalogPrivate(this.dataDir);
     this.library = new Library(this.stores.db, this.dataDir);
     this.wildcards = new Wildcards(join(this.dataDir, 'wildcards'));
     this.queueOrder = new QueueOrder(this.stores.db);

@@ -10,8 +10,11 @@ import path from 'node:path';
 /** Every temporary file any writer of ours makes starts with this. */
 export const TEMP_PREFIX = '.qs-tmp-';
 
+/** Owner read/write only (ignored on Windows, where the profile's ACLs apply). */
+export const PRIVATE_FILE = 0o600;
+
 export interface AtomicWriteOptions {
-  /** File mode of the new file (default 0o666 before the umask). */
+  /** File mode of the new file (default 0o600: what we write in the data folder is the person's own). */
   mode?: number;
 }
 
@@ -34,7 +37,7 @@ export async function writeFileAtomic(
 ): Promise<void> {
   await mkdir(path.dirname(target), { recursive: true });
   const temp = tempPathFor(target);
-  await placeTemp(temp, target, 'wx', opts.mode, (handle) => handle.writeFile(data));
+  await placeTemp(temp, target, 'wx', opts.mode ?? PRIVATE_FILE, (handle) => handle.writeFile(data));
 }
 
 /** The synchronous twin, for the few small files written where no await is possible (settings of the shell). */
@@ -47,7 +50,7 @@ export function writeFileAtomicSync(
   mkdirSync(dir, { recursive: true });
   const temp = tempPathFor(target);
   try {
-    const fd = openSync(temp, 'wx', opts.mode);
+    const fd = openSync(temp, 'wx', opts.mode ?? PRIVATE_FILE);
     try {
       const buf = typeof data === 'string' ? Buffer.from(data) : data;
       let off = 0;
