@@ -12,6 +12,8 @@ export const INPUT_LIMITS = {
   promptFileBytes: 64 * 1024 * 1024,
   /** One line of a .txt or .jsonl prompt file, or one record of a .csv. */
   promptFileLineChars: 65_536,
+  /** One wildcard file (`<data-dir>/wildcards/…`), saved from the app or the CLI or copied in by hand. */
+  wildcardFileBytes: 4 * 1024 * 1024,
   /** Search text (the search box, the CLI, a saved search). */
   queryChars: 1000,
   /** One request body over the browser bridge: a 64 MB prompt file as JSON, with room to spare. */

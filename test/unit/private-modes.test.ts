@@ -29,6 +29,9 @@ describe.skipIf(process.platform === 'win32')('private files', () => {
       const asset = studio.library.get(report.ids[0]!)!;
       expect(mode(dataDir)).toBe(0o700);
       expect(mode(join(dataDir, 'studio.db'))).toBe(0o600);
+      // SQLite creates its write-ahead log and shared-memory index with the database file's own mode.
+      expect(mode(join(dataDir, 'studio.db-wal'))).toBe(0o600);
+      expect(mode(join(dataDir, 'studio.db-shm'))).toBe(0o600);
       expect(mode(asset.path)).toBe(0o600);
     } finally {
       await studio.close();

@@ -14,6 +14,7 @@ import {
 } from '../../main/engine/batch/template.ts';
 import { parseWildcardText, WildcardError, Wildcards } from '../../main/engine/batch/wildcards.ts';
 import { tempDir } from '../helpers/tmp.ts';
+import { INPUT_LIMITS } from '../../shared/input-limits.ts';
 
 /** Wildcards from memory: name → file text. Counts reads, to show counting never expands. */
 function source(files: Record<string, string>): WildcardSource & { reads: number } {
@@ -233,5 +234,22 @@ describe('Wildcards (files in the data folder)', () => {
     w.write('a', '__b__ or $anything\n');
     expect(() => w.write('b', '__a__\n')).toThrow(/wildcard cycle __b__ → __a__ → __b__/);
     expect(w.read('b').text).toBe('plain\n');
+  });
+
+  it('refuses a file copied in by hand that is over the size limit, naming it, without reading it', () => {
+    const w = store();
+    mkdirSync(w.dir, { recursive: true });
+    writeFileSync(join(w.dir, 'huge.txt'), 'x\n'.repeat(INPUT_LIMITS.wildcardFileBytes / 2 + 1));
+    const err = thrown(WildcardError, () => w.get('huge'));
+    expect(err.message).toMatch(/wildcards\/huge\.txt is larger than 4 MB/);
+    // Listed with its size (so it can be found and removed), its options not counted.
+    expect(w.list()).toMatchObject([{ name: 'huge', options: 0, bytes: INPUT_LIMITS.wildcardFileBytes + 2 }]);
+    const plan = () =>
+      planBatch(batchSpecSchema.parse({ name: 'x', entries: [{ prompt: 'a __huge__ cat' }] }), {
+        creditsPerImage: 20,
+        estimateIsLearned: false,
+        wildcards: w.snapshot(),
+      });
+    expect(plan).toThrow(/larger than 4 MB/);
   });
 });

@@ -7,6 +7,7 @@ import { compileTemplate, TemplateError, type WildcardFile, type WildcardSource 
 import { WILDCARD_NAME } from './template-parse.ts';
 import type { WildcardInfo } from '../../../shared/contract.ts';
 import { StudioError } from '../errors.ts';
+import { INPUT_LIMITS } from '../../../shared/input-limits.ts';
 
 export class WildcardError extends StudioError {
   constructor(message: string, code: 'INVALID_INPUT' | 'NOT_FOUND' = 'INVALID_INPUT') {
@@ -18,7 +19,13 @@ export class WildcardError extends StudioError {
 export type { WildcardInfo };
 
 /** The most a wildcard file may hold; far above any real list, low enough to refuse a wrong file. */
-export const MAX_WILDCARD_BYTES = 4 * 1024 * 1024;
+const MAX_WILDCARD_BYTES = INPUT_LIMITS.wildcardFileBytes;
+
+function tooLarge(name: string): WildcardError {
+  return new WildcardError(
+    `wildcards/${name}.txt is larger than ${MAX_WILDCARD_BYTES / 1024 / 1024} MB — split it into several wildcards`,
+  );
+}
 
 /** A wildcard file's options with their 1-based lines. */
 export function parseWildcardText(text: string): { text: string; line: number }[] {
@@ -66,7 +73,10 @@ export class Wildcards implements WildcardSource {
     let file: WildcardFile | null = null;
     if (WILDCARD_NAME.test(name)) {
       try {
-        const text = readFileSync(this.pathOf(name), 'utf8');
+        const path = this.pathOf(name);
+        // A file copied in by hand is checked before it is read: a wrong (huge) file must not hold the engine.
+        if (statSync(path).size > MAX_WILDCARD_BYTES) throw tooLarge(name);
+        const text = readFileSync(path, 'utf8');
         file = { name, file: `wildcards/${name}.txt`, options: parseWildcardText(text) };
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
@@ -97,7 +107,8 @@ export class Wildcards implements WildcardSource {
           const name = relative(this.dir, full).slice(0, -'.txt'.length).split(sep).join('/');
           if (!WILDCARD_NAME.test(name)) continue;
           const info = statSync(full);
-          const options = parseWildcardText(readFileSync(full, 'utf8')).length;
+          const options =
+            info.size > MAX_WILDCARD_BYTES ? 0 : parseWildcardText(readFileSync(full, 'utf8')).length;
           out.push({ name, options, bytes: info.size, updatedAt: info.mtimeMs });
         }
       }
@@ -110,7 +121,9 @@ export class Wildcards implements WildcardSource {
   read(name: string): { name: string; text: string } {
     const clean = Wildcards.checkName(name);
     try {
-      return { name: clean, text: readFileSync(this.pathOf(clean), 'utf8') };
+      const path = this.pathOf(clean);
+      if (statSync(path).size > MAX_WILDCARD_BYTES) throw tooLarge(clean);
+      return { name: clean, text: readFileSync(path, 'utf8') };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
         throw new WildcardError(
@@ -125,11 +138,7 @@ export class Wildcards implements WildcardSource {
   /** Checks every option as a template (with the other wildcards as they are) and saves the file. */
   write(name: string, text: string): WildcardInfo {
     const clean = Wildcards.checkName(name);
-    if (Buffer.byteLength(text, 'utf8') > MAX_WILDCARD_BYTES) {
-      throw new WildcardError(
-        `__${clean}__ is larger than ${MAX_WILDCARD_BYTES / 1024 / 1024} MB — split it into several wildcards`,
-      );
-    }
+    if (Buffer.byteLength(text, 'utf8') > MAX_WILDCARD_BYTES) throw tooLarge(clean);
     const options = parseWildcardText(text);
     if (options.length === 0) {
       throw new WildcardError(`__${clean}__ has no options — write one option per line (# starts a comment)`);
