@@ -4,13 +4,12 @@ import { existsSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync 
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../main/cli.ts';
 import { createHandlers, dispatch } from '../../main/engine/handlers.ts';
 import { Studio } from '../../main/engine/studio.ts';
 import type { TaskInfo } from '../../shared/contract.ts';
-import type { Io } from '../../main/cli/common.ts';
 import { startSimulator, type Simulator } from '../../main/simulator/index.ts';
 import { tempDir } from '../helpers/tmp.ts';
+import { runCliInProcess } from '../helpers/cli-in-process.ts';
 
 const KEY = 'catalog-test-key';
 let sim: Simulator;
@@ -26,17 +25,10 @@ afterAll(async () => {
   cleanup();
 });
 
-async function cli(dataDir: string, args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: Io = {
-    out: (l) => out.push(l),
-    err: (l) => err.push(l),
-    isTTY: false,
-    env: { QWEN_STUDIO_API_KEY: KEY },
-  };
-  const code = await main([...args, '--data-dir', dataDir, '--api-base', sim.url], io);
-  return { code, out: out.join('\n'), err: err.join('\n') };
+function cli(dataDir: string, args: string[]) {
+  return runCliInProcess([...args, '--data-dir', dataDir, '--api-base', sim.url], {
+    QWEN_STUDIO_API_KEY: KEY,
+  });
 }
 
 interface ImageFacts {

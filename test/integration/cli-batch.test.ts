@@ -4,10 +4,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../main/cli.ts';
-import type { Io } from '../../main/cli/common.ts';
 import { startSimulator, type Simulator } from '../../main/simulator/index.ts';
 import { tempDir } from '../helpers/tmp.ts';
+import { runCliInProcess } from '../helpers/cli-in-process.ts';
 
 let dir: string;
 let dataDir: string;
@@ -25,12 +24,8 @@ function file(name: string, text: string): string {
   return p;
 }
 
-async function cli(args: string[], env: Record<string, string> = {}) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: Io = { out: (l) => out.push(l), err: (l) => err.push(l), isTTY: false, env };
-  const code = await main([...args, '--data-dir', dataDir], io);
-  return { code, out: out.join('\n'), err: err.join('\n') };
+function cli(args: string[], env: Record<string, string> = {}) {
+  return runCliInProcess([...args, '--data-dir', dataDir], env);
 }
 
 describe('qwen-studio wildcards and templates', () => {

@@ -4,9 +4,8 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../main/cli.ts';
-import type { Io } from '../../main/cli/common.ts';
 import { tempDir } from '../helpers/tmp.ts';
+import { runCliInProcess } from '../helpers/cli-in-process.ts';
 
 let dir: string;
 let cleanup: () => void;
@@ -23,14 +22,10 @@ function file(name: string, text: string): string {
   return p;
 }
 
-async function cli(args: string[], env: Record<string, string> = { QWEN_STUDIO_API_KEY: 'k-123456789' }) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: Io = { out: (l) => out.push(l), err: (l) => err.push(l), isTTY: false, env };
+function cli(args: string[], env: Record<string, string> = { QWEN_STUDIO_API_KEY: 'k-123456789' }) {
   const dataDir = join(dir, `data-${++n}`);
   // An address nothing listens on: none of these mistakes may get as far as the service.
-  const code = await main([...args, '--data-dir', dataDir, '--api-base', 'http://127.0.0.1:9/api'], io);
-  return { code, out: out.join('\n'), err: err.join('\n') };
+  return runCliInProcess([...args, '--data-dir', dataDir, '--api-base', 'http://127.0.0.1:9/api'], env);
 }
 
 /** One line, or the argument parser's line followed by its pointer to the help. */

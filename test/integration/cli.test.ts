@@ -5,10 +5,9 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobCounts } from '../../shared/domain.ts';
-import { main } from '../../main/cli.ts';
-import type { Io } from '../../main/cli/common.ts';
 import { startSimulator, type Simulator } from '../../main/simulator/index.ts';
 import { tempDir } from '../helpers/tmp.ts';
+import { runCliInProcess } from '../helpers/cli-in-process.ts';
 
 const KEY = 'cli-secret-key-987654';
 let sim: Simulator;
@@ -36,13 +35,7 @@ function file(name: string, text: string | Buffer): string {
 }
 
 /** Runs the CLI in this process with exactly these arguments, capturing what it prints. */
-async function capture(args: string[], env: Record<string, string>) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: Io = { out: (l) => out.push(l), err: (l) => err.push(l), isTTY: false, env };
-  const code = await main(args, io);
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const capture = runCliInProcess;
 
 /** Runs the CLI against the simulator, in its own data folder unless one is given. */
 async function cli(

@@ -7,10 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_KINDS, type ErrorCode } from '../../shared/errors.ts';
 import { SEARCH_LIMIT_MAX } from '../../shared/library.ts';
 import { startBridge, type Bridge } from '../../main/bridge/server.ts';
-import { main } from '../../main/cli.ts';
-import type { Io } from '../../main/cli/common.ts';
 import { startSimulator, type Simulator } from '../../main/simulator/index.ts';
 import { tempDir } from '../helpers/tmp.ts';
+import { runCliInProcess } from '../helpers/cli-in-process.ts';
 
 const KEY = 'front-door-key-123456';
 let sim: Simulator;
@@ -19,17 +18,10 @@ let dir: string;
 let dataDir: string;
 let cleanup: () => void;
 
-async function cli(args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: Io = {
-    out: (l) => out.push(l),
-    err: (l) => err.push(l),
-    isTTY: false,
-    env: { QWEN_STUDIO_API_KEY: KEY },
-  };
-  const code = await main([...args, '--data-dir', dataDir, '--api-base', sim.url], io);
-  return { code, out: out.join('\n'), err: err.join('\n') };
+function cli(args: string[]) {
+  return runCliInProcess([...args, '--data-dir', dataDir, '--api-base', sim.url], {
+    QWEN_STUDIO_API_KEY: KEY,
+  });
 }
 
 async function call(method: string, input: unknown) {
