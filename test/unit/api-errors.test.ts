@@ -112,6 +112,19 @@ describe('classifyHttp: the status table of API.md', () => {
     }
   });
 
+  it.each(rows.filter(([status]) => status >= 401 && status <= 403))(
+    'a create answered %i by a page that is not the service’s: ambiguous, still about the key or credits',
+    (status, _code, kind) => {
+      const html = `<html><head><title>${status}</title></head><body>corporate proxy</body></html>`;
+      const err = classifyHttp(status, html, { 'content-type': 'text/html' }, 'create');
+      expect(err).toMatchObject({ kind, maybeSent: true, code: `HTTP_${status}` });
+      // The pause message says what to fix and that the generation is looked for, not sent again.
+      expect(err.message).toMatch(status === 402 ? /credits/ : /API key/);
+      expect(err.message).toMatch(/may have been accepted anyway: it is looked for/);
+      expect(err.message).not.toContain('<html>');
+    },
+  );
+
   it('treats other statuses sensibly: 408 retryable, 413 job, redirects pause the queue', () => {
     expect(classifyHttp(408, '', {}).kind).toBe('retryable');
     expect(classifyHttp(413, '', {}).kind).toBe('job');

@@ -1,7 +1,9 @@
 // Creates and what their answers mean, with a fake client and fake timers: a create that may have been
 // accepted is looked for in the running list and never sent again; only a proven refusal is retried.
 import { describe, expect, it, vi } from 'vitest';
+import { classifyHttp } from '../../main/engine/api/errors.ts';
 import { UNCERTAIN_MESSAGE } from '../../main/engine/scheduler/submit.ts';
+import { API_STATUS_TABLE } from '../fixtures/status-table.ts';
 import {
   apiError,
   completed,
@@ -100,6 +102,62 @@ describe('an ambiguous create (maybeSent) is reconciled, never re-sent', () => {
     expect(h.client.running).not.toHaveBeenCalled();
     expect(h.client.get).toHaveBeenCalledWith('gen_frame', expect.anything());
   });
+});
+
+describe('401/402/403 on a create: only the service’s own JSON body is a refusal', () => {
+  const keyRows = API_STATUS_TABLE.filter(([status]) => status >= 401 && status <= 403);
+  const reasons: Record<number, string> = { 401: 'auth', 402: 'credits', 403: 'forbidden' };
+
+  it.each(keyRows)(
+    '%i as a proxy’s HTML page: the running list is checked, the listed job followed, the queue paused',
+    async (status) => {
+      h = await schedulerHarness({
+        jobs: 2,
+        concurrency: 1,
+        limits: { reconcileLooks: 3, reconcileSpacingMs: 1_000 },
+      });
+      const page = `<html><body><h1>${status}</h1>proxy</body></html>`;
+      h.client.create.mockRejectedValueOnce(classifyHttp(status, page, {}, 'create'));
+      h.client.running.mockResolvedValue([listed('gen_hidden', 'prompt 1')]);
+      h.scheduler.start();
+      await h.until(() => stateOf(h, 1) === 'done');
+      expect(h.job(1).remoteId).toBe('gen_hidden');
+      expect(h.client.running).toHaveBeenCalled();
+      expect(h.client.create).toHaveBeenCalledTimes(1); // job 2 waits for the person: the queue is paused
+      expect(h.scheduler.status()).toMatchObject({ paused: true, pauseReason: reasons[status] });
+      expect(stateOf(h, 2)).toBe('queued');
+    },
+  );
+
+  it.each(keyRows)(
+    '%i as a proxy’s page, not in the running list: uncertain (never re-sent), the queue paused',
+    async (status) => {
+      h = await schedulerHarness({ limits: { reconcileLooks: 2, reconcileSpacingMs: 1_000 } });
+      h.client.create.mockRejectedValue(classifyHttp(status, 'Forbidden by policy', {}, 'create'));
+      h.scheduler.start();
+      await h.until(() => stateOf(h) === 'uncertain');
+      expect(h.client.running).toHaveBeenCalledTimes(2);
+      expect(h.client.create).toHaveBeenCalledTimes(1);
+      expect(h.scheduler.status()).toMatchObject({ paused: true, pauseReason: reasons[status] });
+    },
+  );
+
+  it.each(keyRows)(
+    '%i %s as the service’s JSON refusal: the queue pauses, the job goes back, nothing is looked up',
+    async (status, code) => {
+      h = await schedulerHarness();
+      const body = { ...(code ? { code } : {}), message: `refused ${status}` };
+      h.client.create.mockRejectedValue(classifyHttp(status, body, {}, 'create'));
+      h.scheduler.start();
+      await h.until(() => h.scheduler.status().paused);
+      expect(h.scheduler.status()).toMatchObject({
+        pauseReason: reasons[status],
+        pauseMessage: `refused ${status}`,
+      });
+      expect(h.job()).toMatchObject({ state: 'queued', attempts: 0 });
+      expect(h.client.running).not.toHaveBeenCalled();
+    },
+  );
 });
 
 describe('a proven refusal', () => {

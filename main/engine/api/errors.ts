@@ -220,9 +220,14 @@ export function classifyHttp(
   const kind: ErrorClass = status === 401 ? 'queue' : (CODE_KINDS[suffix] ?? kindForStatus(status));
   const maybeSent = call === 'create' && !serviceRefused(status, parsed, suffix);
   const statusLine = `${status} ${statusText(status) ?? 'Unknown Status'}`;
-  const advice = maybeSent
-    ? 'The generation may have been accepted anyway: it is looked for before anything is sent again.'
-    : adviceFor(status, suffix);
+  const lookedFor =
+    'The generation may have been accepted anyway: it is looked for before anything is sent again.';
+  // A key or credits answer that is not the service's own still says what to fix (the queue pauses).
+  const advice = !maybeSent
+    ? adviceFor(status, suffix)
+    : kind === 'queue'
+      ? `${adviceFor(status, suffix)} ${lookedFor}`
+      : lookedFor;
   const message =
     serviceMessage ??
     `The service answered ${statusLine}${serviceCode ? ` (${serviceCode})` : ''}. ${advice}`;

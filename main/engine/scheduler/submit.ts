@@ -119,7 +119,11 @@ export class Submitter {
       maybeSent: err.maybeSent,
     });
     // Whatever else the answer says, a create that may have been accepted is looked for, never re-sent.
-    if (err.maybeSent) return this.reconcileOne(job, signal);
+    // A key or credits answer that is not the service's own (a proxy's 401 page) still stops new creates.
+    if (err.maybeSent) {
+      if (err.kind === 'queue') ctx.setPaused(pauseReasonFor(err.status), err.message);
+      return this.reconcileOne(job, signal);
+    }
     if (err.kind === 'job') {
       failJob(ctx, job, 'submitting', { errorClass: 'job', errorCode: err.code, errorMessage: err.message });
       return null;
