@@ -160,7 +160,11 @@ Examples:
       .description('find library images (full query syntax), with their file paths')
       .argument('[query]', 'the query; empty matches every image', ''),
   )
-    .addOption(new Option('--sort <order>', 'order').choices(['newest', 'relevance']).default('newest'))
+    .addOption(
+      new Option('--sort <order>', 'order (best: by the "pick the best" score, shown per image)')
+        .choices(['newest', 'relevance', 'best'])
+        .default('newest'),
+    )
     .option('--limit <n>', 'images to list at most (1-10000)', '100')
     .addHelpText('after', `\nExample: qwen-studio search 'red car -blurry fav' --limit 20`)
     .action(async (query: string, opts: Record<string, unknown>) => {

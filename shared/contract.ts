@@ -153,11 +153,11 @@ export const contract = {
   },
   /** Turns a library image into a reference image (stored once, content-addressed). */
   'refs.fromAsset': { input: z.strictObject({ id }) },
-  /** A page of the library: the full query language (see library.syntax), newest first or by relevance. */
+  /** A page of the library: the full query language (see library.syntax), newest first, by relevance or best first. */
   'library.search': {
     input: z.strictObject({
       text: queryText.default(''),
-      sort: z.enum(['newest', 'relevance']).default('newest'),
+      sort: z.enum(['newest', 'relevance', 'best']).default('newest'),
       offset: z.number().int().min(0).default(0),
       /** At most SEARCH_LIMIT_MAX (shared/library.ts): the engine refuses more with OVER_LIMIT. */
       limit: z.number().int().min(1).default(200),
@@ -240,6 +240,33 @@ export const contract = {
   'collections.delete': { input: z.strictObject({ id }) },
   'collections.add': { input: z.strictObject({ id, selection }) },
   'collections.remove': { input: z.strictObject({ id, selection }) },
+  /** "Pick the best": the images of a round (2 to 500, trashed ones left out) and a seed for its pairs. */
+  'ranking.start': {
+    input: z.strictObject({
+      selection,
+      seed: z
+        .number()
+        .int()
+        .min(0)
+        .max(2 ** 32 - 1)
+        .optional(),
+    }),
+  },
+  /** The next pair of a round after the pairs already shown in it, or null when the round is over. */
+  'ranking.next': {
+    input: z.strictObject({
+      ids: z.array(id).min(2).max(500),
+      shown: z.array(z.tuple([id, id])).max(5000),
+      seed: z
+        .number()
+        .int()
+        .min(0)
+        .max(2 ** 32 - 1),
+    }),
+  },
+  /** The person preferred `winner` to `loser`: both Elo scores move; the token takes it back. */
+  'ranking.choose': { input: z.strictObject({ winner: id, loser: id }) },
+  'ranking.undo': { input: z.strictObject({ token: id }) },
   'searches.list': { input: none },
   /** Saves the query under a name; saving an existing name replaces its query. */
   'searches.save': { input: z.strictObject({ name, query: queryText }) },
@@ -312,6 +339,28 @@ export interface QuerySyntax {
 }
 
 export type { CollectionInfo, DuplicateGroup, SavedSearch, TagInfo, UsageRow };
+
+export interface RankingRound {
+  ids: number[];
+  /** Choices the round has (about log2 n per image). */
+  total: number;
+  seed: number;
+}
+
+export interface RankingPair {
+  left: AssetRow;
+  right: AssetRow;
+  /** Choices made so far in this round, and how many it has. */
+  done: number;
+  total: number;
+}
+
+export interface ChoiceReceipt {
+  /** Give it to ranking.undo to take the choice back. */
+  token: number;
+  winner: AssetRow;
+  loser: AssetRow;
+}
 
 export interface WildcardInfo {
   name: string;
@@ -469,6 +518,10 @@ export interface Outputs {
   'collections.delete': { deleted: boolean };
   'collections.add': { changed: number };
   'collections.remove': { changed: number };
+  'ranking.start': RankingRound;
+  'ranking.next': RankingPair | null;
+  'ranking.choose': ChoiceReceipt;
+  'ranking.undo': { winner: AssetRow; loser: AssetRow };
   'searches.list': SavedSearch[];
   'searches.save': SavedSearch;
   'searches.rename': SavedSearch[];

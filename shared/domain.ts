@@ -246,6 +246,9 @@ export interface AssetRow {
   thumbPath?: string | null;
   /** Position in newest-first order: pass the last row's as `after` to get the next page. */
   sortKey?: number;
+  /** "Pick the best": the Elo score (1500 until compared) and how many choices it took part in. */
+  score?: number;
+  comparisons?: number;
 }
 
 export const ASSET_SOURCES = ['generated', 'imported'] as const;

@@ -13,7 +13,7 @@ export function cmdSearch(
 ): Promise<number> {
   // The maximum is the library service's rule (one for every front door), checked there.
   const limit = intOption('--limit', flags.limit ?? '100', 1, Number.MAX_SAFE_INTEGER);
-  const sort = oneOf('--sort', flags.sort ?? 'newest', ['newest', 'relevance'] as const);
+  const sort = oneOf('--sort', flags.sort ?? 'newest', ['newest', 'relevance', 'best'] as const);
   return withStudio(io, flags, (studio) =>
     librarySearch(io, studio, query, { json: Boolean(flags.json), limit, sort }),
   );
@@ -70,7 +70,7 @@ function librarySearch(
   io: Io,
   studio: Studio,
   query: string,
-  opts: { json: boolean; limit: number; sort: 'newest' | 'relevance' },
+  opts: { json: boolean; limit: number; sort: 'newest' | 'relevance' | 'best' },
 ): number {
   const res = searchLibrary(studio.library, query, { limit: opts.limit, sort: opts.sort });
   if (opts.json) {
@@ -82,7 +82,14 @@ function librarySearch(
     io.out(`No images match "${query}".`);
     return EXIT.ok;
   }
-  for (const r of res.rows) io.out(`${r.path}\t${r.width}×${r.height}\t${r.prompt}`);
+  // Best first shows what it sorted by: the "pick the best" score and how many choices made it.
+  const score = (r: (typeof res.rows)[number]) =>
+    opts.sort !== 'best'
+      ? ''
+      : r.comparisons
+        ? `score ${Math.round(r.score ?? 0)} (${r.comparisons} comparison${r.comparisons === 1 ? '' : 's'})\t`
+        : 'not ranked\t';
+  for (const r of res.rows) io.out(`${r.path}\t${r.width}×${r.height}\t${score(r)}${r.prompt}`);
   if (res.total !== null && res.total > res.rows.length)
     io.err(`${res.rows.length} of ${res.total} shown (--limit to see more).`);
   return EXIT.ok;

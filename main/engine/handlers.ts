@@ -493,6 +493,14 @@ export function createHandlers(studio: Studio, env: HandlerEnv): Handlers {
       changed: lib.removeFromCollection(id, ids(selection)),
     }),
 
+    'ranking.start': async ({ selection, seed }) => ({
+      ...studio.ranking.pool(ids(selection)),
+      seed: seed ?? Math.floor(Math.random() * 2 ** 32),
+    }),
+    'ranking.next': async ({ ids: pool, shown, seed }) => studio.ranking.next(pool, shown, seed),
+    'ranking.choose': async ({ winner, loser }) => studio.ranking.choose(winner, loser),
+    'ranking.undo': async ({ token }) => studio.ranking.undo(token),
+
     'searches.list': async () => lib.savedSearches(),
     'searches.save': async ({ name, query }) => lib.saveSearch(name, query),
     'searches.rename': async ({ id, name }) => {

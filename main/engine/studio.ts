@@ -26,6 +26,7 @@ import { createLogger, type Logger } from './log.ts';
 import { exportItems, type ExportProgress, type ExportResult } from './library/export.ts';
 import { importFolder, type ImportProgress, type ImportReport } from './library/import.ts';
 import { Library, type Selection, type TrashReceipt, type UndoReport } from './library/library.ts';
+import { Ranking } from './services/ranking.ts';
 import { ensureThumbnail } from './library/thumbs.ts';
 import { renderContactSheet, type SheetResult } from './library/contact-sheet.ts';
 import { sweepGrid } from './library/sweep-grid.ts';
@@ -99,6 +100,7 @@ export class Studio extends EventEmitter<StudioEvents> {
   readonly log: Logger;
   readonly scheduler: Scheduler;
   readonly library: Library;
+  readonly ranking: Ranking;
   /** `<data-dir>/wildcards/`: the files `__name__` in a template reads. */
   readonly wildcards: Wildcards;
   /** Named parameter sets (Compose and `run --preset`). */
@@ -131,6 +133,7 @@ export class Studio extends EventEmitter<StudioEvents> {
     this.stores = openStores(join(this.dataDir, 'studio.db'));
     makeCatalogPrivate(this.dataDir);
     this.library = new Library(this.stores.db, this.dataDir);
+    this.ranking = new Ranking(this.library);
     this.wildcards = new Wildcards(join(this.dataDir, 'wildcards'));
     this.queueOrder = new QueueOrder(this.stores.db);
     this.presets = new PresetStore(this.stores.db);
@@ -471,6 +474,8 @@ export class Studio extends EventEmitter<StudioEvents> {
             credits: a.credits,
             favorite: a.favorite,
             rating: a.rating,
+            score: a.score,
+            comparisons: a.comparisons,
             tags: a.tags,
             collections: a.collections.map((c) => c.name),
             notes: a.notes,

@@ -45,7 +45,7 @@ export interface SearchResult {
   /** Every match, for "all N matching"; null when not asked for. */
   total: number | null;
   rows: AssetRow[];
-  /** Pass as `after` for the next page; null on the last page or when sorted by relevance. */
+  /** Pass as `after` for the next page; null on the last page or when sorted by relevance or score. */
   next: number | null;
   warnings: string[];
 }
@@ -122,7 +122,7 @@ export class Library {
     const rows = (this.db.prepare(sql.pageSql).all(sql.params) as AssetDbRow[]).map(toAssetRow);
     const total =
       opts.count === false ? null : (this.db.prepare(sql.countSql).pluck().get(sql.params) as number);
-    const next = !sql.ranked && rows.length === limit && limit > 0 ? (rows.at(-1)!.sortKey ?? null) : null;
+    const next = sql.keyset && rows.length === limit && limit > 0 ? (rows.at(-1)!.sortKey ?? null) : null;
     return { total, rows, next, warnings: q.warnings };
   }
 

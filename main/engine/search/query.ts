@@ -343,7 +343,8 @@ export interface QueryResolver {
   span(): { min: number; max: number } | null;
 }
 
-export type SortOrder = 'newest' | 'relevance';
+/** Newest first; by relevance (bm25, when there are words); or best first ("pick the best" scores). */
+export type SortOrder = 'newest' | 'relevance' | 'best';
 
 export interface SearchSqlOptions {
   sort?: SortOrder;
@@ -366,6 +367,8 @@ export interface SearchSql {
   params: Record<string, number | string | null>;
   /** True when relevance was asked for and text gives it meaning. */
   ranked: boolean;
+  /** True when the page is in sort-key order, so its last row's key pages on (`after`). */
+  keyset: boolean;
 }
 
 // Batch names are found only through `batch:` — a plain word must not pull in a whole batch whose name
@@ -577,7 +580,8 @@ export function buildSearchSql(q: ParsedQuery, opts: SearchSqlOptions): SearchSq
   const limit = Math.max(0, Math.floor(opts.limit ?? 200));
   const offset = Math.max(0, Math.floor(opts.offset ?? 0));
   const ranked = opts.sort === 'relevance' && c.hasText;
-  const after = !ranked && opts.after != null ? opts.after : null;
+  const best = opts.sort === 'best';
+  const after = !ranked && !best && opts.after != null ? opts.after : null;
   // Month tokens only where a lower rowid bound would otherwise seek: before: and keyset pages.
   const dated =
     c.beforeMs === null ? c.must : withMonths(c.must, monthsBetween(c.afterMs, c.beforeMs, opts.resolve));
@@ -608,13 +612,15 @@ export function buildSearchSql(q: ParsedQuery, opts: SearchSqlOptions): SearchSq
   // The FTS5 table drives every query: it yields rowids (sort keys) in order, and each is joined to its
   // asset through the unique sort_key index. SQLite sees the ORDER BY satisfied and stops at the LIMIT.
   const join = 'JOIN assets a ON a.sort_key = s.rowid AND a.deleted_at IS NULL';
-  const pageSql = ranked
-    ? `SELECT a.* FROM (
+  const pageSql = best
+    ? bestFirstSql(c, where, join)
+    : ranked
+      ? `SELECT a.* FROM (
          SELECT s.rowid AS k, ${BM25} AS score FROM asset_search s WHERE ${where}
          ORDER BY s.rowid LIMIT ${RELEVANCE_WINDOW}
        ) r JOIN assets a ON a.sort_key = r.k AND a.deleted_at IS NULL
        ORDER BY r.score, r.k LIMIT @limit OFFSET @offset`
-    : `SELECT a.* FROM asset_search s ${join} WHERE ${pageWhere} ORDER BY s.rowid LIMIT @limit OFFSET @offset`;
+      : `SELECT a.* FROM asset_search s ${join} WHERE ${pageWhere} ORDER BY s.rowid LIMIT @limit OFFSET @offset`;
   // Counting walks every match through the virtual table (tens of nanoseconds each). With no word and no
   // filter but dates, the live sort_key index counts instead; "everything except X" is that count minus
   // the count of X.
@@ -634,5 +640,20 @@ export function buildSearchSql(q: ParsedQuery, opts: SearchSqlOptions): SearchSq
   }
   const idsSql = `SELECT a.id AS id, s.rowid AS k FROM asset_search s ${join}
        WHERE ${pageWhere} ORDER BY s.rowid LIMIT @limit`;
-  return { match, pageSql, countSql, idsSql, params, ranked };
+  return { match, pageSql, countSql, idsSql, params, ranked, keyset: !ranked && !best };
+}
+
+/**
+ * Best first: highest score, then newest. Without words or filters the score index gives the order and
+ * the page stops at its limit; a filtered search sorts its matches (a filter usually leaves few).
+ */
+function bestFirstSql(c: CompiledQuery, where: string, join: string): string {
+  const order = 'ORDER BY a.score DESC, a.sort_key LIMIT @limit OFFSET @offset';
+  if (c.must.length > 0 || c.mustNot.length > 0)
+    return `SELECT a.* FROM asset_search s ${join} WHERE ${where} ${order}`;
+  const range = [
+    c.lower !== null ? ' AND a.sort_key >= @lower' : '',
+    c.upper !== null ? ' AND a.sort_key < @upper' : '',
+  ].join('');
+  return `SELECT a.* FROM assets a INDEXED BY assets_by_score WHERE a.deleted_at IS NULL${range} ${order}`;
 }

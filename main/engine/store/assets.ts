@@ -10,7 +10,17 @@ import type { DB } from './db.ts';
  */
 export type NewAsset = Omit<
   AssetRow,
-  'id' | 'jobId' | 'batchId' | 'createdAt' | 'favorite' | 'rating' | 'rejected' | 'deletedAt' | 'sortKey'
+  | 'id'
+  | 'jobId'
+  | 'batchId'
+  | 'createdAt'
+  | 'favorite'
+  | 'rating'
+  | 'rejected'
+  | 'deletedAt'
+  | 'sortKey'
+  | 'score'
+  | 'comparisons'
 > & {
   jobId: number | null;
   batchId: number | null;
@@ -47,6 +57,8 @@ export interface AssetDbRow {
   deleted_at: number | null;
   thumb_path: string | null;
   sort_key: number;
+  score: number;
+  comparisons: number;
 }
 
 function parseParams(json: string | null): Record<string, unknown> | null {
@@ -90,6 +102,8 @@ export function toAssetRow(r: AssetDbRow): AssetRow {
     deletedAt: r.deleted_at,
     thumbPath: r.thumb_path,
     sortKey: r.sort_key,
+    score: r.score,
+    comparisons: r.comparisons,
   };
 }
 
