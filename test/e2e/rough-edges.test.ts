@@ -224,7 +224,10 @@ describe('at 1024×700', () => {
     await openArea(page, 'Settings');
     await page.getByRole('spinbutton', { name: 'Generations at once' }).fill('6');
     await page.getByRole('button', { name: 'Apply' }).click();
-    await page.getByRole('status').filter({ hasText: 'Applied: up to 6 at once' }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: 'Applied now: the next generations sent use up to 6 at once, no restart needed' })
+      .waitFor();
     expect(bridge.studio.settings().concurrency).toBe(6);
   });
 });

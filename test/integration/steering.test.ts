@@ -3,6 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { JobEditError } from '../../main/engine/batch/job-edit.ts';
 import { QueueOrderError } from '../../main/engine/store/queue-order.ts';
+import { Studio } from '../../main/engine/studio.ts';
 import { rig, spec, type Rig } from '../helpers/engine.ts';
 import { thrown } from '../helpers/throws.ts';
 
@@ -30,6 +31,31 @@ describe('steering the queue', () => {
     expect(thrown(QueueOrderError, () => studio.moveBatch(b, 'up')).message).toContain(
       'is not waiting in the queue',
     );
+  });
+
+  it('a raised concurrency applies to the next submission, without a restart', async () => {
+    // Generations take a minute: nothing finishes during the test, so only the new limit lets more start.
+    r = await rig({ faults: { latencyMs: 60_000, jitterMs: 0 } });
+    r.studio.updateSettings({ concurrency: 1 });
+    r.studio.enqueue(spec(['one', 'two', 'three', 'four']));
+    r.studio.start();
+    await expect.poll(() => r!.studio.queueStatus().inFlight, { timeout: 20_000 }).toBe(1);
+    expect(r.studio.updateSettings({ concurrency: 3 }).concurrency).toBe(3);
+    expect([r.studio.queueStatus().limit, r.studio.queueStatus().maxConcurrency]).toEqual([3, 3]);
+    await expect.poll(() => r!.studio.queueStatus().inFlight, { timeout: 20_000 }).toBe(3);
+    await expect.poll(() => r!.sim.ledger.generations.length, { timeout: 20_000 }).toBe(3);
+    // Lowered, it holds the next submission back at once (the three already sent carry on).
+    r.studio.updateSettings({ concurrency: 2 });
+    expect(r.studio.queueStatus().limit).toBe(2);
+    // Changed by another program on the same folder (the app while the CLI runs the queue): picked up too.
+    const other = new Studio({ dataDir: r.dataDir, apiKey: 'test-key-123' });
+    try {
+      other.updateSettings({ concurrency: 4 });
+      await expect.poll(() => r!.studio.queueStatus().limit, { timeout: 20_000 }).toBe(4);
+      await expect.poll(() => r!.sim.ledger.generations.length, { timeout: 20_000 }).toBe(4);
+    } finally {
+      await other.close();
+    }
   });
 
   it('claims higher-priority batches first', async () => {

@@ -34,6 +34,15 @@ describe('AdaptiveLimit', () => {
     l.setCeiling(3);
     expect([l.value, l.max]).toEqual([3, 3]);
   });
+
+  it('a higher ceiling applies at once; the same ceiling again keeps what was learned', () => {
+    const l = new AdaptiveLimit(1);
+    l.setCeiling(6);
+    expect([l.value, l.max]).toEqual([6, 6]);
+    l.onRateLimited(0);
+    l.setCeiling(6);
+    expect(l.value).toBe(3);
+  });
 });
 
 describe('backoffMs', () => {

@@ -24,10 +24,18 @@ export class AdaptiveLimit {
     return this.ceiling;
   }
 
+  /**
+   * A new configured ceiling applies to the next submission: a lower one at once, and a higher one too (the
+   * person asked for more; a 429 halves it again). The same ceiling again (a key change) keeps what was learned.
+   */
   setCeiling(ceiling: number): void {
-    this.ceiling = Math.max(1, Math.floor(ceiling));
-    this.current = Math.min(this.current, this.ceiling);
-    if (this.current < 1) this.current = 1;
+    const next = Math.max(1, Math.floor(ceiling));
+    if (next > this.ceiling) {
+      this.current = next;
+      this.successes = 0;
+    }
+    this.ceiling = next;
+    this.current = Math.max(1, Math.min(this.current, this.ceiling));
   }
 
   onRateLimited(now: number): void {

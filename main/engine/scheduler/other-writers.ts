@@ -1,7 +1,7 @@
 // While this process runs the folder's queue, other processes may still write to the catalog: the command
 // line queuing a batch while the app runs, a second window. SQLite's `PRAGMA data_version` changes on this
 // connection exactly when another connection has committed, so a cheap poll notices them: new batches are
-// announced (the UI shows them without a reload) and the queue looks for work at once.
+// announced (the UI shows them without a reload), changed settings apply, and the queue looks for work.
 import type { SchedulerContext, Timer } from './context.ts';
 
 export class OtherWriters {
@@ -12,9 +12,12 @@ export class OtherWriters {
   private timer: Timer | null = null;
   private version = 0;
   private lastBatchId = 0;
+  /** Called after another process wrote, before the queue looks for work (settings such as concurrency). */
+  private readonly onWrite: () => void;
 
-  constructor(ctx: SchedulerContext) {
+  constructor(ctx: SchedulerContext, onWrite: () => void = () => {}) {
     this.ctx = ctx;
+    this.onWrite = onWrite;
   }
 
   start(): void {
@@ -43,6 +46,7 @@ export class OtherWriters {
       this.ctx.log.info('batch added by another process', { batch: id });
       this.ctx.emit('batch', id);
     }
+    this.onWrite();
     this.ctx.pump();
     return true;
   }
