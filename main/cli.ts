@@ -112,7 +112,7 @@ function buildProgram(io: Io, result: { code: number }): Command {
     .option('--preset <name>', 'start from a saved preset (default: the default preset; none skips it)')
     .option(
       '--sweep <name=v1,v2>',
-      'an axis of an X/Y/Z sweep (repeatable, up to 3): ar, size, seed (1..8), images, format, expansion, negative, model, prompt',
+      'an axis of an X/Y/Z sweep (repeatable, up to 3): ar, size, seed (1..8), images, format, expansion, safety, negative, model, prompt',
       collect,
       [],
     )

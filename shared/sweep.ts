@@ -12,6 +12,7 @@ export const SWEEP_PARAMS = [
   'num_images',
   'output_format',
   'enable_prompt_expansion',
+  'enable_safety_checker',
   'negative_prompt',
   'model',
   'prompt',
@@ -28,6 +29,7 @@ export const SWEEP_PARAM_LABELS: Record<SweepParam, string> = {
   num_images: 'Images per prompt',
   output_format: 'Format',
   enable_prompt_expansion: 'Prompt expansion',
+  enable_safety_checker: 'Safety checker',
   negative_prompt: 'Negative prompt',
   model: 'Model',
   prompt: 'Prompt (search/replace)',
@@ -49,6 +51,7 @@ const VALUE_SCHEMAS: Record<SweepParam, z.ZodType<SweepValue>> = {
   num_images: z.number().int().min(1).max(LIMITS.numImagesMax),
   output_format: z.enum(OUTPUT_FORMATS),
   enable_prompt_expansion: z.boolean(),
+  enable_safety_checker: z.boolean(),
   negative_prompt: z.string().max(LIMITS.negativePromptChars),
   model: z.enum(MODELS),
   prompt: z.string().min(1, 'a prompt variant cannot be empty').max(2000),
@@ -146,6 +149,7 @@ const NAME_ALIASES: Record<string, SweepParam> = {
   images: 'num_images',
   format: 'output_format',
   expansion: 'enable_prompt_expansion',
+  safety: 'enable_safety_checker',
   negative: 'negative_prompt',
 };
 const TRUE = new Set(['true', 'on', 'yes', '1']);
@@ -184,7 +188,7 @@ export function parseSweepArg(arg: string, what = '--sweep'): SweepAxis {
       if (!/^\d+$/.test(p))
         throw new SweepSyntaxError(`${what} ${param}: "${p}" is not a whole number or a range a..b`);
       values.push(Number(p));
-    } else if (param === 'enable_prompt_expansion') {
+    } else if (param === 'enable_prompt_expansion' || param === 'enable_safety_checker') {
       const w = p.toLowerCase();
       if (TRUE.has(w)) values.push(true);
       else if (FALSE.has(w)) values.push(false);

@@ -168,6 +168,8 @@ describe('qwen-studio sweeps', () => {
       'Sweep Y: Images per prompt = 1, 2',
       'Estimated cost: 180 credits (20.0 per image, default until real usage is known)',
     ]);
+    const safety = await cli(['run', file('s.txt', 'x\n'), '--sweep', 'safety=on,off', '--dry-run']);
+    expect([safety.code, safety.out.split('\n')[1]]).toEqual([0, 'Sweep X: Safety checker = on, off']);
     const bad = await cli(['run', file('s.txt', 'x\n'), '--sweep', 'colour=red', '--dry-run']);
     expect(bad.code).toBe(2);
     expect(bad.err).toContain('"colour" is not a parameter that can be swept');

@@ -165,6 +165,26 @@ describe('--sweep name=v1,v2', () => {
       values: ['', 'blurry, low quality'],
     });
     expect(parseSweepArg('model=qwen/qwen-image-2,qwen/qwen-image-2-pro').values).toHaveLength(2);
+    expect(parseSweepArg('safety=on,off')).toEqual({ param: 'enable_safety_checker', values: [true, false] });
+    expect(parseSweepArg('enable-safety-checker=off').values).toEqual([false]);
+  });
+
+  it('sweeps the safety checker: each cell sends its own enable_safety_checker', () => {
+    const plan = planBatch(
+      spec({
+        entries: [{ prompt: 'a fox' }],
+        params: { enable_safety_checker: true },
+        sweep: [parseSweepArg('safety=on,off')],
+      }),
+      opts,
+    );
+    expect(plan.jobs.map((j) => [j.cell, j.input.enable_safety_checker])).toEqual([
+      [[0], true],
+      [[1], false],
+    ]);
+    expect(thrown(SweepSyntaxError, () => parseSweepArg('safety=maybe')).message).toContain(
+      '"maybe" is not on or off',
+    );
   });
 
   it('says what is wrong with a bad axis', () => {

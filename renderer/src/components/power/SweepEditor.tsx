@@ -19,6 +19,7 @@ const EXAMPLES: Record<SweepParam, string> = {
   num_images: '1, 2',
   output_format: 'png, webp',
   enable_prompt_expansion: 'on, off',
+  enable_safety_checker: 'on, off',
   negative_prompt: ', blurry',
   model: 'qwen/qwen-image-2, qwen/qwen-image-2-pro',
   prompt: 'red, blue, golden',
