@@ -63,6 +63,19 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
+/** The size and format options `run`, `presets save` and `job edit` share (`prefix` tells which action). */
+function withParamOptions(cmd: Command, prefix = ''): Command {
+  return cmd
+    .addOption(new Option('--aspect-ratio <ratio>', `${prefix}aspect ratio`).choices(ASPECT_RATIOS))
+    .addOption(
+      new Option('--image-size <preset>', `${prefix}preset size (instead of --aspect-ratio)`).choices(
+        IMAGE_SIZES,
+      ),
+    )
+    .option('--num-images <n>', `${prefix}images per generation (1-4)`)
+    .addOption(new Option('--output-format <format>', `${prefix}image format`).choices(OUTPUT_FORMATS));
+}
+
 function buildProgram(io: Io, result: { code: number }): Command {
   const program = new Command('qwen-studio')
     .description(DESCRIPTION)
@@ -78,20 +91,16 @@ function buildProgram(io: Io, result: { code: number }): Command {
     .addHelpText('after', GENERAL_HELP);
   program.hook('preAction', (_program, action) => checkCommonFlags(action.opts(), io.env));
 
-  withQueueOptions(
-    withCommon(
-      program
-        .command('run')
-        .description('enqueue a batch from a prompt file and run it to the end')
-        .argument('<file>', 'prompts: .txt (one per line), .csv (a prompt column) or .jsonl'),
+  withParamOptions(
+    withQueueOptions(
+      withCommon(
+        program
+          .command('run')
+          .description('enqueue a batch from a prompt file and run it to the end')
+          .argument('<file>', 'prompts: .txt (one per line), .csv (a prompt column) or .jsonl'),
+      ),
     ),
   )
-    .addOption(new Option('--aspect-ratio <ratio>', 'aspect ratio').choices(ASPECT_RATIOS))
-    .addOption(
-      new Option('--image-size <preset>', 'preset size (instead of --aspect-ratio)').choices(IMAGE_SIZES),
-    )
-    .option('--num-images <n>', 'images per generation (1-4)')
-    .addOption(new Option('--output-format <format>', 'image format').choices(OUTPUT_FORMATS))
     .option('--seed <n>', 'the same seed for every job (otherwise each gets its own, recorded)')
     .option('--repeat <n>', 'generations per prompt (1-100)')
     .option('--negative <text>', 'negative prompt (at most 500 characters)')
@@ -314,17 +323,16 @@ Examples:
     result.code = await cmdLibraryRebuild(io, opts);
   });
 
-  withCommon(
-    program
-      .command('presets')
-      .description('named parameter sets: list, show, save, remove, default, export, import')
-      .argument('[action]', 'list, show, save, remove, default, export or import', 'list')
-      .argument('[name]', 'the preset (export/import: a .json file; default: a name or none)'),
+  withParamOptions(
+    withCommon(
+      program
+        .command('presets')
+        .description('named parameter sets: list, show, save, remove, default, export, import')
+        .argument('[action]', 'list, show, save, remove, default, export or import', 'list')
+        .argument('[name]', 'the preset (export/import: a .json file; default: a name or none)'),
+    ),
+    'save: ',
   )
-    .addOption(new Option('--aspect-ratio <ratio>', 'save: aspect ratio').choices(ASPECT_RATIOS))
-    .addOption(new Option('--image-size <preset>', 'save: preset size').choices(IMAGE_SIZES))
-    .option('--num-images <n>', 'save: images per generation (1-4)')
-    .addOption(new Option('--output-format <format>', 'save: image format').choices(OUTPUT_FORMATS))
     .option('--seed <n>', 'save: a fixed seed')
     .option('--repeat <n>', 'save: generations per prompt')
     .option('--negative <text>', 'save: negative prompt')
@@ -368,6 +376,38 @@ Examples:
         result.code = await cmdBatch(io, batch, action, value, opts);
       },
     );
+
+  withParamOptions(
+    withCommon(
+      program
+        .command('job')
+        .description('edit a queued job before it is sent (its prompt, seed or parameters)')
+        .argument(
+          '<job>',
+          'the job: its number, or batch/place as the Queue shows it (12/3: job 3 of batch 12)',
+        )
+        .argument('<action>', 'edit'),
+    ),
+  )
+    .option('--prompt <text>', 'the new prompt')
+    .option('--seed <n>', 'the new seed')
+    .option('--negative <text>', 'negative prompt (at most 500 characters)')
+    .option('--expansion', 'prompt expansion on')
+    .option('--no-expansion', 'prompt expansion off')
+    .option('--safety-checker', 'safety checker on')
+    .option('--no-safety-checker', 'safety checker off')
+    .addHelpText(
+      'after',
+      `
+Only a queued or paused job that was never sent can be edited; the queue sends it with the new values.
+Examples:
+  qwen-studio job 41 edit --prompt "a tiger in the snow" --seed 77
+  qwen-studio job 12/3 edit --aspect-ratio 16:9 --num-images 2   (job 3 of batch 12)`,
+    )
+    .action(async (job: string, action: string, opts: Record<string, unknown>) => {
+      const { cmdJob } = await import('./cli/job.ts');
+      result.code = await cmdJob(io, job, action, opts);
+    });
 
   withCommon(
     program
