@@ -127,6 +127,11 @@ export interface PlannedJob {
   input: GenerationInput;
   /** sha256 of local reference files sent as multipart parts (remote ones are in input.image_urls). */
   refHashes: string[];
+  /**
+   * Each file's place (from 0) among all the references in the order the person gave them, files and URLs
+   * together; the URLs of input.image_urls fill the other places in their own order.
+   */
+  refPositions: number[];
   template: string;
   bindings: string[];
   origin?: string;

@@ -94,8 +94,9 @@ export async function buildSpec(file: string, flags: RunFlags, studio: Studio | 
     throw new UsageError(`${file} has no prompts (blank lines and # comments are skipped).`);
   const entries: PromptEntry[] = [];
   for (const row of rows) {
-    const { refPaths, refsAt, ...entry } = row;
-    const sources = [...(entry.refs ?? []), ...(refPaths ?? [])];
+    const { refPaths: _paths, refSources, refsAt, ...entry } = row;
+    // URLs and local files in the row's own order: the service receives them in that order.
+    const sources = refSources ?? [];
     try {
       if (sources.length > 0) entry.refs = await referenceTokens(studio, sources, entry.origin ?? file);
     } catch (err) {

@@ -211,6 +211,7 @@ export function createHandlers(studio: Studio, env: HandlerEnv): Handlers {
             `${entry.origin ?? fileName}: ${refPaths.length} local reference image(s) skipped — add them with the reference picker`,
           );
         }
+        delete entry.refSources; // the order of local paths: for the command line, never for the page
         return entry;
       });
       return { entries, warnings };

@@ -390,6 +390,7 @@ export class Studio extends EventEmitter<StudioEvents> {
         model: j.model,
         input: j.input,
         refHashes: j.refHashes,
+        refPositions: j.refPositions,
         template: j.template,
         bindings: j.bindings,
         numImages: j.numImages,

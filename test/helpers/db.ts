@@ -22,6 +22,7 @@ export function seedBatch(
     model: 'qwen/qwen-image-2',
     input: { prompt: `prompt ${i + 1}`, seed: i, num_images: opts.numImages ?? 1 },
     refHashes: [],
+    refPositions: [],
     template: `prompt ${i + 1}`,
     bindings: [],
     numImages: opts.numImages ?? 1,

@@ -222,6 +222,7 @@ describe('prompt files', () => {
     expect(csv.entries.map((e) => e.prompt)).toEqual(['a red car', 'a blue boat']);
     expect(csv.entries[0]!.params).toEqual({ aspect_ratio: '16:9' });
     expect(csv.entries[1]).not.toHaveProperty('refPaths');
+    expect(csv.entries[1]).not.toHaveProperty('refSources'); // paths never reach the page
     expect(csv.warnings).toEqual([
       expect.stringMatching(/^list\.csv:3: 1 local reference image\(s\) skipped/),
     ]);

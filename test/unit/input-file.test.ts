@@ -84,6 +84,7 @@ describe('.csv prompt files', () => {
         },
         refs: ['https://example.com/a.png'],
         refPaths: [path.join(dir, 'sets', 'faces', 'b.png')],
+        refSources: ['https://example.com/a.png', path.join(dir, 'sets', 'faces', 'b.png')],
         refsAt: { line: 2, column: 9 },
       },
       {
@@ -97,6 +98,8 @@ describe('.csv prompt files', () => {
         params: { seed: 0, enable_prompt_expansion: true },
         refs: ['https://example.com/d.jpg'],
         refPaths: [path.resolve('/abs/c.jpg')],
+        // The order the row gives, files and URLs mixed: the order the service receives them in.
+        refSources: [path.resolve('/abs/c.jpg'), 'https://example.com/d.jpg'],
         refsAt: { line: 4, column: 9 },
       },
     ]);
@@ -148,6 +151,7 @@ describe('.csv prompt files', () => {
         origin: 'cat.csv:2',
         vars: { product: 'mug', color: 'red' },
         refs: ['https://x.test/mug.png'],
+        refSources: ['https://x.test/mug.png'],
       },
       { prompt: 'a $color $product on white', origin: 'cat.csv:3', vars: { product: 'lamp', color: 'blue' } },
     ]);
@@ -277,6 +281,7 @@ describe('.jsonl prompt files', () => {
         params: { seed: 5, aspect_ratio: '4:3' },
         refs: ['https://x.test/2.png'],
         refPaths: [path.join(dir, 'j', 'ref', 'one.png')],
+        refSources: [path.join(dir, 'j', 'ref', 'one.png'), 'https://x.test/2.png'],
         refsAt: { line: 1, column: null },
       },
       {
@@ -284,6 +289,7 @@ describe('.jsonl prompt files', () => {
         origin: 'list.jsonl:3',
         params: { enable_prompt_expansion: false },
         refPaths: [path.join(homedir(), 'pics', 'w.png'), path.join(dir, 'j', 'two.png')],
+        refSources: [path.join(homedir(), 'pics', 'w.png'), path.join(dir, 'j', 'two.png')],
         refsAt: { line: 3, column: null },
       },
     ]);

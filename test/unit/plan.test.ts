@@ -181,7 +181,7 @@ describe('planBatch', () => {
   });
 
   describe('references', () => {
-    it('splits stored files into refHashes and URLs into image_urls, in order', () => {
+    it('splits stored files into refHashes and URLs into image_urls, keeping each file’s place', () => {
       const plan = planBatch(
         spec({
           entries: [{ prompt: 'a' }],
@@ -195,6 +195,8 @@ describe('planBatch', () => {
         opts,
       );
       expect(plan.jobs[0]!.refHashes).toEqual([HASH_A, HASH_B]);
+      // Where each file sits among all four: the URLs fill places 1 and 3 in their own order.
+      expect(plan.jobs[0]!.refPositions).toEqual([0, 2]);
       expect(plan.jobs[0]!.input.image_urls).toEqual([
         'https://example.com/1.png',
         'http://example.com/2.jpg',
@@ -212,6 +214,7 @@ describe('planBatch', () => {
       expect(plan.jobs[0]!.refHashes).toEqual([]);
       expect(plan.jobs[0]!.input.image_urls).toEqual(['https://example.com/own.png']);
       expect(plan.jobs[1]!.refHashes).toEqual([HASH_A]);
+      expect(plan.jobs[1]!.refPositions).toEqual([0]);
       expect(plan.jobs[1]!.input).not.toHaveProperty('image_urls');
     });
   });

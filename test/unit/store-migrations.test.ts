@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MIGRATIONS } from '../../main/engine/store/migrations/index.ts';
 import { DatabaseVersionError, MigrationChecksumError, openDatabase } from '../../main/engine/store/db.ts';
+import { JobStore } from '../../main/engine/store/jobs.ts';
 import { tempDir } from '../helpers/tmp.ts';
 
 let cleanup: (() => void) | null = null;
@@ -63,6 +64,30 @@ describe('migrations', () => {
     db = openDatabase(path);
     expect(db.prepare('SELECT COUNT(*) AS n FROM schema_migrations').get()).toEqual({ n: MIGRATIONS.length });
     expect(db.prepare("SELECT value FROM settings WHERE key = 'theme'").get()).toEqual({ value: '"dark"' });
+    db.close();
+  });
+
+  it('006: a job stored before reference positions were kept still sends its files first', () => {
+    const path = freshPath();
+    const old = openDatabase(path, { migrations: MIGRATIONS.filter((m) => m.version < 6) });
+    old
+      .prepare(
+        `INSERT INTO batches (id, name, model, spec_json, total_jobs, total_images, credits_per_image, created_at)
+         VALUES (1, 'old', 'qwen/qwen-image-2', '{}', 1, 1, 20, 0)`,
+      )
+      .run();
+    old
+      .prepare(
+        `INSERT INTO jobs (batch_id, seq, state, model, prompt, input_json, ref_hashes, template, num_images, created_at, updated_at)
+         VALUES (1, 1, 'queued', 'qwen/qwen-image-2', 'p', ?, ?, 'p', 1, 0, 0)`,
+      )
+      .run(
+        JSON.stringify({ prompt: 'p', image_urls: ['https://x.test/u.png'] }),
+        JSON.stringify(['aa', 'bb']),
+      );
+    old.close();
+    const db = openDatabase(path);
+    expect(new JobStore(db).get(1)?.refPositions).toEqual([0, 1]);
     db.close();
   });
 

@@ -18,10 +18,11 @@ import { StudioError } from '../errors.ts';
 /**
  * An entry read from a file. `refs` holds the remote URLs only; local reference files are listed in
  * `refPaths` (absolute, resolved against the prompt file's folder) for the caller to import and turn into
- * `sha256:` tokens.
+ * `sha256:` tokens; `refSources` is both together in the order the row gives them (the order they are sent).
  */
 export type PromptFileEntry = PromptEntry & {
   refPaths?: string[];
+  refSources?: string[];
   /** Where the `refs` value sits, to point at it when one of its files turns out to be unusable. */
   refsAt?: { line: number; column: number | null };
 };
@@ -540,8 +541,9 @@ function buildEntry(
   if (Object.keys(vars).length > 0) entry.vars = vars;
   if (Object.keys(parsed.data).length > 0) entry.params = parsed.data as GenerationParams;
   if (values.refs !== undefined) {
-    const { refs, refPaths } = splitRefs(values.refs, where, fileName);
+    const { refs, refPaths, sources } = splitRefs(values.refs, where, fileName);
     if (refs.length) entry.refs = refs;
+    if (sources.length) entry.refSources = sources;
     if (refPaths.length) {
       entry.refPaths = refPaths;
       entry.refsAt = { line: where.line, column: where.columnOf('refs') };
@@ -573,7 +575,11 @@ function fromText(field: ParamField, text: string, where: Where): unknown {
   }
 }
 
-function splitRefs(value: unknown, where: Where, fileName: string): { refs: string[]; refPaths: string[] } {
+function splitRefs(
+  value: unknown,
+  where: Where,
+  fileName: string,
+): { refs: string[]; refPaths: string[]; sources: string[] } {
   let items: string[];
   if (typeof value === 'string') {
     items = value.split(';');
@@ -593,17 +599,22 @@ function splitRefs(value: unknown, where: Where, fileName: string): { refs: stri
   const baseDir = path.dirname(path.resolve(fileName));
   const refs: string[] = [];
   const refPaths: string[] = [];
+  const sources: string[] = [];
   for (const item of items) {
     if (/^https?:\/\/\S+$/i.test(item)) {
       refs.push(item);
+      sources.push(item);
     } else if (/^[a-z][a-z0-9+.-]+:/i.test(item)) {
       // A scheme of two letters or more: not a Windows drive letter, and not something we can fetch.
       throw fieldError(where, 'refs', `'${item}' is neither a local file path nor an http(s) URL`);
-    } else if (item === '~' || item.startsWith('~/')) {
-      refPaths.push(path.join(homedir(), item.slice(1)));
     } else {
-      refPaths.push(path.resolve(baseDir, item));
+      const local =
+        item === '~' || item.startsWith('~/')
+          ? path.join(homedir(), item.slice(1))
+          : path.resolve(baseDir, item);
+      refPaths.push(local);
+      sources.push(local);
     }
   }
-  return { refs, refPaths };
+  return { refs, refPaths, sources };
 }

@@ -73,7 +73,9 @@ export function planBatch(spec: ParsedBatchSpec, opts: PlanOptions): BatchPlan {
   for (const [i, entry] of spec.entries.entries()) {
     const origin = originOf(entry, i);
     const rowParams = mergeParams(spec.params, entry.params);
-    const { refHashes, imageUrls } = splitRefs(entry.refs && entry.refs.length > 0 ? entry.refs : spec.refs);
+    const { refHashes, refPositions, imageUrls } = splitRefs(
+      entry.refs && entry.refs.length > 0 ? entry.refs : spec.refs,
+    );
     for (const expansion of (compiled[i] as CompiledTemplate).expand({ cap: maxJobs })) {
       for (let r = 0; r < spec.repeat; r++) {
         // One seed per prompt and repeat, shared by the sweep's cells so that only the axes differ.
@@ -90,6 +92,7 @@ export function planBatch(spec: ParsedBatchSpec, opts: PlanOptions): BatchPlan {
             model: cell.model ?? spec.model,
             input,
             refHashes,
+            refPositions,
             template: entry.prompt,
             bindings: expansion.bindings,
             numImages,
@@ -210,14 +213,22 @@ function policySeed(policy: SeedPolicy, seq: number, random: () => number): numb
   }
 }
 
-function splitRefs(tokens: readonly string[]): { refHashes: string[]; imageUrls: string[] } {
+/** Stored files and URLs apart, with each file's place in the given order (the service gets that order). */
+function splitRefs(tokens: readonly string[]): {
+  refHashes: string[];
+  refPositions: number[];
+  imageUrls: string[];
+} {
   const refHashes: string[] = [];
+  const refPositions: number[] = [];
   const imageUrls: string[] = [];
-  for (const token of tokens) {
-    if (token.startsWith('sha256:')) refHashes.push(token.slice('sha256:'.length));
-    else imageUrls.push(token);
+  for (const [i, token] of tokens.entries()) {
+    if (token.startsWith('sha256:')) {
+      refHashes.push(token.slice('sha256:'.length));
+      refPositions.push(i);
+    } else imageUrls.push(token);
   }
-  return { refHashes, imageUrls };
+  return { refHashes, refPositions, imageUrls };
 }
 
 function buildInput(

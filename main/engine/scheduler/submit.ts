@@ -278,7 +278,7 @@ export class Submitter {
 
   private loadRefs(job: JobRecord): LocalFile[] {
     const { stores, fs } = this.ctx;
-    return job.refHashes.map((sha) => {
+    return job.refHashes.map((sha, i) => {
       const ref = stores.refs.get(sha);
       // The row's path is read only if it really is inside refs/ (or the library): the one gate for rows.
       const file = ref ? storedFile(this.ctx.dataDir, ref.path) : null;
@@ -287,7 +287,14 @@ export class Submitter {
           `Reference image ${sha.slice(0, 12)}… is missing from the data folder; add it again and retry.`,
         );
       }
-      return { fileName: ref.fileName, contentType: ref.mime, data: fs.readFile(file) };
+      // Its place among all the references: the service receives them in the order the person gave.
+      const position = job.refPositions[i];
+      return {
+        fileName: ref.fileName,
+        contentType: ref.mime,
+        data: fs.readFile(file),
+        ...(position === undefined ? {} : { position }),
+      };
     });
   }
 }

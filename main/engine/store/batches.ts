@@ -69,9 +69,9 @@ export class BatchStore {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(queue_pos), 0) + 1 FROM batches))`,
     );
     const insertJob = this.db.prepare(
-      `INSERT INTO jobs (batch_id, seq, state, model, prompt, input_json, ref_hashes, template, bindings_json, cell_json, origin,
-                         num_images, created_at, updated_at)
-       VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO jobs (batch_id, seq, state, model, prompt, input_json, ref_hashes, ref_positions, template, bindings_json,
+                         cell_json, origin, num_images, created_at, updated_at)
+       VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     const nameTaken = this.db.prepare('SELECT 1 FROM batches WHERE name = ?').pluck();
     // IMMEDIATE: it reads (the name) before writing, and another process (the app running the queue) may
@@ -100,6 +100,7 @@ export class BatchStore {
             j.input.prompt,
             JSON.stringify(j.input),
             JSON.stringify(j.refHashes),
+            JSON.stringify(j.refPositions),
             j.template,
             JSON.stringify(j.bindings),
             j.cell ? JSON.stringify(j.cell) : null,

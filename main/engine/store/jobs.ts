@@ -19,6 +19,8 @@ import { StudioError } from '../errors.ts';
 
 /** A job as the engine sees it: the row with its JSON columns parsed and validated. */
 export interface JobRecord extends JobRow {
+  /** Each reference file's place among all the references, parallel to refHashes (see PlannedJob). */
+  refPositions: number[];
   model: Model;
   template: string;
   bindings: string[];
@@ -95,6 +97,7 @@ interface JobDbRow {
   prompt: string;
   input_json: string;
   ref_hashes: string;
+  ref_positions: string | null;
   template: string;
   bindings_json: string;
   cell_json: string | null;
@@ -123,6 +126,7 @@ function toRecord(r: JobDbRow): JobRecord {
   // Parse what we read back: a row written by an older build, or edited by hand, fails loudly here
   // instead of sending a malformed request to a paid API.
   const input = generationInputSchema.parse(JSON.parse(r.input_json)) as GenerationInput;
+  const refHashes = JSON.parse(r.ref_hashes) as string[];
   return {
     id: r.id,
     batchId: r.batch_id,
@@ -131,7 +135,8 @@ function toRecord(r: JobDbRow): JobRecord {
     model: r.model,
     prompt: r.prompt,
     input,
-    refHashes: JSON.parse(r.ref_hashes) as string[],
+    refHashes,
+    refPositions: refPositionsOf(r, refHashes.length),
     template: r.template,
     bindings: JSON.parse(r.bindings_json) as string[],
     cell: r.cell_json ? (JSON.parse(r.cell_json) as number[]) : null,
@@ -155,6 +160,12 @@ function toRecord(r: JobDbRow): JobRecord {
     completedAt: r.completed_at,
     updatedAt: r.updated_at,
   };
+}
+
+/** A row stored before positions were kept sends its files first, as it always did. */
+function refPositionsOf(r: JobDbRow, files: number): number[] {
+  if (r.ref_positions === null) return Array.from({ length: files }, (_, i) => i);
+  return JSON.parse(r.ref_positions) as number[];
 }
 
 export function emptyCounts(): JobCounts {
