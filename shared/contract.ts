@@ -24,6 +24,7 @@ const queryText = z
     `search text is limited to ${formatLimit(INPUT_LIMITS.queryChars)} characters`,
   )
   .regex(CONTROL_FREE, 'search text may not contain control characters — remove them and search again');
+const rating = z.number().int().min(0, 'a rating is 0 (none) to 5').max(5, 'a rating is 0 (none) to 5');
 const tagList = z.array(z.string().trim().min(1).max(100, 'tags are limited to 100 characters')).max(100);
 /** Which images a bulk action covers: these ids, or every image a search matches ("all N matching"). */
 const selection = z.union([
@@ -176,12 +177,7 @@ export const contract = {
       .strictObject({
         selection,
         favorite: z.boolean().optional(),
-        rating: z
-          .number()
-          .int()
-          .min(0, 'a rating is 0 (none) to 5')
-          .max(5, 'a rating is 0 (none) to 5')
-          .optional(),
+        rating: rating.optional(),
         rejected: z.boolean().optional(),
         notes: z.string().max(10_000, 'notes are limited to 10,000 characters').nullable().optional(),
         addTags: tagList.optional(),
@@ -215,6 +211,28 @@ export const contract = {
   'library.tags.delete': { input: z.strictObject({ name: z.string().trim().min(1).max(100) }) },
   /** Moves the selection to the trash; the returned token undoes it. */
   'library.trash': { input: z.strictObject({ selection }) },
+  /**
+   * Starts a bulk action over a selection (above all "all N matching" a search) as a background task with
+   * progress and Cancel: an update (flags, tags), a collection add/remove, or the trash. A canceled action
+   * keeps what it did; its result says how many images it changed.
+   */
+  'library.bulk': {
+    input: z.strictObject({
+      selection,
+      action: z.discriminatedUnion('kind', [
+        z.strictObject({
+          kind: z.literal('update'),
+          favorite: z.boolean().optional(),
+          rating: rating.optional(),
+          rejected: z.boolean().optional(),
+          addTags: tagList.optional(),
+          removeTags: tagList.optional(),
+        }),
+        z.strictObject({ kind: z.literal('collection'), id, remove: z.boolean().default(false) }),
+        z.strictObject({ kind: z.literal('trash') }),
+      ]),
+    }),
+  },
   'library.undo': { input: z.strictObject({ token: id }) },
   'library.usage': { input: z.strictObject({ by: z.enum(['batch', 'collection']).default('batch') }) },
   'library.duplicates': { input: none },
@@ -409,6 +427,19 @@ export interface ExportTaskResult {
   missing: number;
 }
 
+export interface BulkTaskResult {
+  /** What the action did, for the person's language: 'update', 'collection' or 'trash'. */
+  action: 'update' | 'collection' | 'trash';
+  /** Images the selection covered when the action started. */
+  images: number;
+  /** Images gone through before it ended (all of them unless canceled). */
+  done: number;
+  /** Rows or links actually changed (an image already tagged is not counted again). */
+  changed: number;
+  /** The trash's undo token (null for other actions, or when nothing was trashed). */
+  token: number | null;
+}
+
 export interface ImportTaskResult {
   scanned: number;
   imported: number;
@@ -444,7 +475,8 @@ interface TaskBase {
 export type TaskInfo =
   | (TaskBase & { kind: 'export'; result?: ExportTaskResult })
   | (TaskBase & { kind: 'import'; result?: ImportTaskResult })
-  | (TaskBase & { kind: 'rebuild'; result?: RebuildTaskResult });
+  | (TaskBase & { kind: 'rebuild'; result?: RebuildTaskResult })
+  | (TaskBase & { kind: 'bulk'; result?: BulkTaskResult });
 
 export interface Outputs {
   'app.info': AppInfo;
@@ -503,6 +535,7 @@ export interface Outputs {
   'library.tags.rename': TagInfo[];
   'library.tags.delete': { deleted: boolean };
   'library.trash': TrashResult;
+  'library.bulk': { task: TaskInfo };
   'library.undo': UndoResult;
   'library.usage': DiskUsage;
   'library.duplicates': DuplicatesReport;

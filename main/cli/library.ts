@@ -2,6 +2,7 @@
 // undo. They work offline: nothing here talks to the service.
 import { resolve } from 'node:path';
 import { exportDestination, exportFormatOf, searchLibrary } from '../engine/services/library.ts';
+import { runBulkUpdate, type BulkUpdate } from '../engine/services/bulk.ts';
 import type { Studio } from '../engine/studio.ts';
 import { EXIT, UsageError, intOption, oneOf, type CommonFlags, type Io } from './common.ts';
 import { withStudio } from './studio.ts';
@@ -148,24 +149,44 @@ async function libraryImport(io: Io, studio: Studio, folder: string, json: boole
   }
 }
 
-function libraryTag(
+async function libraryTag(
   io: Io,
   studio: Studio,
   query: string,
   add: readonly string[] | undefined,
   remove: readonly string[] | undefined,
   json: boolean,
-): number {
+): Promise<number> {
   const toAdd = splitNames(add);
   const toRemove = splitNames(remove);
   if (toAdd.length === 0 && toRemove.length === 0)
     throw new UsageError('tag needs --add <tag> and/or --remove <tag>.');
-  const matching = studio.library.count(query);
-  const added = toAdd.length ? studio.library.addTags({ query }, toAdd) : 0;
-  const removed = toRemove.length ? studio.library.removeTags({ query }, toRemove) : 0;
-  if (json) io.out(JSON.stringify({ matching, added, removed }));
-  else io.out(`${matching} image(s) matched; ${added} tag(s) added, ${removed} removed.`);
-  return EXIT.ok;
+  // Chunk by chunk with progress on a terminal; Ctrl+C stops between chunks and keeps what was done.
+  const ctl = new AbortController();
+  const onSignal = () => ctl.abort();
+  process.once('SIGINT', onSignal);
+  try {
+    const run = async (update: BulkUpdate, label: string) =>
+      runBulkUpdate(studio.library, { query }, update, {
+        signal: ctl.signal,
+        ...(io.isTTY && !json ? { onProgress: progressLine(io, label) } : {}),
+      });
+    const added = toAdd.length ? await run({ addTags: toAdd }, 'Tagged') : null;
+    const removed =
+      toRemove.length && !ctl.signal.aborted ? await run({ removeTags: toRemove }, 'Untagged') : null;
+    const matching = added?.images ?? removed?.images ?? 0;
+    const canceled = ctl.signal.aborted;
+    const counts = { matching, added: added?.changed ?? 0, removed: removed?.changed ?? 0 };
+    if (json) io.out(JSON.stringify({ ...counts, canceled }));
+    else {
+      io.out(`${matching} image(s) matched; ${counts.added} tag(s) added, ${counts.removed} removed.`);
+      if (canceled)
+        io.err('Interrupted: the tags above were changed; the rest of the images were left as they were.');
+    }
+    return canceled ? EXIT.interrupted : EXIT.ok;
+  } finally {
+    process.off('SIGINT', onSignal);
+  }
 }
 
 async function libraryDelete(io: Io, studio: Studio, query: string, json: boolean): Promise<number> {

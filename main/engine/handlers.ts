@@ -18,6 +18,7 @@ import {
 } from '../../shared/contract.ts';
 import { apiOrigin } from '../../shared/api-base.ts';
 import { DEFAULT_API_BASE } from '../../shared/api.ts';
+import { plural } from '../../shared/plural.ts';
 import type { JobRow, PromptEntry } from '../../shared/domain.ts';
 import { parsePromptText } from './batch/input-file.ts';
 import { StudioError, describeIssues, toStudioError } from './errors.ts';
@@ -30,6 +31,7 @@ import type { RefRecord } from './store/refs.ts';
 import type { Studio } from './studio.ts';
 import { storedFile } from './files/stored-file.ts';
 import { tasksOf } from './tasks.ts';
+import { bulkTask } from './services/bulk.ts';
 import type { Priority } from './store/queue-order.ts';
 
 export interface KeyStore {
@@ -378,6 +380,11 @@ export function createHandlers(studio: Studio, env: HandlerEnv): Handlers {
       const r = await studio.trash(ids(selection));
       return { token: r.token, count: r.assets, files: r.files, failed: r.failed };
     },
+    'library.bulk': async ({ selection, action }) => {
+      const sel = 'ids' in selection ? selection.ids : { query: selection.query };
+      const job = bulkTask({ library: lib, trash: (chosen) => studio.trash(chosen) }, sel, action);
+      return { task: tasks.start('bulk', job.message, job.run) };
+    },
     'library.undo': async ({ token }) => {
       const r = await studio.undoTrash(token);
       return { restored: r.assets, filesRestored: r.filesRestored, filesNotRestored: r.filesNotRestored };
@@ -512,10 +519,6 @@ export function createHandlers(studio: Studio, env: HandlerEnv): Handlers {
   };
   CONTEXT.set(handlers, { secrets: () => [studio.apiKey(), env.keyStore.get()], log: studio.log });
   return handlers;
-}
-
-function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 }
 
 function megabytes(n: number): string {

@@ -1,4 +1,6 @@
-import { openDatabase } from '../../main/engine/store/db.ts';
+import { join } from 'node:path';
+import { AssetStore } from '../../main/engine/store/assets.ts';
+import { openDatabase, type DB } from '../../main/engine/store/db.ts';
 import { createStores, type Stores } from '../../main/engine/store/stores.ts';
 import { batchSpecSchema, type BatchPlan, type PlannedJob } from '../../shared/domain.ts';
 
@@ -35,4 +37,31 @@ export function seedBatch(
     estimateIsLearned: false,
   };
   return stores.batches.create(spec, plan);
+}
+
+/** Adds `n` small library images (no files) in one transaction; returns their ids. */
+export function seedAssets(
+  db: DB,
+  n: number,
+  o: { dir: string; prompt: (i: number) => string; createdAt: (i: number) => number },
+): number[] {
+  const store = new AssetStore(db);
+  return db.transaction(() =>
+    Array.from({ length: n }, (_, i) =>
+      store.add({
+        jobId: null,
+        batchId: null,
+        idx: 0,
+        sha256: `seeded-${i}`,
+        path: join(o.dir, `seeded-${i}.png`),
+        bytes: 1000,
+        width: 1024,
+        height: 1024,
+        format: 'png',
+        prompt: o.prompt(i),
+        createdAt: o.createdAt(i),
+        source: 'generated',
+      }),
+    ),
+  )();
 }

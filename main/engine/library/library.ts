@@ -25,11 +25,24 @@ import {
   type SortOrder,
 } from '../search/query.ts';
 import { exists, moveFile, moveToTrashFolder, type FileMover } from './trash.ts';
+import { applyChange, applyChanges, type BulkChange } from './bulk-write.ts';
 import { StudioError } from '../errors.ts';
 import { SEARCH_LIMIT_MAX } from '../../../shared/library.ts';
 
 /** Which assets a bulk action applies to: ids, or everything a query matches ("all N matching"). */
 export type Selection = readonly number[] | { query: string };
+
+/** What a bulk action changes; everything absent is left alone. */
+export interface BulkUpdate {
+  favorite?: boolean;
+  rating?: number;
+  rejected?: boolean;
+  notes?: string | null;
+  addTags?: readonly string[];
+  removeTags?: readonly string[];
+  addToCollection?: number;
+  removeFromCollection?: number;
+}
 
 export interface SearchOptions {
   sort?: SortOrder;
@@ -173,49 +186,84 @@ export class Library {
 
   // ── flags ──────────────────────────────────────────────────────────────────────────────────────────
 
-  /** Runs `sql` (binding @ids as a JSON array plus `params`) over the selection in chunks, in one transaction. */
-  private bulk(sel: Selection, sql: string, params: Record<string, unknown> = {}): number {
-    const ids = this.resolve(sel);
-    const stmt = this.db.prepare(sql);
-    return this.db.transaction(() => {
-      let changed = 0;
-      for (const c of chunks(ids)) changed += stmt.run({ ...params, ids: JSON.stringify(c) }).changes;
-      return changed;
-    })();
+  /**
+   * The changes an update makes, checked (a rating is 0–5, a tag at most 100 characters, the collection
+   * exists) and with the tags it adds created, so they can be applied chunk by chunk.
+   */
+  changesFor(u: BulkUpdate): BulkChange[] {
+    const out: BulkChange[] = [];
+    if (u.favorite !== undefined) out.push({ kind: 'flag', column: 'favorite', value: u.favorite ? 1 : 0 });
+    if (u.rating !== undefined) {
+      if (!Number.isInteger(u.rating) || u.rating < 0 || u.rating > 5) {
+        throw new StudioError(
+          'INVALID_INPUT',
+          `A rating is a whole number from 0 to 5 (0 clears it); got ${u.rating}.`,
+        );
+      }
+      out.push({ kind: 'flag', column: 'rating', value: u.rating });
+    }
+    if (u.rejected !== undefined) out.push({ kind: 'flag', column: 'rejected', value: u.rejected ? 1 : 0 });
+    if (u.notes !== undefined) out.push({ kind: 'notes', value: u.notes?.trim() ? u.notes.trim() : null });
+    if (u.addTags?.length) {
+      const ensure = this.db.prepare(
+        'INSERT INTO tags (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING',
+      );
+      const idOf = this.db.prepare('SELECT id FROM tags WHERE name = ?').pluck();
+      for (const name of this.tagNames(u.addTags)) {
+        ensure.run(name, this.now());
+        out.push({ kind: 'addTag', tagId: idOf.get(name) as number });
+      }
+    }
+    if (u.removeTags?.length) {
+      const idOf = this.db.prepare('SELECT id FROM tags WHERE name = ?').pluck();
+      for (const name of this.tagNames(u.removeTags)) {
+        const tagId = idOf.get(name) as number | undefined;
+        if (tagId !== undefined) out.push({ kind: 'removeTag', tagId });
+      }
+    }
+    for (const [id, add] of [
+      [u.addToCollection, true],
+      [u.removeFromCollection, false],
+    ] as const) {
+      if (id === undefined) continue;
+      if (!this.db.prepare('SELECT 1 FROM collections WHERE id = ?').get(id)) {
+        throw new StudioError('NOT_FOUND', `Collection #${id} does not exist.`);
+      }
+      out.push(
+        add
+          ? { kind: 'addToCollection', collectionId: id, at: this.now() }
+          : { kind: 'removeFromCollection', collectionId: id },
+      );
+    }
+    return out;
   }
 
-  private static readonly LIVE_IDS = 'id IN (SELECT value FROM json_each(@ids)) AND deleted_at IS NULL';
+  /** Applies checked changes (changesFor) to these images in one transaction; returns how many changed. */
+  applyChanges(ids: readonly number[], changes: readonly BulkChange[]): number {
+    return changes.length === 0 ? 0 : applyChanges(this.db, ids, changes);
+  }
+
+  /** Applies an update to a selection in one transaction; returns how many rows or links changed. */
+  update(sel: Selection, u: BulkUpdate): number {
+    const changes = this.changesFor(u);
+    return changes.length === 0 ? 0 : this.applyChanges(this.resolve(sel), changes);
+  }
 
   /** Returns how many images changed. */
   setFavorite(sel: Selection, value: boolean): number {
-    return this.bulk(sel, `UPDATE assets SET favorite = @v WHERE ${Library.LIVE_IDS} AND favorite <> @v`, {
-      v: value ? 1 : 0,
-    });
+    return this.update(sel, { favorite: value });
   }
 
   setRating(sel: Selection, rating: number): number {
-    if (!Number.isInteger(rating) || rating < 0 || rating > 5) {
-      throw new StudioError(
-        'INVALID_INPUT',
-        `A rating is a whole number from 0 to 5 (0 clears it); got ${rating}.`,
-      );
-    }
-    return this.bulk(sel, `UPDATE assets SET rating = @v WHERE ${Library.LIVE_IDS} AND rating <> @v`, {
-      v: rating,
-    });
+    return this.update(sel, { rating });
   }
 
   setRejected(sel: Selection, value: boolean): number {
-    return this.bulk(sel, `UPDATE assets SET rejected = @v WHERE ${Library.LIVE_IDS} AND rejected <> @v`, {
-      v: value ? 1 : 0,
-    });
+    return this.update(sel, { rejected: value });
   }
 
   setNotes(sel: Selection, notes: string | null): number {
-    const v = notes?.trim() ? notes.trim() : null;
-    return this.bulk(sel, `UPDATE assets SET notes = @v WHERE ${Library.LIVE_IDS} AND notes IS NOT @v`, {
-      v,
-    });
+    return this.update(sel, { notes });
   }
 
   // ── tags ───────────────────────────────────────────────────────────────────────────────────────────
@@ -234,43 +282,12 @@ export class Library {
 
   /** Returns how many tag links were added. */
   addTags(sel: Selection, names: readonly string[]): number {
-    const tags = this.tagNames(names);
-    if (tags.length === 0) return 0;
-    const ids = this.resolve(sel);
-    const ensure = this.db.prepare(
-      'INSERT INTO tags (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING',
-    );
-    const idOf = this.db.prepare('SELECT id FROM tags WHERE name = ?').pluck();
-    const link = this.db.prepare(
-      `INSERT OR IGNORE INTO asset_tags (asset_id, tag_id)
-       SELECT a.id, @tag FROM json_each(@ids) j JOIN assets a ON a.id = j.value WHERE a.deleted_at IS NULL`,
-    );
-    return this.db.transaction(() => {
-      let added = 0;
-      for (const name of tags) {
-        ensure.run(name, this.now());
-        const tag = idOf.get(name) as number;
-        for (const c of chunks(ids)) added += link.run({ tag, ids: JSON.stringify(c) }).changes;
-      }
-      return added;
-    })();
+    return this.update(sel, { addTags: names });
   }
 
   /** Returns how many tag links were removed. */
   removeTags(sel: Selection, names: readonly string[]): number {
-    const tags = this.tagNames(names);
-    if (tags.length === 0) return 0;
-    const ids = this.resolve(sel);
-    const unlink = this.db.prepare(
-      `DELETE FROM asset_tags WHERE tag_id = (SELECT id FROM tags WHERE name = @name)
-         AND asset_id IN (SELECT value FROM json_each(@ids))`,
-    );
-    return this.db.transaction(() => {
-      let removed = 0;
-      for (const name of tags)
-        for (const c of chunks(ids)) removed += unlink.run({ name, ids: JSON.stringify(c) }).changes;
-      return removed;
-    })();
+    return this.update(sel, { removeTags: names });
   }
 
   /** Autocomplete: tags starting with the text, then tags containing it, most used first. */
@@ -359,23 +376,11 @@ export class Library {
   }
 
   addToCollection(id: number, sel: Selection): number {
-    if (!this.db.prepare('SELECT 1 FROM collections WHERE id = ?').get(id)) {
-      throw new StudioError('NOT_FOUND', `Collection #${id} does not exist.`);
-    }
-    return this.bulk(
-      sel,
-      `INSERT OR IGNORE INTO collection_assets (collection_id, asset_id, added_at)
-       SELECT @c, a.id, @now FROM json_each(@ids) j JOIN assets a ON a.id = j.value WHERE a.deleted_at IS NULL`,
-      { c: id, now: this.now() },
-    );
+    return this.update(sel, { addToCollection: id });
   }
 
   removeFromCollection(id: number, sel: Selection): number {
-    return this.bulk(
-      sel,
-      'DELETE FROM collection_assets WHERE collection_id = @c AND asset_id IN (SELECT value FROM json_each(@ids))',
-      { c: id },
-    );
+    return this.update(sel, { removeFromCollection: id });
   }
 
   // ── saved searches ─────────────────────────────────────────────────────────────────────────────────
@@ -460,8 +465,7 @@ export class Library {
           state: 'kept',
         }));
         this.db.prepare('UPDATE trash_ops SET moved_json = ? WHERE id = ?').run(JSON.stringify(moves), op);
-        const hide = this.db.prepare(`UPDATE assets SET deleted_at = @at WHERE ${Library.LIVE_IDS}`);
-        for (const c of chunks(live.map((r) => r.id))) hide.run({ at, ids: JSON.stringify(c) });
+        for (const c of chunks(live.map((r) => r.id))) applyChange(this.db, c, { kind: 'trash', at });
         return { op, moves, count: live.length };
       })
       .immediate();

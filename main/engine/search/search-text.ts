@@ -232,8 +232,29 @@ export function searchMetaTokens(
   return out;
 }
 
+/** Connections whose search-index triggers stand aside (a bulk writer keeps the index itself). */
+const deferring = new WeakSet<Database>();
+
+/**
+ * Runs `fn` (synchronous, inside the caller's transaction) with this connection's index triggers standing
+ * aside: `fn` must bring the index and the tag counts up to date itself before the transaction commits.
+ */
+export function withSearchTriggersDeferred<T>(db: Database, fn: () => T): T {
+  if (!db.inTransaction) throw new Error('withSearchTriggersDeferred runs inside a transaction');
+  deferring.add(db);
+  try {
+    return fn();
+  } finally {
+    deferring.delete(db);
+  }
+}
+
 /** Registers the functions the search triggers call. Every connection that writes assets needs them. */
 export function registerSearchFunctions(db: Database): void {
+  // Not deterministic: the answer changes while a bulk writer holds the connection.
+  db.function('qs_search_deferred', { deterministic: false, varargs: false }, () =>
+    deferring.has(db) ? 1 : 0,
+  );
   const opts = { deterministic: true, varargs: false };
   db.function('qs_search_text', opts, (t: unknown) => searchDocText(t as string | null));
   db.function('qs_search_chars', { deterministic: true, varargs: true }, (...t: unknown[]) =>
