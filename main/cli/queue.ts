@@ -4,6 +4,7 @@ import { applyPreset } from './presets.ts';
 import { buildSpec, printPlan, runQueue, type RunFlags } from './run.ts';
 import type { Studio } from '../engine/studio.ts';
 import { openStudio, requireKey, withStudio } from './studio.ts';
+import { handOver, startOrHeld } from './hand-over.ts';
 
 interface QueueFlags extends CommonFlags {
   concurrency?: string;
@@ -52,11 +53,22 @@ export async function cmdRun(io: Io, file: string, flags: RunFlags & QueueFlags)
 
 export async function cmdResume(io: Io, flags: QueueFlags): Promise<number> {
   const limits = queueLimits(flags);
-  requireKey(io);
+  const json = Boolean(flags.json);
   return withStudio(
     io,
     flags,
-    (studio) => runQueue(io, studio, { batchId: null, json: Boolean(flags.json), ...limits }),
+    (studio) => {
+      const s = startOrHeld(studio);
+      if ('held' in s) {
+        return handOver(io, studio, json, s.held, () => {
+          if (!studio.stores.queue.get().paused) return null;
+          studio.stores.queue.set({ paused: false, reason: null, message: null });
+          return { done: 'Resumed the queue', next: 'carries on with it' };
+        });
+      }
+      requireKey(io);
+      return runQueue(io, studio, { batchId: null, json, ...limits, started: s.started });
+    },
     limits,
   );
 }
@@ -79,15 +91,18 @@ function pickJobs(studio: Studio, flags: PickFlags): Set<number> {
   return ids;
 }
 
-/** Applies `act` to each job, saying which could not be changed (and why) without stopping. */
-function eachJob(io: Io, ids: Set<number>, act: (id: number) => void): void {
+/** Applies `act` to each job, saying which could not be changed (and why) without stopping; how many changed. */
+function eachJob(io: Io, ids: Set<number>, act: (id: number) => void): number {
+  let changed = 0;
   for (const id of ids) {
     try {
       act(id);
+      changed++;
     } catch (err) {
       io.err((err as Error).message);
     }
   }
+  return changed;
 }
 
 export async function cmdRetry(io: Io, flags: PickFlags): Promise<number> {
@@ -103,8 +118,14 @@ export async function cmdRetry(io: Io, flags: PickFlags): Promise<number> {
         io.out('Nothing to do: no matching jobs.');
         return EXIT.ok;
       }
+      const s = startOrHeld(studio);
+      if ('held' in s) {
+        return handOver(io, studio, Boolean(flags.json), s.held, () => {
+          const n = eachJob(io, ids, (id) => studio.scheduler.retryJob(id));
+          return n === 0 ? null : { done: `Retrying ${n} job(s)`, next: 'will send them' };
+        });
+      }
       requireKey(io);
-      studio.start();
       eachJob(io, ids, (id) => studio.scheduler.retryJob(id));
       io.err(`Retrying ${ids.size} job(s).`);
       return runQueue(io, studio, { batchId: null, json: Boolean(flags.json), ...limits });
@@ -121,7 +142,13 @@ export async function cmdDrop(io: Io, flags: PickFlags): Promise<number> {
       io.out('Nothing to do: no matching jobs.');
       return EXIT.ok;
     }
-    studio.start();
+    const s = startOrHeld(studio);
+    if ('held' in s) {
+      return handOver(io, studio, Boolean(flags.json), s.held, () => {
+        const n = eachJob(io, ids, (id) => studio.scheduler.dropUncertain(id));
+        return n === 0 ? null : { done: `Dropped ${n} job(s)`, next: 'will not send them' };
+      });
+    }
     eachJob(io, ids, (id) => studio.scheduler.dropUncertain(id));
     io.err(`Dropped ${ids.size} job(s).`);
     return EXIT.ok;

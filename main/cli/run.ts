@@ -173,6 +173,8 @@ export interface RunQueueOptions {
    * that process leaves first), or with `noWait` return once it is queued. Without it, the lease error.
    */
   follow?: { noWait: boolean };
+  /** The command already took the folder (it needed to know whether another program runs it). */
+  started?: { previousCrashed: boolean };
 }
 
 /** Runs the queue until settled (or the service stays unreachable too long), showing progress; returns the exit code. */
@@ -231,7 +233,7 @@ export async function runQueue(io: Io, studio: Studio, opts: RunQueueOptions): P
 
   let started: { previousCrashed: boolean } | null = null;
   try {
-    started = studio.start();
+    started = opts.started ?? studio.start();
   } catch (err) {
     if (!(err instanceof LeaseBusyError) || !opts.follow || opts.batchId === null) throw err;
     const queued = `Batch ${opts.batchId} is queued: ${describeHolder(err.holder)} is running this folder's queue and will run it.`;

@@ -50,10 +50,11 @@ export class UserActions {
         { ...clear, downloadAttempts: 0 },
         'retry download',
       );
-      if (next) this.downloads.enqueue(id);
+      // Only the runner of the queue downloads and follows: elsewhere the change is written for it to act on.
+      if (next && this.ctx.isRunning()) this.downloads.enqueue(id);
     } else if (job.state === 'failed' && job.remoteId && !isTerminal(normalizeStatus(job.remoteStatus))) {
       next = stores.jobs.transition(id, 'failed', 'running', clear, 'retry follow');
-      if (next) this.following.launch(next, this.ctx.clock.now());
+      if (next && this.ctx.isRunning()) this.following.launch(next, this.ctx.clock.now());
     } else if (job.state === 'failed' || job.state === 'canceled' || job.state === 'uncertain') {
       next = stores.jobs.transition(
         id,
@@ -77,6 +78,18 @@ export class UserActions {
   /** Drop an uncertain job: it is not re-sent (if the service did run it, its result is not followed). */
   dropUncertain(id: number): JobRecord {
     return this.act(id, ['uncertain'], 'canceled', {}, 'dropped uncertain');
+  }
+
+  /**
+   * A job another process moved on (a `qwen-studio retry` or `drop` while this one runs the queue): shown,
+   * and followed or downloaded here when that is what it now needs. Never sent: a job put back in the queue
+   * is picked up by the loop like any other. Jobs this process already follows or downloads are left as they are.
+   */
+  adopt(job: JobRecord, diskPaused: boolean): void {
+    this.ctx.emit('job', job);
+    if (job.state === 'running' && !this.following.has(job.id))
+      this.following.launch(job, this.ctx.clock.now());
+    else if (job.state === 'downloading' && !diskPaused) this.downloads.enqueue(job.id);
   }
 
   pauseBatch(batchId: number): void {

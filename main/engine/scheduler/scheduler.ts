@@ -119,8 +119,13 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     this.downloads = new Downloads(this.ctx, new Ingest(opts.stores, this.thumbs));
     this.following = new Following(this.ctx, this.conn, this.submitter, (id) => this.downloads.enqueue(id));
     this.actions = new UserActions(this.ctx, this.following, this.downloads);
-    this.otherWriters = new OtherWriters(this.ctx, () =>
-      this.conn.limit.setCeiling(this.ctx.settings().concurrency),
+    this.otherWriters = new OtherWriters(
+      this.ctx,
+      () => this.conn.limit.setCeiling(this.ctx.settings().concurrency),
+      {
+        resumed: () => this.resume(),
+        jobChanged: (j) => this.actions.adopt(j, this.queueState().reason === 'disk'),
+      },
     );
   }
 
