@@ -293,6 +293,8 @@ export const contract = {
 } as const satisfies Record<string, { input: z.ZodType }>;
 
 export type Method = keyof typeof contract;
+/** A bulk action of library.bulk (an update, a collection add/remove, the trash). */
+export type BulkAction = z.input<(typeof contract)['library.bulk']['input']>['action'];
 export type Input<M extends Method> = z.input<(typeof contract)[M]['input']>;
 export type ParsedInput<M extends Method> = z.output<(typeof contract)[M]['input']>;
 

@@ -14,6 +14,8 @@ import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { mulberry32 } from '../../shared/prng.ts';
 import { Library } from '../../main/engine/library/library.ts';
+import { withSearchTriggersDeferred } from '../../main/engine/search/search-text.ts';
+import { runBulkUpdate } from '../../main/engine/services/bulk.ts';
 import { openDatabase, type DB } from '../../main/engine/store/db.ts';
 
 // ── vocabulary ───────────────────────────────────────────────────────────────────────────────────────
@@ -126,7 +128,7 @@ const hex = (r: Rand) =>
 
 const DAY = 86_400_000;
 const SPAN = 730 * DAY;
-const ROWS_PER_TX = 20_000;
+const ROWS_PER_TX = 100_000;
 const BATCH_SIZE = 200;
 
 /** A few real images (one per ratio and format), shared by every asset so the app can show something. */
@@ -183,15 +185,13 @@ export async function build(db: DB, n: number, dataDir: string): Promise<void> {
   );
   const insAsset = db.prepare(
     `INSERT INTO assets (job_id, batch_id, idx, sha256, file_sha256, path, bytes, width, height, format, prompt, created_at,
-       source, model, negative_prompt, actual_prompt, aspect_ratio, seed, credits, params_json, favorite, rating, rejected, notes
-       , deleted_at)
+       source, model, negative_prompt, actual_prompt, aspect_ratio, seed, credits, params_json, favorite, rating, rejected, notes)
      VALUES (NULL, @batch, @idx, @sha, @sha, @path, @bytes, @width, @height, @format, @prompt, @at,
-       @source, @model, @negative, @actual, @ratio, @seed, 20, @params, @fav, @rating, @rejected, @notes, 0)
+       @source, @model, @negative, @actual, @ratio, @seed, 20, @params, @fav, @rating, @rejected, @notes)
      RETURNING id`,
   );
-  // Each asset is inserted hidden, given its tags and collection, then shown: the triggers index it once
-  // instead of once per tag (what an importer adding tagged images in one transaction would do).
-  const show = db.prepare('UPDATE assets SET deleted_at = NULL WHERE id = ?');
+  // The rows go in with the search-index triggers standing aside (as a bulk writer's do), in large
+  // transactions; the index and the tag counts are then built once, set-based, at the end.
   const insTag = db.prepare('INSERT OR IGNORE INTO asset_tags (asset_id, tag_id) VALUES (?, ?)');
   const insCol = db.prepare(
     'INSERT OR IGNORE INTO collection_assets (collection_id, asset_id, added_at) VALUES (?, ?, ?)',
@@ -205,85 +205,93 @@ export async function build(db: DB, n: number, dataDir: string): Promise<void> {
   let last = { sha: '', path: '', bytes: 0 };
   while (made < n) {
     const end = Math.min(n, made + ROWS_PER_TX);
-    db.transaction(() => {
-      for (; made < end; made++) {
-        if (batchLeft === 0) {
-          batch++;
-          batchLeft = Math.min(BATCH_SIZE, n - made);
-          // Batches spread evenly over two years, each run over a few minutes.
-          batchAt = firstMs + Math.floor(((batch - 1) / batches) * SPAN);
-          batchModel = weighted(r, MODELS);
-          const zh = r() < 0.35;
-          const name = `${zh ? pick(r, BATCH_ZH) : pick(r, BATCH_EN)} ${batch}`;
-          const spec = {
-            name,
-            model: batchModel,
-            entries: [],
-            params: {},
-            refs: [],
-            seed: { mode: 'random' },
-            repeat: 1,
-          };
-          insBatch.run(
-            batch,
-            name,
-            batchModel,
-            JSON.stringify(spec),
-            batchLeft,
-            batchLeft,
-            batchAt,
-            batchAt + 600_000,
-          );
+    db.transaction(() =>
+      withSearchTriggersDeferred(db, () => {
+        for (; made < end; made++) {
+          if (batchLeft === 0) {
+            batch++;
+            batchLeft = Math.min(BATCH_SIZE, n - made);
+            // Batches spread evenly over two years, each run over a few minutes.
+            batchAt = firstMs + Math.floor(((batch - 1) / batches) * SPAN);
+            batchModel = weighted(r, MODELS);
+            const zh = r() < 0.35;
+            const name = `${zh ? pick(r, BATCH_ZH) : pick(r, BATCH_EN)} ${batch}`;
+            const spec = {
+              name,
+              model: batchModel,
+              entries: [],
+              params: {},
+              refs: [],
+              seed: { mode: 'random' },
+              repeat: 1,
+            };
+            insBatch.run(
+              batch,
+              name,
+              batchModel,
+              JSON.stringify(spec),
+              batchLeft,
+              batchLeft,
+              batchAt,
+              batchAt + 600_000,
+            );
+          }
+          const imported = r() < 0.03;
+          const ratio = weighted(r, RATIOS);
+          const format = weighted(r, FORMATS);
+          const img = images.get(`${ratio}|${format}`)!;
+          // One image in 200 repeats the previous bytes (what the downloader's reuse produces).
+          const dup = made > 0 && r() < 0.005;
+          const file = dup
+            ? last
+            : { sha: hex(r), path: img.path, bytes: 150_000 + Math.floor(r() * 2_500_000) };
+          last = file;
+          const p = prompt(r);
+          const seed = Math.floor(r() * 2_147_483_647);
+          const id = (
+            insAsset.get({
+              batch: imported ? null : batch,
+              idx: imported ? 0 : BATCH_SIZE - batchLeft,
+              sha: file.sha,
+              path: file.path,
+              bytes: file.bytes,
+              width: img.width * 4,
+              height: img.height * 4,
+              format,
+              prompt: p,
+              // Imported images carry their own (older) dates, so ids and dates disagree now and then.
+              at: imported
+                ? firstMs + Math.floor(r() * (batchAt - firstMs + 1))
+                : batchAt + (BATCH_SIZE - batchLeft) * 3000,
+              source: imported ? 'imported' : 'generated',
+              model: imported ? null : batchModel,
+              negative: r() < 0.4 ? pick(r, NEGATIVES) : null,
+              actual: r() < 0.3 ? `${p}, ${pick(r, EN_EXTRA)}, ${pick(r, EN_LIGHT)}` : null,
+              ratio: imported ? null : ratio,
+              seed: imported ? null : seed,
+              params: imported ? null : JSON.stringify({ aspect_ratio: ratio, seed, output_format: format }),
+              fav: r() < 0.05 ? 1 : 0,
+              rating: weighted(r, RATINGS),
+              rejected: r() < 0.03 ? 1 : 0,
+              notes: r() < 0.02 ? (r() < 0.5 ? 'use for the homepage' : '客户喜欢这张') : null,
+            }) as { id: number }
+          ).id;
+          if (!imported) batchLeft--;
+          const k = 1 + Math.floor(r() * 3);
+          for (let j = 0; j < k; j++) insTag.run(id, 1 + Math.floor(r() * r() * tags.length));
+          if (r() < 0.05) insCol.run(1 + Math.floor(r() * collections.length), id, batchAt);
         }
-        const imported = r() < 0.03;
-        const ratio = weighted(r, RATIOS);
-        const format = weighted(r, FORMATS);
-        const img = images.get(`${ratio}|${format}`)!;
-        // One image in 200 repeats the previous bytes (what the downloader's reuse produces).
-        const dup = made > 0 && r() < 0.005;
-        const file = dup
-          ? last
-          : { sha: hex(r), path: img.path, bytes: 150_000 + Math.floor(r() * 2_500_000) };
-        last = file;
-        const p = prompt(r);
-        const seed = Math.floor(r() * 2_147_483_647);
-        const id = (
-          insAsset.get({
-            batch: imported ? null : batch,
-            idx: imported ? 0 : BATCH_SIZE - batchLeft,
-            sha: file.sha,
-            path: file.path,
-            bytes: file.bytes,
-            width: img.width * 4,
-            height: img.height * 4,
-            format,
-            prompt: p,
-            // Imported images carry their own (older) dates, so ids and dates disagree now and then.
-            at: imported
-              ? firstMs + Math.floor(r() * (batchAt - firstMs + 1))
-              : batchAt + (BATCH_SIZE - batchLeft) * 3000,
-            source: imported ? 'imported' : 'generated',
-            model: imported ? null : batchModel,
-            negative: r() < 0.4 ? pick(r, NEGATIVES) : null,
-            actual: r() < 0.3 ? `${p}, ${pick(r, EN_EXTRA)}, ${pick(r, EN_LIGHT)}` : null,
-            ratio: imported ? null : ratio,
-            seed: imported ? null : seed,
-            params: imported ? null : JSON.stringify({ aspect_ratio: ratio, seed, output_format: format }),
-            fav: r() < 0.05 ? 1 : 0,
-            rating: weighted(r, RATINGS),
-            rejected: r() < 0.03 ? 1 : 0,
-            notes: r() < 0.02 ? (r() < 0.5 ? 'use for the homepage' : '客户喜欢这张') : null,
-          }) as { id: number }
-        ).id;
-        if (!imported) batchLeft--;
-        const k = 1 + Math.floor(r() * 3);
-        for (let j = 0; j < k; j++) insTag.run(id, 1 + Math.floor(r() * r() * tags.length));
-        if (r() < 0.05) insCol.run(1 + Math.floor(r() * collections.length), id, batchAt);
-        show.run(id);
-      }
-    })();
+      }),
+    )();
   }
+  db.transaction(() => {
+    db.exec(`INSERT INTO asset_search (rowid, ${FTS_COLUMNS})
+      SELECT sort_key, ${FTS_COLUMNS} FROM asset_search_source WHERE deleted_at IS NULL`);
+    db.exec('UPDATE tags SET uses = (SELECT count(*) FROM asset_tags x WHERE x.tag_id = tags.id)');
+  })();
 }
+
+const FTS_COLUMNS = 'prompt, negative, actual, tags, notes, batch, chars, meta';
 
 // ── measure ──────────────────────────────────────────────────────────────────────────────────────────
 
@@ -352,7 +360,10 @@ function filterMix(b: MixInfo): string[] {
 }
 
 /** Opens a built library and times it, in a process of its own so the build's memory does not count. */
-function measure(dataDir: string): Record<string, number> {
+async function measure(
+  dataDir: string,
+  opts: { bulk: boolean; compare: boolean },
+): Promise<Record<string, number>> {
   const dbPath = join(dataDir, 'studio.db');
   if (!existsSync(dbPath)) throw new Error(`No library at ${dbPath}.`);
   // Open: a new connection, the migrations check, and the first page with its total (what the app shows).
@@ -397,6 +408,7 @@ function measure(dataDir: string): Record<string, number> {
     }
   }
   const assets = lib.count('');
+  const bulk = opts.bulk ? await bulkTag(db, lib, opts.compare) : {};
   db.close();
   const dbBytes = ['', '-wal'].reduce(
     (s, ext) => s + (existsSync(dbPath + ext) ? statSync(dbPath + ext).size : 0),
@@ -416,14 +428,58 @@ function measure(dataDir: string): Record<string, number> {
     count_p50_ms: round(percentile(countMs, 50)),
     db_mb: round(dbBytes / 2 ** 20, 1),
     rss_mb: round(process.memoryUsage().rss / 2 ** 20, 1),
+    ...bulk,
   };
+}
+
+/**
+ * "Tag all N matching" over the whole library, as the app and `qwen-studio tag` run it (chunk by chunk,
+ * each a transaction), then the tag taken off again so a kept library stays as built. With `compare`, the
+ * same through the per-row index triggers (how every bulk action ran before, one transaction) for a
+ * before/after in one run on the same machine.
+ */
+async function bulkTag(db: DB, lib: Library, compare: boolean): Promise<Record<string, number>> {
+  let t = performance.now();
+  const tagged = await runBulkUpdate(lib, { query: '' }, { addTags: ['bench-bulk'] });
+  const tagS = (performance.now() - t) / 1000;
+  const searchAfter: number[] = [];
+  for (const q of ['cat', '红色', 'tag:bench-bulk fav', 'portrait -blurry'])
+    searchAfter.push(time(() => lib.search(q, { limit: 200, count: false })));
+  t = performance.now();
+  await runBulkUpdate(lib, { query: '' }, { removeTags: ['bench-bulk'] });
+  const untagS = (performance.now() - t) / 1000;
+  const out: Record<string, number> = {
+    bulk_tag_images: tagged.images,
+    bulk_tag_all_s: round(tagS, 2),
+    bulk_untag_all_s: round(untagS, 2),
+    search_after_bulk_max_ms: round(Math.max(...searchAfter)),
+  };
+  if (compare) {
+    // The old way: every link through the per-row triggers, 5,000 at a time, one transaction.
+    const ids = lib.resolve({ query: '' });
+    db.prepare("INSERT INTO tags (name, created_at) VALUES ('bench-rows', 0)").run();
+    const tag = db.prepare("SELECT id FROM tags WHERE name = 'bench-rows'").pluck().get() as number;
+    const link = db.prepare(
+      'INSERT OR IGNORE INTO asset_tags (asset_id, tag_id) SELECT value, @tag FROM json_each(@ids)',
+    );
+    t = performance.now();
+    db.transaction(() => {
+      for (let i = 0; i < ids.length; i += 5000)
+        link.run({ tag, ids: JSON.stringify(ids.slice(i, i + 5000)) });
+    })();
+    out.bulk_tag_all_per_row_triggers_s = round((performance.now() - t) / 1000, 2);
+    await runBulkUpdate(lib, { query: '' }, { removeTags: ['bench-rows'] });
+    db.prepare("DELETE FROM tags WHERE name = 'bench-rows'").run();
+  }
+  lib.maintain(2000);
+  return out;
 }
 
 const BENCH_BIN = join(import.meta.dirname, '../../bin/bench.mjs');
 
-function measureInChild(dataDir: string): Promise<Record<string, number>> {
+function measureInChild(dataDir: string, extra: string[]): Promise<Record<string, number>> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [BENCH_BIN, 'library', '--measure', dataDir], {
+    const child = spawn(process.execPath, [BENCH_BIN, 'library', '--measure', dataDir, ...extra], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';
@@ -444,11 +500,18 @@ function measureInChild(dataDir: string): Promise<Record<string, number>> {
 export async function libraryBench(args: string[]): Promise<Record<string, unknown>> {
   const { values } = parseArgs({
     args,
-    options: { assets: { type: 'string' }, keep: { type: 'string' }, measure: { type: 'string' } },
+    options: {
+      assets: { type: 'string' },
+      keep: { type: 'string' },
+      measure: { type: 'string' },
+      'no-bulk': { type: 'boolean' },
+      compare: { type: 'boolean' },
+    },
     strict: true,
   });
+  const bulk = { bulk: !values['no-bulk'], compare: Boolean(values.compare) };
   // `--measure <dir>` times an existing library without building one (and is how the build measures).
-  if (values.measure) return measure(resolve(values.measure));
+  if (values.measure) return measure(resolve(values.measure), bulk);
   const n = Number(values.assets ?? 100_000);
   if (!Number.isInteger(n) || n < 1)
     throw new Error(`--assets must be a positive whole number, got ${values.assets}`);
@@ -473,7 +536,10 @@ export async function libraryBench(args: string[]): Promise<Record<string, unkno
     const buildSeconds = (performance.now() - t0) / 1000;
     db.pragma('wal_checkpoint(TRUNCATE)');
     db.close();
-    const figures = await measureInChild(dataDir);
+    const figures = await measureInChild(dataDir, [
+      ...(bulk.bulk ? [] : ['--no-bulk']),
+      ...(bulk.compare ? ['--compare'] : []),
+    ]);
     const { assets, ...rest } = figures;
     return {
       assets,

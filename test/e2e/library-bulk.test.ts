@@ -124,9 +124,12 @@ describe('bulk work in the library', () => {
     await lib.bulk.getByRole('button', { name: 'Tags' }).click();
     await page.getByRole('combobox', { name: 'Add tag' }).fill('spring set');
     await page.keyboard.press('Enter');
-    await page.getByText(`Tagged ${IMAGES} images “spring set”.`).waitFor();
+    // "All matching" runs as a task: its banner says what it changed when it ends.
+    const tagged = page.getByRole('listitem', { name: 'Bulk change finished' });
+    await tagged.getByText(`${IMAGES} images: ${IMAGES} changes made.`).waitFor();
     expect(bridge.studio.library.count('tag:"spring set"')).toBe(IMAGES);
     await page.keyboard.press('Escape');
+    await tagged.getByRole('button', { name: 'Dismiss: Bulk change finished' }).click();
     await dismissToasts(page);
     await screenshots(page, 'library-bulk');
 

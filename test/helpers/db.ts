@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { AssetStore } from '../../main/engine/store/assets.ts';
 import { openDatabase, type DB } from '../../main/engine/store/db.ts';
@@ -43,7 +44,13 @@ export function seedBatch(
 export function seedAssets(
   db: DB,
   n: number,
-  o: { dir: string; prompt: (i: number) => string; createdAt: (i: number) => number },
+  o: {
+    dir: string;
+    prompt: (i: number) => string;
+    createdAt: (i: number) => number;
+    /** One real file every image points at (default: a missing file per image). */
+    path?: string;
+  },
 ): number[] {
   const store = new AssetStore(db);
   return db.transaction(() =>
@@ -52,8 +59,9 @@ export function seedAssets(
         jobId: null,
         batchId: null,
         idx: 0,
-        sha256: `seeded-${i}`,
-        path: join(o.dir, `seeded-${i}.png`),
+        // A real digest's shape (thumbnails are named by it); each image its own content.
+        sha256: createHash('sha256').update(`seeded-${i}`).digest('hex'),
+        path: o.path ?? join(o.dir, `seeded-${i}.png`),
         bytes: 1000,
         width: 1024,
         height: 1024,

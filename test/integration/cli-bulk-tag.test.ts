@@ -12,7 +12,7 @@ let cleanup: () => void;
 beforeEach(() => {
   ({ dir, cleanup } = tempDir('qs-cli-bulk-'));
   const db = openDatabase(join(dir, 'studio.db'));
-  seedAssets(db, 5000, {
+  seedAssets(db, 15_000, {
     dir,
     prompt: (i) => (i % 5 ? `a lighthouse ${i}` : `a teapot ${i}`),
     createdAt: (i) => 1_780_000_000_000 + i * 1000,
@@ -32,18 +32,18 @@ async function tag(args: string[], isTTY: boolean) {
 it('shows how far a tag over a query has got on a terminal, and the counts at the end', async () => {
   const r = await tag(['lighthouse', '--add', 'coast'], true);
   expect(r.code, r.err.join('\n')).toBe(0);
-  expect(r.err[0]).toBe('Tagged: 0/4000');
-  expect(r.err.at(-1)).toBe('Tagged: 4000/4000');
+  expect(r.err[0]).toBe('Tagged: 0/12000');
+  expect(r.err.at(-1)).toBe('Tagged: 12000/12000');
   expect(r.err.length).toBeGreaterThan(2);
-  expect(r.out).toEqual(['4000 image(s) matched; 4000 tag(s) added, 0 removed.']);
+  expect(r.out).toEqual(['12000 image(s) matched; 12000 tag(s) added, 0 removed.']);
 });
 
 it('prints no progress into a pipe, and --json gives the counts', async () => {
   const r = await tag(['lighthouse', '--add', 'coast', '--remove', 'none-such', '--json'], false);
   expect(r.code).toBe(0);
   expect(r.err).toEqual([]);
-  expect(JSON.parse(r.out[0]!)).toEqual({ matching: 4000, added: 4000, removed: 0, canceled: false });
+  expect(JSON.parse(r.out[0]!)).toEqual({ matching: 12000, added: 12000, removed: 0, canceled: false });
   const again = await tag(['lighthouse', '--remove', 'coast'], false);
   expect(again.err).toEqual([]);
-  expect(again.out).toEqual(['4000 image(s) matched; 0 tag(s) added, 4000 removed.']);
+  expect(again.out).toEqual(['12000 image(s) matched; 0 tag(s) added, 12000 removed.']);
 });

@@ -134,9 +134,11 @@ export const BULK_CHUNK = 5000;
  */
 export function applyChanges(db: DB, ids: readonly number[], changes: readonly BulkChange[]): number {
   return db.transaction(() => {
-    const automerge = Number(
-      db.prepare("SELECT v FROM asset_search_config WHERE k = 'automerge'").pluck().get() ?? 4,
-    );
+    const setting = (k: string, fallback: number) =>
+      Math.trunc(
+        Number(db.prepare('SELECT v FROM asset_search_config WHERE k = ?').pluck().get(k) ?? fallback),
+      );
+    const automerge = setting('automerge', 4);
     // FTS5 wants an integer literal here (a bound JavaScript number arrives as a real and is refused).
     db.exec("INSERT INTO asset_search (asset_search, rank) VALUES ('automerge', 0)");
     let changed = 0;
@@ -144,7 +146,7 @@ export function applyChanges(db: DB, ids: readonly number[], changes: readonly B
       const chunk = ids.slice(i, i + BULK_CHUNK);
       for (const c of changes) changed += applyChange(db, chunk, c);
     }
-    db.exec(`INSERT INTO asset_search (asset_search, rank) VALUES ('automerge', ${Math.trunc(automerge)})`);
+    db.exec(`INSERT INTO asset_search (asset_search, rank) VALUES ('automerge', ${automerge})`);
     return changed;
   })();
 }

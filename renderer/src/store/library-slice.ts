@@ -3,6 +3,7 @@
 // and the background tasks (export, import) with their progress.
 import type {
   AssetDetail,
+  BulkAction,
   CollectionInfo,
   QuerySyntax,
   SavedSearch,
@@ -111,6 +112,9 @@ export interface LibrarySlice {
 }
 
 const PAGE = 200;
+/** A selection of more ids than this is changed as a task too (progress and Cancel), like "all matching". */
+const TASK_FROM = 2000;
+const runsAsTask = (sel: Selection) => 'query' in sel || sel.ids.length > TASK_FROM;
 let searchSeq = 0;
 
 function sameSet(a: ReadonlySet<number>, b: ReadonlySet<number>): boolean {
@@ -161,6 +165,39 @@ export const createLibrarySlice: Slice<LibrarySlice> = (set, get) => {
   };
 
   const bump = () => set({ libraryVersion: get().libraryVersion + 1 });
+
+  /**
+   * "All N matching" runs in the engine as a task (progress and Cancel in the task list): the grid and the
+   * counts refresh when it ends, with what it changed. False when it could not start.
+   */
+  const startBulk = async (sel: Selection, action: BulkAction): Promise<boolean> => {
+    try {
+      const { task } = await api.call('library.bulk', { selection: sel, action });
+      get().applyTasks([task]);
+      return true;
+    } catch (err) {
+      get().toast('error', t('libraryToast.notChanged', { error: errorMessage(err) }));
+      return false;
+    }
+  };
+
+  /** A bulk task ended: show what it changed everywhere (grid, details, rail), and offer Undo for a trash. */
+  const bulkEnded = (task: Extract<TaskInfo, { kind: 'bulk' }>) => {
+    const r = task.result;
+    bump();
+    void refreshCollections();
+    void reloadDetail();
+    if (r?.action === 'trash') {
+      set({ ...emptySelection, focusId: null });
+      if (get().selectedAsset !== null) void get().selectAsset(null);
+      if (r.token !== null)
+        get().toast('info', t('libraryToast.trashed', { count: r.changed }), {
+          label: t('libraryToast.undo'),
+          run: () => void get().undoTrash(r.token!),
+        });
+    }
+    void get().refreshLibrary();
+  };
   /** Collection counts follow the images in them (a trash or an undo changes them). */
   const refreshCollections = async () => {
     try {
@@ -356,6 +393,10 @@ export const createLibrarySlice: Slice<LibrarySlice> = (set, get) => {
     // ── changes ────────────────────────────────────────────────────────────────────────────────────
     async updateAssets(patch, sel = get().currentSelection()) {
       if (!sel) return false;
+      if (runsAsTask(sel) && patch.notes === undefined) {
+        const { notes: _notes, ...rest } = patch;
+        return startBulk(sel, { kind: 'update', ...rest });
+      }
       // At once in the grid (a second F must see the first); the engine's answer confirms it.
       const before = { libraryRows: get().libraryRows, detail: get().detail };
       patchRows(sel, patch);
@@ -382,6 +423,10 @@ export const createLibrarySlice: Slice<LibrarySlice> = (set, get) => {
 
     async trashAssets(sel = get().currentSelection()) {
       if (!sel) return;
+      if (runsAsTask(sel)) {
+        await startBulk(sel, { kind: 'trash' });
+        return;
+      }
       try {
         const res = await api.call('library.trash', { selection: sel });
         if (res.count === 0) {
@@ -434,6 +479,10 @@ export const createLibrarySlice: Slice<LibrarySlice> = (set, get) => {
 
     async addToCollection(collectionId, sel = get().currentSelection()) {
       if (!sel) return;
+      if (runsAsTask(sel)) {
+        await startBulk(sel, { kind: 'collection', id: collectionId, remove: false });
+        return;
+      }
       try {
         const res = await api.call('collections.add', { id: collectionId, selection: sel });
         const name = get().collections.find((c) => c.id === collectionId)?.name ?? '';
@@ -644,6 +693,13 @@ export const createLibrarySlice: Slice<LibrarySlice> = (set, get) => {
           bump();
           if (get().libraryStale) void get().refreshLibrary();
         }
+        // A fast bulk action's start and end can arrive together: an end never seen running counts too.
+        if (
+          t.kind === 'bulk' &&
+          t.state !== 'running' &&
+          (before === undefined || before.state === 'running')
+        )
+          bulkEnded(t);
         if (t.kind === 'rebuild' && t.state !== 'running' && before?.state === 'running') {
           bump();
           void get().refreshLibrary();

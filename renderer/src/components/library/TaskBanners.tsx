@@ -1,5 +1,6 @@
 // Exports and imports running in the engine: progress with Cancel while they run, then how they ended
 // (with the files an import could not read), until dismissed.
+import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
 import { useShallow } from 'zustand/react/shallow';
 import type { TaskInfo } from '../../../../shared/contract.ts';
@@ -11,6 +12,17 @@ function tone(t: TaskInfo): string {
   if (t.state === 'failed') return 'danger';
   if (t.state === 'canceled') return 'neutral';
   return 'success';
+}
+
+/** A bulk action's words in the page's language, from its numbers (the engine's message is English). */
+function bulkMessage(t: Extract<TaskInfo, { kind: 'bulk' }>, tr: TFunction): string {
+  const r = t.result;
+  if (t.state === 'running' || !r)
+    return t.total ? tr('tasks.bulk.of', { done: t.done, count: t.total }) : t.message;
+  if (t.state === 'failed') return t.message;
+  if (t.state === 'canceled')
+    return tr('tasks.bulk.stopped', { done: r.done, images: r.images, count: r.changed });
+  return tr(`tasks.bulk.finished.${r.action}`, { images: r.images, count: r.changed });
 }
 
 export function TaskBanners() {
@@ -27,11 +39,11 @@ export function TaskBanners() {
         const skipped = t.kind === 'import' || t.kind === 'rebuild' ? (t.result?.skipped ?? []) : [];
         return (
           <li key={t.id} className={`task task--${tone(t)}`} aria-label={title}>
-            <Icon name={t.kind === 'export' ? 'download' : 'folder'} />
+            <Icon name={t.kind === 'export' ? 'download' : t.kind === 'bulk' ? 'tag' : 'folder'} />
             <div className="task__body">
               <p className="task__title">{title}</p>
               <p className="task__message" role={t.state === 'failed' ? 'alert' : 'status'}>
-                {t.message}
+                {t.kind === 'bulk' ? bulkMessage(t, tr) : t.message}
               </p>
               {t.state === 'running' ? (
                 <div
