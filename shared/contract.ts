@@ -87,6 +87,8 @@ export const contract = {
   'batch.duplicate': { input: z.strictObject({ id }) },
   /** The same parameter change on every job of the batch that was not sent yet. */
   'batch.editParams': { input: z.strictObject({ id, params: jobParamsEdit }) },
+  /** Each finished job's images (library ids), for the Queue's job table. */
+  'batch.images': { input: z.strictObject({ id }) },
   /** A sweep batch as its grid: axes, prompts and each job in its cell with its images. */
   'batch.sweep': { input: z.strictObject({ id }) },
   /** Writes the sweep's contact sheet (one labelled PNG); without `out` the app asks where (null: closed). */
@@ -473,6 +475,9 @@ interface TaskBase {
   message: string;
   startedAt: number;
 }
+/** Per job of a batch that has images: their library ids, in order (trashed ones left out). */
+export type BatchImages = { jobId: number; assetIds: number[] }[];
+
 /** A long operation running in the engine; its progress arrives as `task` events. */
 export type TaskInfo =
   | (TaskBase & { kind: 'export'; result?: ExportTaskResult })
@@ -502,6 +507,7 @@ export interface Outputs {
   'batch.budget': BatchSummary;
   'batch.duplicate': BatchSummary;
   'batch.editParams': { edited: number; skipped: number };
+  'batch.images': BatchImages;
   'batch.sweep': SweepGrid;
   'batch.sheet': { path: string; width: number; height: number; cells: number; missing: number } | null;
   'job.edit': JobRow;
@@ -573,16 +579,15 @@ export interface EventPayloads {
   asset: AssetRow;
   /** Progress and the end of a background task (export, import). */
   task: TaskInfo;
-  /** A native menu item (or its shortcut) in the desktop app; never sent by the browser bridge. */
+  /** A native menu item (or its shortcut) or OS notice in the desktop app; never sent by the browser bridge. */
   menu: MenuEvent;
 }
 export type EventName = keyof EventPayloads;
 export const EVENT_NAMES: readonly EventName[] = ['job', 'queue', 'batch', 'asset', 'task', 'menu'];
 
 export type MenuAction = 'new-batch' | 'run' | 'focus-compose' | 'focus-queue' | 'focus-library';
-export interface MenuEvent {
-  action: MenuAction;
-}
+/** A menu item, or a click on the OS notice that a batch finished (the Library showing that batch). */
+export type MenuEvent = { action: MenuAction } | { action: 'open-batch'; batchId: number };
 
 /** A call's answer as it crosses a process boundary: the result, or the error's code and message. */
 export type CallReply<M extends Method = Method> = { result: Output<M> } | ErrorReply;

@@ -342,7 +342,14 @@ async function startup(): Promise<void> {
   });
 
   const w = createWindow(s);
-  cleanups.push(startNotifications({ studio: s, window: () => win, focus: focusWindow }));
+  cleanups.push(
+    startNotifications({
+      studio: s,
+      window: () => win,
+      focus: focusWindow,
+      send: (event) => sendToPage(win, 'menu', event),
+    }),
+  );
 
   try {
     s.start();

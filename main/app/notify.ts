@@ -2,6 +2,7 @@
 // or the queue pauses on its own, and one progress bar on the taskbar/dock icon across the active batches.
 // The rules are in progress.ts; this is the Electron side.
 import { Notification, type BrowserWindow } from 'electron';
+import type { MenuEvent } from '../../shared/contract.ts';
 import type { BatchSummary, QueueStatus } from '../../shared/domain.ts';
 import type { Studio } from '../engine/studio.ts';
 import { batchFinishedNotice, queuePausedNotice, taskbarProgress, type OsNotice } from './progress.ts';
@@ -11,6 +12,8 @@ export interface NotifyOptions {
   window: () => BrowserWindow | null;
   /** Shows the window when a notification is clicked. */
   focus: () => void;
+  /** Tells the page what a clicked notice is about (a finished batch: its images in the Library). */
+  send: (event: MenuEvent) => void;
 }
 
 /** Starts listening; returns the function that stops. */
@@ -29,7 +32,10 @@ export function startNotifications(opts: NotifyOptions): () => void {
     // Someone looking at the window already sees it; the OS notice is for when they are elsewhere.
     if (win && !win.isDestroyed() && win.isFocused()) return;
     const n = new Notification({ title: notice.title, body: notice.body, silent: false });
-    n.on('click', () => opts.focus());
+    n.on('click', () => {
+      opts.focus();
+      if (notice.click) opts.send(notice.click);
+    });
     n.show();
   };
 

@@ -1,5 +1,6 @@
 // What the taskbar/dock shows and when the OS is told something happened, decided from the engine's
 // batch and queue summaries. Pure, so notify.ts stays glue and these rules are tested directly.
+import type { MenuEvent } from '../../shared/contract.ts';
 import type { BatchSummary, JobState, QueueStatus } from '../../shared/domain.ts';
 
 /** Jobs that will not change again by themselves. `uncertain` waits for the person, so it is not "done". */
@@ -40,15 +41,26 @@ export function taskbarProgress(
 export interface OsNotice {
   title: string;
   body: string;
+  /** What the page is told when the notice is clicked (the window comes forward either way). */
+  click?: MenuEvent;
 }
 
-/** A notice when a batch has just finished (seen active/paused before, done now); null otherwise. */
+/**
+ * A notice when a batch has just finished (seen active/paused before, done now); null otherwise. Clicking it
+ * opens the Library on that batch's images, when it made any.
+ */
 export function batchFinishedNotice(previous: BatchSummary | undefined, next: BatchSummary): OsNotice | null {
   if (!previous || previous.status === 'done' || next.status !== 'done') return null;
   const failed = next.counts.failed;
   const parts = [`${next.counts.done} of ${next.total} generation${next.total === 1 ? '' : 's'} done`];
   if (failed > 0) parts.push(`${failed} failed`);
-  return { title: `Batch finished: ${next.name}`, body: `${parts.join(', ')}.` };
+  const title = `Batch finished: ${next.name}`;
+  if (next.counts.done === 0) return { title, body: `${parts.join(', ')}.` };
+  return {
+    title,
+    body: `${parts.join(', ')}. Click to see its images in the Library.`,
+    click: { action: 'open-batch', batchId: next.id },
+  };
 }
 
 /**

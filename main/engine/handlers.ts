@@ -25,6 +25,7 @@ import { StudioError, describeIssues, toStudioError } from './errors.ts';
 import type { Logger } from './log.ts';
 import { redact } from './redact.ts';
 import { checkSearchLimit, exportDestination } from './services/library.ts';
+import { batchImages } from './services/batch-images.ts';
 import { QUERY_SYNTAX, describeQuerySyntax } from './search/query.ts';
 import type { JobRecord } from './store/jobs.ts';
 import type { RefRecord } from './store/refs.ts';
@@ -241,6 +242,7 @@ export function createHandlers(studio: Studio, env: HandlerEnv): Handlers {
     'batch.budget': async ({ id, maxCredits }) => studio.setBudget(id, maxCredits),
     'batch.duplicate': async ({ id }) => studio.duplicateBatch(id),
     'batch.editParams': async ({ id, params }) => studio.editBatchParams(id, { params }),
+    'batch.images': async ({ id }) => batchImages(studio.stores.db, id),
     'batch.sweep': async ({ id }) => studio.sweepGrid(id),
     'batch.sheet': async ({ id, out, dark }) => {
       onlyFromDialog(env, out);

@@ -17,7 +17,7 @@ import { SetupView } from './views/SetupView.tsx';
 
 export function App() {
   const { t, i18n } = useTranslation();
-  const { booted, bootError, boot, area, setArea, needsSetup, theme } = useStudio(
+  const { booted, bootError, boot, area, setArea, needsSetup, theme, libraryVisit } = useStudio(
     useShallow((s) => ({
       booted: s.booted,
       bootError: s.bootError,
@@ -26,6 +26,7 @@ export function App() {
       setArea: s.setArea,
       needsSetup: Boolean(s.info && !s.info.hasKey && !s.skippedSetup),
       theme: s.settings?.theme,
+      libraryVisit: s.libraryVisit,
     })),
   );
   useEffect(() => followTheme(theme ?? 'system'), [theme]);
@@ -95,7 +96,7 @@ export function App() {
       ) : area === 'queue' ? (
         <QueueView />
       ) : area === 'library' ? (
-        <LibraryView />
+        <LibraryView key={libraryVisit} />
       ) : (
         <SettingsView />
       )}

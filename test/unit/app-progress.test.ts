@@ -109,11 +109,18 @@ describe('batchFinishedNotice', () => {
     const after = batch(1, 'done', { done: 9, failed: 1 }, 'Cats');
     expect(batchFinishedNotice(before, after)).toEqual({
       title: 'Batch finished: Cats',
-      body: '9 of 10 generations done, 1 failed.',
+      body: '9 of 10 generations done, 1 failed. Click to see its images in the Library.',
+      // A click sends the page to the Library, showing exactly this batch.
+      click: { action: 'open-batch', batchId: 1 },
     });
     expect(batchFinishedNotice(batch(2, 'paused', { queued: 1 }), batch(2, 'done', { done: 1 }))?.body).toBe(
-      '1 of 1 generation done.',
+      '1 of 1 generation done. Click to see its images in the Library.',
     );
+  });
+
+  it('a batch that made no image only brings the window forward', () => {
+    const none = batchFinishedNotice(batch(3, 'active', { running: 2 }), batch(3, 'done', { failed: 2 }));
+    expect(none).toEqual({ title: 'Batch finished: Batch 3', body: '0 of 2 generations done, 2 failed.' });
   });
 
   it('stays quiet for batches not seen before, already done, or not done', () => {

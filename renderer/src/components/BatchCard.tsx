@@ -29,13 +29,14 @@ function stats(t: TFunction, b: BatchSummary, queuePaused: boolean): string[] {
 export function BatchCard({ batch }: { batch: BatchSummary }) {
   const { t } = useTranslation();
   const [renaming, setRenaming] = useState(false);
-  const { open, toggle, act, rename, queuePaused } = useStudio(
+  const { open, toggle, act, rename, queuePaused, openImages } = useStudio(
     useShallow((s) => ({
       open: Boolean(s.expanded[batch.id]),
       toggle: s.expandBatch,
       act: s.batchAction,
       rename: s.renameBatch,
       queuePaused: s.queue?.paused ?? false,
+      openImages: s.openBatchImages,
     })),
   );
   const c = batch.counts;
@@ -90,8 +91,13 @@ export function BatchCard({ batch }: { batch: BatchSummary }) {
           </p>
         </div>
         <BatchStatusBadge status={batch.status} queuePaused={queuePaused} />
-        {live || c.failed > 0 ? (
+        {live || c.failed > 0 || c.done > 0 ? (
           <div className="batch__actions">
+            {c.done > 0 ? (
+              <button type="button" className="btn btn--sm" onClick={() => openImages(batch.id)}>
+                <Icon name="image" /> {t('batch.openInLibrary')}
+              </button>
+            ) : null}
             {batch.status === 'active' ? (
               <button type="button" className="btn btn--sm" onClick={() => void act('pause', batch.id)}>
                 <Icon name="pause" /> {t('common.pause')}

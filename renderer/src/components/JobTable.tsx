@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
 import { useShallow } from 'zustand/react/shallow';
 import type { JobRow } from '../../../shared/domain.ts';
+import { api } from '../api.ts';
 import type { JobActionKind } from '../store/queue-slice.ts';
 import { useStudio } from '../store/index.ts';
 import { JobEditButton } from './power/JobEditDialog.tsx';
@@ -45,11 +46,35 @@ function detail(t: TFunction, j: JobRow): string {
   return '';
 }
 
+/** A finished job's images as small thumbnails (the Library's own thumbnails, made on demand). */
+function JobThumbs({ seq, ids }: { seq: number; ids: number[] | undefined }) {
+  const { t } = useTranslation();
+  return (
+    <span role="cell" className="jobs__thumbs">
+      {(ids ?? []).map((id, i) => (
+        <img
+          key={id}
+          className="jobs__thumb"
+          src={api.mediaUrl('thumb', id)}
+          alt={t('jobs.imageAlt', { n: i + 1, seq })}
+          decoding="async"
+          draggable={false}
+          // A file gone from the disk shows nothing rather than a broken picture.
+          onError={(e) => {
+            e.currentTarget.hidden = true;
+          }}
+        />
+      ))}
+    </span>
+  );
+}
+
 export function JobTable({ batchId }: { batchId: number }) {
   const { t } = useTranslation();
-  const { list, act, held } = useStudio(
+  const { list, images, act, held } = useStudio(
     useShallow((s) => ({
       list: s.jobs[batchId],
+      images: s.jobImages[batchId],
       act: s.jobAction,
       held: Boolean(s.queue?.paused) || s.batches.find((b) => b.id === batchId)?.status === 'paused',
     })),
@@ -78,6 +103,7 @@ export function JobTable({ batchId }: { batchId: number }) {
       <div className="jobs__row jobs__row--head" role="row" aria-rowindex={1}>
         <span role="columnheader">#</span>
         <span role="columnheader">{t('jobs.state')}</span>
+        <span role="columnheader">{t('jobs.images')}</span>
         <span role="columnheader">{t('jobs.prompt')}</span>
         <span role="columnheader">{t('jobs.details')}</span>
         <span role="columnheader" className="jobs__actions-head">
@@ -103,6 +129,7 @@ export function JobTable({ batchId }: { batchId: number }) {
                 <span role="cell">
                   <JobStateBadge state={j.state} held={held} />
                 </span>
+                <JobThumbs seq={j.seq} ids={images?.[j.id]} />
                 <span role="cell" className="jobs__prompt" title={j.prompt}>
                   {j.prompt}
                 </span>

@@ -25,9 +25,13 @@ export interface AppSlice {
   skippedSetup: boolean;
   connection: ConnectionState;
   toasts: Toast[];
+  /** Bumped each time something outside the Library opens it on a search (the view starts afresh). */
+  libraryVisit: number;
 
   boot(): Promise<void>;
   setArea(area: Area): void;
+  /** Opens the Library on a search (a batch card's "Open in Library": `batch:#12`). */
+  openLibrary(query: string): void;
   skipSetup(): void;
   setInfo(info: AppInfo): void;
   saveSettings(patch: SettingsPatch): Promise<boolean>;
@@ -50,6 +54,7 @@ export const createAppSlice: Slice<AppSlice> = (set, get) => ({
   skippedSetup: false,
   connection: 'connecting',
   toasts: [],
+  libraryVisit: 0,
 
   async boot() {
     set({ bootError: null });
@@ -70,6 +75,12 @@ export const createAppSlice: Slice<AppSlice> = (set, get) => ({
 
   setArea(area) {
     set({ area });
+  },
+
+  openLibrary(query) {
+    void get().searchLibrary(query);
+    void get().selectAsset(null);
+    set((s) => ({ area: 'library', libraryVisit: s.libraryVisit + 1 }));
   },
 
   skipSetup() {

@@ -27,7 +27,10 @@ export function connectEvents(): () => void {
     queue = null;
     const s = useStudio.getState();
     s.applyEvents(bundle);
-    if (fresh.length) s.addAssets(fresh);
+    if (fresh.length) {
+      s.addAssets(fresh);
+      s.addJobImages(fresh);
+    }
     if (taskUpdates.length) s.applyTasks(taskUpdates);
   };
   const schedule = () => {
@@ -55,9 +58,11 @@ export function connectEvents(): () => void {
       tasks.set(t.id, t);
       schedule();
     }),
-    api.on('menu', ({ action }) => {
+    api.on('menu', (event) => {
       const s = useStudio.getState();
-      if (action === 'focus-queue') s.setArea('queue');
+      const { action } = event;
+      if (event.action === 'open-batch') s.openBatchImages(event.batchId);
+      else if (action === 'focus-queue') s.setArea('queue');
       else if (action === 'focus-library') s.setArea('library');
       else if (action === 'run') void s.runBatch();
       else {

@@ -1,6 +1,6 @@
 // Queue: batch summaries, the queue's status, and the jobs of the batches a person opened. Kept current by
 // the engine's events (applied in bulk by events.ts) and refreshed on demand.
-import type { BatchSummary, JobRow, QueueStatus } from '../../../shared/domain.ts';
+import type { AssetRow, BatchSummary, JobRow, QueueStatus } from '../../../shared/domain.ts';
 import { api, errorMessage } from '../api.ts';
 import { t } from '../i18n/index.ts';
 import type { Slice } from './types.ts';
@@ -27,11 +27,17 @@ export interface QueueSlice {
   queueLoaded: boolean;
   expanded: Record<number, boolean>;
   jobs: Record<number, JobsState>;
+  /** The images of each finished job of the batches whose jobs are open: batch id → job id → asset ids. */
+  jobImages: Record<number, Record<number, number[]>>;
 
   refreshQueue(): Promise<void>;
   expandBatch(id: number, open?: boolean): void;
   loadJobs(batchId: number): Promise<void>;
   applyEvents(bundle: EventBundle): void;
+  /** New images from the engine: the open job tables show them as they arrive. */
+  addJobImages(assets: AssetRow[]): void;
+  /** The Library, showing exactly this batch's images. */
+  openBatchImages(id: number): void;
   queueAction(kind: 'pause' | 'resume'): Promise<void>;
   batchAction(kind: BatchActionKind, id: number): Promise<void>;
   /** Answers whether the engine took the name (a refused one is explained in a toast). */
@@ -40,6 +46,9 @@ export interface QueueSlice {
 }
 
 const JOB_PAGE = 1000;
+
+/** Images that arrive while a batch's jobs are being read: added once the read answers, never lost. */
+const arriving = new Map<number, AssetRow[]>();
 
 function finishedMessage(b: BatchSummary): string {
   const failed = b.counts.failed;
@@ -54,6 +63,7 @@ export const createQueueSlice: Slice<QueueSlice> = (set, get) => ({
   queueLoaded: false,
   expanded: {},
   jobs: {},
+  jobImages: {},
 
   async refreshQueue() {
     try {
@@ -84,17 +94,28 @@ export const createQueueSlice: Slice<QueueSlice> = (set, get) => ({
         },
       },
     }));
+    arriving.set(batchId, []);
     try {
       const rows: JobRow[] = [];
       let total = 0;
+      // Without them the table still shows the jobs; the thumbnails come with the next load.
+      const images = api.call('batch.images', { id: batchId }).catch(() => []);
       do {
         const page = await api.call('jobs.list', { batchId, offset: rows.length, limit: JOB_PAGE });
         rows.push(...page.rows);
         total = page.total;
         if (page.rows.length === 0) break;
       } while (rows.length < total);
-      set((s) => ({ jobs: { ...s.jobs, [batchId]: { rows, total, loading: false, error: null } } }));
+      const byJob = Object.fromEntries((await images).map((e) => [e.jobId, e.assetIds]));
+      set((s) => ({
+        jobs: { ...s.jobs, [batchId]: { rows, total, loading: false, error: null } },
+        jobImages: { ...s.jobImages, [batchId]: byJob },
+      }));
+      const late = arriving.get(batchId) ?? [];
+      arriving.delete(batchId);
+      get().addJobImages(late);
     } catch (err) {
+      arriving.delete(batchId);
       set((s) => ({
         jobs: { ...s.jobs, [batchId]: { rows: [], total: 0, loading: false, error: errorMessage(err) } },
       }));
@@ -110,7 +131,12 @@ export const createQueueSlice: Slice<QueueSlice> = (set, get) => ({
       for (const b of batches) {
         const before = byId.get(b.id);
         if (before && before.status !== 'done' && b.status === 'done') {
-          s.toast(b.counts.failed ? 'error' : 'success', finishedMessage(b));
+          const open = { label: t('batch.openInLibrary'), run: () => get().openBatchImages(b.id) };
+          s.toast(
+            b.counts.failed ? 'error' : 'success',
+            finishedMessage(b),
+            b.counts.done ? open : undefined,
+          );
         }
         byId.set(b.id, b);
       }
@@ -133,6 +159,25 @@ export const createQueueSlice: Slice<QueueSlice> = (set, get) => ({
       if (copied.size) patch.jobs = next;
     }
     set(patch);
+  },
+
+  addJobImages(assets) {
+    for (const a of assets) arriving.get(a.batchId)?.push(a);
+    const open = get().jobImages;
+    let next: QueueSlice['jobImages'] | null = null;
+    for (const a of assets) {
+      const batch = (next ?? open)[a.batchId];
+      if (!batch || a.jobId == null) continue; // nobody is looking at this batch's jobs
+      const ids = batch[a.jobId] ?? [];
+      if (ids.includes(a.id)) continue;
+      next ??= { ...open };
+      next[a.batchId] = { ...batch, [a.jobId]: [...ids, a.id] };
+    }
+    if (next) set({ jobImages: next });
+  },
+
+  openBatchImages(id) {
+    get().openLibrary(`batch:#${id}`);
   },
 
   async queueAction(kind) {
