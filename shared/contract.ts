@@ -600,7 +600,7 @@ export interface StudioApi {
    * A URL the page may load for a local file: an asset's image, its thumbnail (made on demand; 404 when the
    * image file is missing), or a stored reference (by sha256).
    */
-  mediaUrl(kind: 'asset' | 'thumb' | 'ref', id: number | string): string;
+  mediaUrl(kind: 'asset' | 'thumb' | 'tile' | 'ref', id: number | string): string;
 }
 
 /**

@@ -7,10 +7,22 @@ export const APP_SCHEME = 'studio-app';
 export const APP_HOST = 'app';
 export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
 
-export type MediaKind = 'asset' | 'thumb' | 'ref';
-/** An image by asset id, its thumbnail (same id, made on demand), or a stored reference by sha256. */
+export type MediaKind = 'asset' | 'thumb' | 'tile' | 'ref';
+/**
+ * An image by asset id, its thumbnail (same id, made on demand), its small thumbnail for a grid tile, or a
+ * stored reference by sha256.
+ */
 export type MediaRequest =
-  { kind: 'asset'; id: number } | { kind: 'thumb'; id: number } | { kind: 'ref'; sha256: string };
+  | { kind: 'asset'; id: number }
+  | { kind: 'thumb'; id: number }
+  | { kind: 'tile'; id: number }
+  | { kind: 'ref'; sha256: string };
+
+/**
+ * The long side of a `tile` thumbnail: a grid tile up to this many device pixels wide asks for it instead
+ * of the 320 px thumbnail, so the browser decodes and scales a third of the pixels while scrolling.
+ */
+export const TILE_THUMB_SIZE = 192;
 
 const SHA256 = /^[0-9a-f]{64}$/;
 const ASSET_ID = /^[1-9][0-9]{0,15}$/;
@@ -20,7 +32,7 @@ const ASSET_ID = /^[1-9][0-9]{0,15}$/;
  * could never resolve.
  */
 export function mediaUrl(kind: MediaKind, id: number | string): string {
-  if (kind === 'asset' || kind === 'thumb') {
+  if (kind === 'asset' || kind === 'thumb' || kind === 'tile') {
     const s = String(id);
     if (!ASSET_ID.test(s) || !Number.isSafeInteger(Number(s)))
       throw new Error(`Not an asset id: ${s.slice(0, 40)}`);
@@ -50,10 +62,10 @@ export function parseMediaUrl(url: string): MediaRequest | null {
   const path = u.pathname.replace(/\/$/, '');
   if (!path.startsWith('/') || path.indexOf('/', 1) !== -1) return null;
   const id = path.slice(1);
-  if ((host === 'asset' || host === 'thumb') && ASSET_ID.test(id)) {
+  if ((host === 'asset' || host === 'thumb' || host === 'tile') && ASSET_ID.test(id)) {
     const n = Number(id);
     if (!Number.isSafeInteger(n)) return null;
-    return host === 'asset' ? { kind: 'asset', id: n } : { kind: 'thumb', id: n };
+    return { kind: host, id: n };
   }
   if (host === 'ref' && SHA256.test(id)) return { kind: 'ref', sha256: id };
   return null;

@@ -52,7 +52,8 @@ export function handleMediaProtocol(opts: MediaProtocolOptions): void {
 export async function openMediaInViewer(studio: Studio, url: string): Promise<boolean> {
   const parsed = parseMediaUrl(url);
   // A thumbnail link opens the image itself.
-  const req = parsed?.kind === 'thumb' ? { kind: 'asset' as const, id: parsed.id } : parsed;
+  const req =
+    parsed?.kind === 'thumb' || parsed?.kind === 'tile' ? { kind: 'asset' as const, id: parsed.id } : parsed;
   const record = req ? await studioMediaLookup(studio)(req) : null;
   const file = record ? storedFile(studio.dataDir, record.path) : null;
   if (!file || !isViewableImage(file)) return false;

@@ -428,14 +428,14 @@ export class Studio extends EventEmitter<StudioEvents> {
   // ── library ────────────────────────────────────────────────────────────────────────────────────────
 
   /** A cached WebP thumbnail of an asset, made on demand (off the main thread, in libvips' pool). */
-  async thumbnailFor(assetId: number): Promise<string | null> {
+  async thumbnailFor(assetId: number, size?: number): Promise<string | null> {
     const a = this.stores.assets.get(assetId);
     if (!a) return null;
     const sha = a.fileSha256 ?? a.sha256;
     const file = storedFile(this.dataDir, a.path);
     if (!file) return null;
     try {
-      return await ensureThumbnail(file, sha, join(this.dataDir, 'thumbs'));
+      return await ensureThumbnail(file, sha, join(this.dataDir, 'thumbs'), size);
     } catch (err) {
       this.log.warn('thumbnail failed', { asset: assetId, err });
       return null;

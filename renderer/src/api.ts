@@ -99,7 +99,7 @@ function bridgeApi(): StudioApi & { onConnection(fn: (s: ConnectionState) => voi
       set.add(listener as Listener);
       return () => set.delete(listener as Listener);
     },
-    mediaUrl(kind: 'asset' | 'thumb' | 'ref', id: number | string) {
+    mediaUrl(kind: 'asset' | 'thumb' | 'tile' | 'ref', id: number | string) {
       return `/media/${kind}/${encodeURIComponent(String(id))}?token=${encodeURIComponent(token)}`;
     },
     onConnection(fn) {

@@ -17,10 +17,10 @@
 // depend on it.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { chromium, type Page } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { startBridge } from '../../main/bridge/server.ts';
 import { Library } from '../../main/engine/library/library.ts';
 import { openDatabase } from '../../main/engine/store/db.ts';
@@ -165,6 +165,51 @@ function scrollAndTime(
   );
 }
 
+/**
+ * The browser's own CPU time (thread time, not wall time) while `run` scrolls, per frame and by thread: a
+ * figure that a busy machine inflates far less than frame times, so runs on a shared machine compare.
+ */
+async function cpuWhile<T>(
+  browser: Browser,
+  page: Page,
+  run: () => Promise<T & { deltas: number[] }>,
+): Promise<{ out: T & { deltas: number[] }; main: number; raster: number; compositor: number }> {
+  await browser.startTracing(page, {
+    categories: ['toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline'],
+  });
+  const out = await run();
+  const trace = JSON.parse((await browser.stopTracing()).toString()) as {
+    traceEvents: {
+      ph: string;
+      name: string;
+      pid: number;
+      tid: number;
+      dur?: number;
+      tdur?: number;
+      args?: { name?: string };
+    }[];
+  };
+  const names = new Map<string, string>();
+  for (const e of trace.traceEvents)
+    if (e.name === 'thread_name') names.set(`${e.pid}:${e.tid}`, e.args?.name ?? '');
+  const sum = { main: 0, raster: 0, compositor: 0 };
+  for (const e of trace.traceEvents) {
+    if (e.ph !== 'X' || !['RunTask', 'RasterTask', 'ImageDecodeTask'].includes(e.name)) continue;
+    const thread = names.get(`${e.pid}:${e.tid}`) ?? '';
+    const ms = (e.tdur ?? e.dur ?? 0) / 1000;
+    if (thread === 'CrRendererMain') sum.main += ms;
+    else if (thread.startsWith('ThreadPoolForegroundWorker')) sum.raster += ms;
+    else if (thread === 'Compositor' || thread === 'VizCompositorThread') sum.compositor += ms;
+  }
+  const frames = Math.max(1, out.deltas.length);
+  return {
+    out,
+    main: sum.main / frames,
+    raster: sum.raster / frames,
+    compositor: sum.compositor / frames,
+  };
+}
+
 async function buildLibrary(n: number): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'qs-library-ui-'));
   const db = openDatabase(join(dir, 'studio.db'));
@@ -243,7 +288,8 @@ export async function libraryUiBench(args: string[]): Promise<Record<string, unk
     const warm = await openLibraryAndTime(page);
     await page.waitForTimeout(500);
     // The same distance again, with those thumbnails made: what scrolling back through a library costs.
-    const again = await scrollAndTime(page, scrollMs, 40);
+    const cpu = await cpuWhile(browser, page, () => scrollAndTime(page, scrollMs, 40));
+    const again = cpu.out;
     if (errors.length) throw new Error(`The page reported errors: ${errors.slice(0, 3).join(' | ')}`);
     return {
       assets,
@@ -262,6 +308,12 @@ export async function libraryUiBench(args: string[]): Promise<Record<string, unk
       warm_scroll_frames: again.deltas.length,
       warm_frame_p95_ms: round(percentile(again.deltas, 95)),
       warm_long_frames: again.deltas.filter((d) => d > 50).length,
+      warm_frame_max_ms: round(Math.max(0, ...again.deltas)),
+      // Thread CPU per frame while scrolling warm: what the grid costs, whatever else the machine runs.
+      warm_cpu_main_ms_per_frame: round(cpu.main, 2),
+      warm_cpu_raster_ms_per_frame: round(cpu.raster, 2),
+      warm_cpu_compositor_ms_per_frame: round(cpu.compositor, 2),
+      load_average: round(loadavg()[0] ?? 0, 1),
       ...(buildSeconds !== null ? { build_seconds: buildSeconds } : { data_dir: dataDir }),
     };
   } finally {

@@ -108,6 +108,8 @@ describe('media URLs', () => {
     expect(mediaUrl('asset', 12)).toBe('studio-media://asset/12');
     expect(mediaUrl('thumb', 12)).toBe('studio-media://thumb/12');
     expect(parseMediaUrl(mediaUrl('thumb', 12))).toEqual({ kind: 'thumb', id: 12 });
+    expect(mediaUrl('tile', 12)).toBe('studio-media://tile/12');
+    expect(parseMediaUrl(mediaUrl('tile', 12))).toEqual({ kind: 'tile', id: 12 });
     expect(mediaUrl('asset', '7')).toBe('studio-media://asset/7');
     expect(mediaUrl('ref', SHA)).toBe(`studio-media://ref/${SHA}`);
     expect(mediaUrl('ref', `sha256:${SHA.toUpperCase()}`)).toBe(`studio-media://ref/${SHA}`);

@@ -116,6 +116,21 @@ beforeEach((ctx) => {
   resetProbe();
 });
 
+describe('smaller thumbnails', () => {
+  it('a grid-tile thumbnail is made from the 320 px one when it exists, not from the original', async () => {
+    const h = sha('tile');
+    await ensureThumbnail(big, h, thumbs);
+    // The original cannot be read now: the small one can only come from the 320 px thumbnail.
+    const tile = await ensureThumbnail(corrupt, h, thumbs, 192);
+    expect(tile).toBe(thumbPath(thumbs, h, 192));
+    expect(await sharp(tile).metadata()).toMatchObject({ format: 'webp', width: 192, height: 120 });
+    // Without a 320 px thumbnail it is the original's: a damaged one fails as before.
+    await expect(ensureThumbnail(corrupt, sha('no-320'), thumbs, 192)).rejects.toThrow(
+      /Could not make a thumbnail/,
+    );
+  });
+});
+
 describe('thumbPath', () => {
   it('shards by the first two hex digits and names size and format', () => {
     const h = sha('x');

@@ -79,7 +79,12 @@ export function ensureThumbnail(
   }
   const running = inFlight.get(target);
   if (running) return running;
-  const work = makeThumbnail(srcPath, target, size).finally(() => inFlight.delete(target));
+  // A smaller size is made from the default thumbnail when there is one: a fraction of the original's pixels.
+  const bigger = size < DEFAULT_THUMB_SIZE ? thumbPath(thumbsDir, sha256, DEFAULT_THUMB_SIZE) : null;
+  const work = (async () => {
+    const from = bigger !== null && (await exists(bigger)) ? bigger : srcPath;
+    return makeThumbnail(from, target, size);
+  })().finally(() => inFlight.delete(target));
   inFlight.set(target, work);
   return work;
 }

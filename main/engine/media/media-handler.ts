@@ -63,6 +63,7 @@ const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0);
 const CACHE: Record<MediaRequest['kind'], string> = {
   ref: 'private, max-age=31536000, immutable',
   thumb: 'private, max-age=86400',
+  tile: 'private, max-age=86400',
   asset: 'no-cache',
 };
 

@@ -3,7 +3,7 @@
 import { availableParallelism } from 'node:os';
 import type { Studio } from '../studio.ts';
 import type { MediaRecord } from './media-handler.ts';
-import type { MediaRequest } from '../../../shared/media-url.ts';
+import { TILE_THUMB_SIZE, type MediaRequest } from '../../../shared/media-url.ts';
 
 /**
  * Thumbnails made on demand at once. A grid scrolled through images without thumbnails asks for dozens a
@@ -40,8 +40,9 @@ export function studioMediaLookup(studio: Studio): (req: MediaRequest) => Promis
       const a = studio.stores.assets.get(req.id);
       return a ? { path: a.path, type: a.format } : null;
     }
-    if (req.kind === 'thumb') {
-      const path = await thumbs(() => studio.thumbnailFor(req.id));
+    if (req.kind === 'thumb' || req.kind === 'tile') {
+      const size = req.kind === 'tile' ? TILE_THUMB_SIZE : undefined;
+      const path = await thumbs(() => studio.thumbnailFor(req.id, size));
       return path ? { path, type: 'webp' } : null;
     }
     const r = studio.stores.refs.get(req.sha256);

@@ -18,6 +18,7 @@ import {
 import { useTranslation } from 'react-i18next';
 import { useShallow } from 'zustand/react/shallow';
 import type { AssetRow } from '../../../shared/domain.ts';
+import { TILE_THUMB_SIZE } from '../../../shared/media-url.ts';
 import { api } from '../api.ts';
 import { hasMod } from '../keyboard.ts';
 import { useStudio } from '../store/index.ts';
@@ -77,7 +78,8 @@ const Tile = memo(function Tile({ asset: a, square, selected, tabbable, width, x
           </span>
         ) : (
           <img
-            src={api.mediaUrl('thumb', a.id)}
+            // The small thumbnail when it covers the tile's device pixels: less to decode and scale.
+            src={api.mediaUrl(width * devicePixelRatio <= TILE_THUMB_SIZE ? 'tile' : 'thumb', a.id)}
             alt={name}
             decoding="async"
             draggable={false}
