@@ -43,7 +43,9 @@ const elements = [
 const files = [
   // The engine's base: its logger, its one error type and its one redaction rule, under every other layer.
   { category: 'engine-log', pattern: 'main/engine/{log,errors,redact}.ts' },
-  { category: 'engine-entry', pattern: 'main/engine/{studio,handlers,tasks}.ts' },
+  { category: 'engine-entry', pattern: 'main/engine/{studio,handlers}.ts' },
+  // The stores, scheduler and library behind a Studio: for the engine's own tests, never a front door.
+  { category: 'engine-internals', pattern: 'main/engine/internals.ts' },
   { category: 'cli', pattern: 'main/cli.ts' },
   { category: 'preload', pattern: 'main/preload.ts' },
 ];
@@ -51,8 +53,8 @@ const el = (type) => ({ element: { type } });
 const file = (category) => ({ file: { categories: category } });
 
 // The engine's folders, lowest first: each imports only the folders before it (and itself), so no two engine
-// folders can import each other. `entry` is studio.ts, handlers.ts and tasks.ts (the front door); `media`
-// serves files to a transport through it.
+// folders can import each other. `services` are the per-domain ways in; `entry` is studio.ts (which builds
+// them) and handlers.ts (the contract over them); `media` serves files to a transport through it.
 const ENGINE_LAYERS = [
   'log',
   'files',
@@ -76,20 +78,26 @@ const allow = (...selectors) => ({ allow: { to: selectors } });
 
 /** What the CLI, the bridge and the app may use of the engine: its front door, not its insides. */
 const ENGINE_FRONT = [engine('entry'), engine('services'), engine('media'), engine('files')];
-// Until frontdoor's services replace them, these engine folders are still imported by the CLI and the app.
-const LEGACY_DEEP = ['batch', 'library', 'scheduler', 'store'].map(engine);
 const CLI = [el('cli'), file('cli')];
 
 const policies = [
   { from: el('shared'), ...allow(el('shared')) },
   ...ENGINE_LAYERS.map((layer, i) => ({
     from: engine(layer),
-    ...allow(el('shared'), ...ENGINE_LAYERS.slice(0, i + 1).map(engine)),
+    ...allow(
+      el('shared'),
+      ...ENGINE_LAYERS.slice(0, i + 1).map(engine),
+      ...(layer === 'entry' ? [file('engine-internals')] : []),
+    ),
   })),
+  {
+    from: file('engine-internals'),
+    ...allow(el('shared'), ...['log', 'library', 'scheduler', 'store'].map(engine)),
+  },
   { from: el('simulator'), ...allow(el('shared'), el('simulator')) },
   ...CLI.map((from) => ({
     from,
-    ...allow(el('shared'), ...CLI, el('simulator'), engine('log'), ...ENGINE_FRONT, ...LEGACY_DEEP),
+    ...allow(el('shared'), ...CLI, el('simulator'), engine('log'), ...ENGINE_FRONT),
   })),
   {
     from: el('bridge'),
@@ -98,15 +106,7 @@ const policies = [
   // The app's executable doubles as the command line (main/app/cli-mode.ts), so the app may run the CLI.
   {
     from: el('app'),
-    ...allow(
-      el('shared'),
-      el('app'),
-      el('simulator'),
-      ...CLI,
-      engine('log'),
-      ...ENGINE_FRONT,
-      ...LEGACY_DEEP,
-    ),
+    ...allow(el('shared'), el('app'), el('simulator'), ...CLI, engine('log'), ...ENGINE_FRONT),
   },
   { from: file('preload'), ...allow(el('shared'), el('app')) },
   { from: el('renderer'), ...allow(el('shared'), el('renderer')) },

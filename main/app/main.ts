@@ -15,11 +15,14 @@ import {
 } from 'electron';
 import { commandNames, main as cliMain } from '../cli.ts';
 import { createHandlers, type PickKind } from '../engine/handlers.ts';
-import { systemTrashMover } from '../engine/library/trash.ts';
-import { LeaseBusyError } from '../engine/store/runner-lock.ts';
-import { CatalogDamagedError, DatabaseVersionError, MigrationChecksumError } from '../engine/store/db.ts';
+import { systemTrashMover } from '../engine/services/library.ts';
+import { LeaseBusyError } from '../engine/services/queue.ts';
+import {
+  CatalogDamagedError,
+  DatabaseVersionError,
+  MigrationChecksumError,
+} from '../engine/services/catalog.ts';
 import { APP_NAME, Studio } from '../engine/studio.ts';
-import { tasksOf } from '../engine/tasks.ts';
 import { startSimulator, type Simulator } from '../simulator/server.ts';
 import { CLI_TOOL_PATH, installCommandLineTool } from './cli-install.ts';
 import { runCliIfAsked } from './cli-mode.ts';
@@ -209,7 +212,7 @@ async function shutdown(): Promise<void> {
   const work = (async () => {
     await keyStore?.flush();
     // An export or import in progress stops cleanly (no half-written zip) before the database closes.
-    if (studio) tasksOf(studio).cancelAll();
+    if (studio) studio.tasks.cancelAll();
     // The clean stop: in-flight creates get their answer, the lease is released, so the next start
     // resumes without treating this as a crash.
     await studio?.close();
@@ -316,7 +319,7 @@ async function startup(): Promise<void> {
       handlers,
       appOrigin,
       window: () => win,
-      secrets: () => [s.apiKey(), store.get()].filter((k): k is string => !!k),
+      secrets: () => [s.settings.apiKey(), store.get()].filter((k): k is string => !!k),
       log: (message, fields) => s.log.warn(message, fields),
     }),
   );
@@ -365,7 +368,7 @@ async function startup(): Promise<void> {
           `${err.message}\n\nYou can browse and search the library here, and batches you queue here are run ` +
           `by the other one. When it exits, this window runs the queue itself.`,
       });
-      s.startWhenFree(() => s.scheduler.refresh());
+      s.startWhenFree(() => s.queue.refresh());
     } else if (err instanceof DatabaseVersionError || err instanceof MigrationChecksumError) {
       fatal('Qwen Studio cannot open this library', err.message);
     } else {

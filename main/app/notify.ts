@@ -20,8 +20,8 @@ export interface NotifyOptions {
 export function startNotifications(opts: NotifyOptions): () => void {
   const { studio } = opts;
   const batches = new Map<number, BatchSummary>();
-  for (const b of studio.batchSummaries()) batches.set(b.id, b);
-  let queue: QueueStatus | undefined = studio.queueStatus();
+  for (const b of studio.batches.list()) batches.set(b.id, b);
+  let queue: QueueStatus | undefined = studio.queue.status();
   let lastBar = '';
   let lastWin: BrowserWindow | null = null;
   let barTimer: NodeJS.Timeout | null = null;

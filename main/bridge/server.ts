@@ -14,7 +14,6 @@ import { StudioError, toStudioError } from '../engine/errors.ts';
 import { createHandlers, dispatch, subscribeEvents, type KeyStore } from '../engine/handlers.ts';
 import { redact } from '../engine/redact.ts';
 import { Studio } from '../engine/studio.ts';
-import { tasksOf } from '../engine/tasks.ts';
 import { startSimulator, type Simulator } from '../simulator/index.ts';
 import { hostAllowed, newToken, originAllowed, tokenStatus } from './guard.ts';
 import { createBridgeMedia } from './media.ts';
@@ -217,7 +216,9 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
       // with their stack) and outside failures are 5xx.
       if (!(err instanceof StudioError)) studio.log.error('bridge call failed', { method, err });
       const e = toStudioError(err, method);
-      const reply: ErrorReply = { error: { code: e.code, message: redact(e.message, [studio.apiKey()]) } };
+      const reply: ErrorReply = {
+        error: { code: e.code, message: redact(e.message, [studio.settings.apiKey()]) },
+      };
       sendJson(res, e.httpStatus, reply);
     }
   }
@@ -276,7 +277,7 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
   const close = () =>
     (closing ??= (async () => {
       unsubscribe();
-      tasksOf(studio).cancelAll();
+      studio.tasks.cancelAll();
       for (const ws of clients) ws.terminate();
       wss.close();
       server.closeAllConnections();

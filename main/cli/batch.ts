@@ -21,26 +21,26 @@ export function cmdBatch(
   return withStudio(io, flags, (studio) => {
     const summary =
       act === 'move'
-        ? studio.moveBatch(
+        ? studio.batches.move(
             id,
             oneOf('move', need('top, bottom, up or down'), ['top', 'bottom', 'up', 'down'] as const),
           )
         : act === 'priority'
-          ? studio.setBatchPriority(
+          ? studio.batches.setPriority(
               id,
               intOption('priority', need('a priority from -2 to 2'), -2, 2) as -2 | -1 | 0 | 1 | 2,
             )
           : act === 'budget'
-            ? studio.setBudget(
+            ? studio.batches.setBudget(
                 id,
                 need('a number of credits or "none"') === 'none'
                   ? null
                   : intOption('budget', value as string, 1, Number.MAX_SAFE_INTEGER),
               )
-            : studio.duplicateBatch(id);
+            : studio.batches.duplicate(id);
     if (flags.json) io.out(JSON.stringify(summary));
     else {
-      const place = studio.batchSummaries().findIndex((b) => b.id === summary.id) + 1;
+      const place = studio.batches.list().findIndex((b) => b.id === summary.id) + 1;
       io.out(
         `#${summary.id} ${summary.name}: ${summary.status}, priority ${summary.priority}, ` +
           `budget ${summary.maxCredits ?? 'none'}, place ${place} in the queue.`,

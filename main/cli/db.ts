@@ -7,8 +7,8 @@ import {
   restoreCatalog,
   setCatalogAside,
   withFolderLocked,
-} from '../engine/store/backups.ts';
-import { CatalogDamagedError } from '../engine/store/db.ts';
+} from '../engine/services/catalog.ts';
+import { CatalogDamagedError } from '../engine/services/catalog.ts';
 import { defaultDataDir } from '../engine/studio.ts';
 import { EXIT, type CommonFlags, type Io } from './common.ts';
 import { withStudio } from './studio.ts';
@@ -43,7 +43,7 @@ export function cmdDbCheck(io: Io, flags: CommonFlags): number {
 
 export function cmdDbBackup(io: Io, flags: CommonFlags): Promise<number> {
   return withStudio(io, flags, async (studio) => {
-    const b = await studio.backupCatalog();
+    const b = await studio.catalog.backup();
     if (flags.json) io.out(JSON.stringify(b));
     else io.out(`Backed up the catalog to ${b.path} (${(b.bytes / 1024 / 1024).toFixed(1)} MB).`);
     return EXIT.ok;
@@ -66,7 +66,7 @@ export async function cmdLibraryRebuild(io: Io, flags: CommonFlags): Promise<num
   let aside: string | null = null;
   const rebuild = () =>
     withStudio(io, flags, async (studio) => {
-      const report = await studio.rebuildCatalog();
+      const report = await studio.catalog.rebuild();
       if (flags.json) {
         io.out(JSON.stringify({ ...report, keptAside: aside }));
         return EXIT.ok;

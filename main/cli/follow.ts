@@ -2,8 +2,8 @@
 // for that runner, which notices it within a second. This command follows the batch's progress read-only,
 // from the catalog, until it ends — and takes the folder over if the runner leaves first, so the batch is
 // never stranded.
-import type { LeaseHolder } from '../engine/store/runner-lock.ts';
-import { LeaseBusyError } from '../engine/store/runner-lock.ts';
+import type { LeaseHolder } from '../engine/services/queue.ts';
+import { LeaseBusyError } from '../engine/services/queue.ts';
 import type { Studio } from '../engine/studio.ts';
 import type { Io } from './common.ts';
 import type { Progress } from './progress.ts';
@@ -38,26 +38,24 @@ export async function followBatch(
   batchId: number,
   json: boolean,
 ): Promise<FollowOutcome> {
-  const db = studio.stores.db;
-  const states = db.prepare('SELECT id, state FROM jobs WHERE batch_id = ?');
   // Every job that has moved on from `queued` is reported once per state (some may have finished already).
   const seen = new Map<number, string>();
   let version = -1;
   let pauseNote = '';
   /** Reports what changed since the last look; true once the batch has ended (or cannot go on). */
   const look = (): boolean => {
-    const v = db.pragma('data_version', { simple: true }) as number;
+    const v = studio.queue.changeVersion();
     if (v === version) return false;
     version = v;
-    const rows = states.all(batchId) as { id: number; state: string }[];
+    const rows = studio.jobs.states(batchId);
     for (const r of rows) {
       const before = seen.get(r.id);
       seen.set(r.id, r.state);
       if (before === r.state || (before === undefined && r.state === 'queued')) continue;
-      const job = studio.stores.jobs.get(r.id);
+      const job = studio.jobs.find(r.id);
       if (job) progress.job(job);
     }
-    const q = studio.stores.queue.get();
+    const q = studio.queue.stored();
     const note = q.paused
       ? `The queue is paused in the other Qwen Studio (${q.reason}): ${q.message ?? ''}`
       : '';

@@ -3,8 +3,7 @@
 // the catalog for other writers (engine/scheduler/other-writers.ts) — acts on it within a second: it resumes,
 // sends what was put back in the queue, follows or downloads what needs it. Nothing already sent is touched:
 // the same rules as in the program itself decide which jobs may change.
-import type { LeaseHolder } from '../engine/store/runner-lock.ts';
-import { LeaseBusyError } from '../engine/store/runner-lock.ts';
+import { LeaseBusyError, type LeaseHolder } from '../engine/services/queue.ts';
 import type { Studio } from '../engine/studio.ts';
 import { EXIT, type Io } from './common.ts';
 import { describeHolder, say } from './follow.ts';
@@ -33,7 +32,7 @@ export function handOver(
   holder: LeaseHolder | null,
   change: () => { done: string; next: string } | null,
 ): number {
-  const said = studio.stores.db.transaction(change).immediate();
+  const said = studio.queue.atomically(change);
   const who = `${describeHolder(holder)} is running this folder's queue`;
   if (!said) {
     say(io, json, 'nothing-to-do', `Nothing to change: ${who}.`, { holder });

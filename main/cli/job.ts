@@ -52,7 +52,7 @@ function resolveJob(studio: Studio, ref: string): number {
   const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(ref);
   if (!m) return intOption('job', ref, 1, Number.MAX_SAFE_INTEGER);
   const [batchId, seq] = [Number(m[1]), Number(m[2])];
-  const { total, rows } = studio.stores.jobs.list({ batchId, offset: Math.max(0, seq - 1), limit: 1 });
+  const { total, rows } = studio.jobs.list({ batchId, offset: Math.max(0, seq - 1), limit: 1 });
   const row = rows[0];
   if (total === 0) throw new StudioError('NOT_FOUND', `There is no batch #${batchId} (or it has no jobs).`);
   if (!row || row.seq !== seq)
@@ -75,7 +75,7 @@ export function cmdJob(io: Io, job: string, action: string, flags: JobEditFlags)
     );
   }
   return withStudio(io, flags, (studio) => {
-    const j = studio.editJob(resolveJob(studio, job), {
+    const j = studio.jobs.edit(resolveJob(studio, job), {
       ...(prompt !== undefined ? { prompt } : {}),
       params,
     });

@@ -1,8 +1,8 @@
 // Library commands: search with the full query syntax, export, import, tag, delete (to a trash folder) and
 // undo. They work offline: nothing here talks to the service.
 import { resolve } from 'node:path';
-import { exportDestination, exportFormatOf, searchLibrary } from '../engine/services/library.ts';
-import { runBulkUpdate, type BulkUpdate } from '../engine/services/bulk.ts';
+import type { BulkUpdate } from '../engine/services/bulk.ts';
+import { exportDestination, exportFormatOf } from '../engine/services/library.ts';
 import type { Studio } from '../engine/studio.ts';
 import { EXIT, UsageError, intOption, oneOf, type CommonFlags, type Io } from './common.ts';
 import { withStudio } from './studio.ts';
@@ -73,7 +73,7 @@ function librarySearch(
   query: string,
   opts: { json: boolean; limit: number; sort: 'newest' | 'relevance' | 'best' },
 ): number {
-  const res = searchLibrary(studio.library, query, { limit: opts.limit, sort: opts.sort });
+  const res = studio.library.search(query, { limit: opts.limit, sort: opts.sort });
   if (opts.json) {
     io.out(JSON.stringify({ total: res.total, warnings: res.warnings, rows: res.rows }));
     return EXIT.ok;
@@ -110,7 +110,7 @@ async function libraryExport(
     // Relative to where the command runs; then the same rules as the app's (never over an existing file).
     const target = resolve(out);
     const destination = exportDestination(exportFormatOf(target), target, { confirmed: false });
-    const res = await studio.exportAssets({ query }, destination, {
+    const res = await studio.library.export({ query }, destination, {
       signal: ctl.signal,
       ...(json ? {} : { onProgress: progressLine(io, 'Exported') }),
     });
@@ -132,7 +132,7 @@ async function libraryImport(io: Io, studio: Studio, folder: string, json: boole
   const onSignal = () => ctl.abort();
   process.once('SIGINT', onSignal);
   try {
-    const res = await studio.importFolder(folder, {
+    const res = await studio.library.import(folder, {
       signal: ctl.signal,
       ...(json ? {} : { onProgress: progressLine(io, 'Checked') }),
     });
@@ -167,7 +167,7 @@ async function libraryTag(
   process.once('SIGINT', onSignal);
   try {
     const run = async (update: BulkUpdate, label: string) =>
-      runBulkUpdate(studio.library, { query }, update, {
+      studio.library.bulkUpdate({ query }, update, {
         signal: ctl.signal,
         ...(io.isTTY && !json ? { onProgress: progressLine(io, label) } : {}),
       });
@@ -190,11 +190,11 @@ async function libraryTag(
 }
 
 async function libraryDelete(io: Io, studio: Studio, query: string, json: boolean): Promise<number> {
-  const receipt = await studio.trash({ query });
+  const receipt = await studio.library.trash({ query });
   if (json) io.out(JSON.stringify(receipt));
   else {
     io.out(
-      `Moved ${receipt.assets} image(s) to the trash folder. Undo with: qwen-studio undo ${receipt.token}`,
+      `Moved ${receipt.count} image(s) to the trash folder. Undo with: qwen-studio undo ${receipt.token}`,
     );
     for (const f of receipt.failed) io.err(`could not move ${f.path}: ${f.error}`);
   }
@@ -202,10 +202,10 @@ async function libraryDelete(io: Io, studio: Studio, query: string, json: boolea
 }
 
 async function libraryUndo(io: Io, studio: Studio, token: number, json: boolean): Promise<number> {
-  const report = await studio.undoTrash(token);
+  const report = await studio.library.undo(token);
   if (json) io.out(JSON.stringify(report));
   else {
-    io.out(`Restored ${report.assets} image(s) (${report.filesRestored} file(s)).`);
+    io.out(`Restored ${report.restored} image(s) (${report.filesRestored} file(s)).`);
     for (const f of report.filesNotRestored) io.err(`restore this one from the system trash: ${f}`);
   }
   return EXIT.ok;

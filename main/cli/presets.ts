@@ -3,7 +3,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import type { BatchSpec } from '../../shared/domain.ts';
 import type { Preset } from '../../shared/preset.ts';
-import { mergeParams } from '../engine/batch/plan.ts';
+import { mergeParams } from '../engine/services/batches.ts';
 import type { Studio } from '../engine/studio.ts';
 import { EXIT, UsageError, intOption, oneOf, type CommonFlags, type Io } from './common.ts';
 import { paramsFromFlags, sweepFromFlags, type RunFlags } from './run.ts';
@@ -94,13 +94,13 @@ export function cmdPresets(
       }
       case 'import': {
         const file = need('a file');
-        let data: unknown;
+        let text: string;
         try {
-          data = JSON.parse(await readFile(file, 'utf8'));
+          text = await readFile(file, 'utf8');
         } catch (err) {
           throw new UsageError(`Cannot read presets from ${file}: ${(err as Error).message}`);
         }
-        io.out(`Imported ${store.importFile(data)} preset(s) from ${file}.`);
+        io.out(`Imported ${store.importText(text)} preset(s) from ${file}.`);
         return EXIT.ok;
       }
     }

@@ -3,7 +3,7 @@
 // command's own (the jobs it saw finish), never the data folder's total.
 import cliProgress from 'cli-progress';
 import type { JobCounts, QueueStatus } from '../../shared/domain.ts';
-import type { JobRecord } from '../engine/store/jobs.ts';
+import type { JobRecord } from '../engine/services/jobs.ts';
 import type { Io } from './common.ts';
 
 const FINISHED = new Set(['done', 'failed', 'canceled', 'uncertain']);

@@ -34,7 +34,7 @@ export async function cmdRun(io: Io, file: string, flags: RunFlags & QueueFlags)
   const studio = openStudio(io, flags, limits);
   try {
     const { spec } = applyPreset(studio, await buildSpec(file, flags, studio), flags);
-    const { batchId, plan } = studio.enqueue(spec);
+    const { batchId, plan } = studio.batches.create(spec);
     if (!flags.json) {
       io.err(
         `Batch ${batchId}: ${plan.jobs.length} generation(s), about ${plan.estimateCredits} credits. Data: ${studio.dataDir}`,
@@ -61,8 +61,7 @@ export async function cmdResume(io: Io, flags: QueueFlags): Promise<number> {
       const s = startOrHeld(studio);
       if ('held' in s) {
         return handOver(io, studio, json, s.held, () => {
-          if (!studio.stores.queue.get().paused) return null;
-          studio.stores.queue.set({ paused: false, reason: null, message: null });
+          if (!studio.queue.liftStoredPause()) return null;
           return { done: 'Resumed the queue', next: 'carries on with it' };
         });
       }
@@ -83,10 +82,10 @@ interface PickFlags extends QueueFlags {
 function pickJobs(studio: Studio, flags: PickFlags): Set<number> {
   const ids = new Set<number>();
   if (flags.job) ids.add(intOption('--job', flags.job, 1, Number.MAX_SAFE_INTEGER));
-  if (flags.uncertain) for (const j of studio.stores.jobs.inStates(['uncertain'])) ids.add(j.id);
+  if (flags.uncertain) for (const j of studio.jobs.inStates(['uncertain'])) ids.add(j.id);
   if (flags.batch) {
     const b = intOption('--batch', flags.batch, 1, Number.MAX_SAFE_INTEGER);
-    for (const j of studio.stores.jobs.inStates(['failed', 'uncertain'], b)) ids.add(j.id);
+    for (const j of studio.jobs.inStates(['failed', 'uncertain'], b)) ids.add(j.id);
   }
   return ids;
 }
@@ -121,12 +120,12 @@ export async function cmdRetry(io: Io, flags: PickFlags): Promise<number> {
       const s = startOrHeld(studio);
       if ('held' in s) {
         return handOver(io, studio, Boolean(flags.json), s.held, () => {
-          const n = eachJob(io, ids, (id) => studio.scheduler.retryJob(id));
+          const n = eachJob(io, ids, (id) => studio.jobs.retry(id));
           return n === 0 ? null : { done: `Retrying ${n} job(s)`, next: 'will send them' };
         });
       }
       requireKey(io);
-      eachJob(io, ids, (id) => studio.scheduler.retryJob(id));
+      eachJob(io, ids, (id) => studio.jobs.retry(id));
       io.err(`Retrying ${ids.size} job(s).`);
       return runQueue(io, studio, { batchId: null, json: Boolean(flags.json), ...limits });
     },
@@ -145,11 +144,11 @@ export async function cmdDrop(io: Io, flags: PickFlags): Promise<number> {
     const s = startOrHeld(studio);
     if ('held' in s) {
       return handOver(io, studio, Boolean(flags.json), s.held, () => {
-        const n = eachJob(io, ids, (id) => studio.scheduler.dropUncertain(id));
+        const n = eachJob(io, ids, (id) => studio.jobs.drop(id));
         return n === 0 ? null : { done: `Dropped ${n} job(s)`, next: 'will not send them' };
       });
     }
-    eachJob(io, ids, (id) => studio.scheduler.dropUncertain(id));
+    eachJob(io, ids, (id) => studio.jobs.drop(id));
     io.err(`Dropped ${ids.size} job(s).`);
     return EXIT.ok;
   });

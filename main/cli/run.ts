@@ -3,8 +3,8 @@
 import { basename, extname } from 'node:path';
 import { ASPECT_RATIOS, IMAGE_SIZES, LIMITS, OUTPUT_FORMATS } from '../../shared/api.ts';
 import type { BatchSpec, GenerationParams, JobCounts, PromptEntry } from '../../shared/domain.ts';
-import { InputFileError, readPromptFile } from '../engine/batch/input-file.ts';
-import { ReferenceError, loadReference } from '../engine/batch/refs.ts';
+import { InputFileError, readPromptFile } from '../engine/services/batches.ts';
+import { ReferenceError, loadReference } from '../engine/services/refs.ts';
 import type { Studio } from '../engine/studio.ts';
 import {
   AXIS_NAMES,
@@ -13,7 +13,7 @@ import {
   sweepValueLabel,
   type SweepAxis,
 } from '../../shared/sweep.ts';
-import { LeaseBusyError } from '../engine/store/runner-lock.ts';
+import { LeaseBusyError } from '../engine/services/queue.ts';
 import { EXIT, UsageError, intOption, oneOf, type Io } from './common.ts';
 import { describeHolder, followBatch, say } from './follow.ts';
 import { Progress } from './progress.ts';
@@ -82,7 +82,7 @@ async function referenceTokens(
   const out: string[] = [];
   for (const src of sources) {
     if (/^https?:\/\//i.test(src)) out.push(src);
-    else if (studio) out.push((await studio.addReference(src)).token);
+    else if (studio) out.push((await studio.refs.add(src)).token);
     else out.push(`sha256:${(await loadReference(src)).sha256}`);
   }
   return out;
@@ -132,7 +132,7 @@ export function sweepFromFlags(flags: RunFlags): SweepAxis[] | null {
 }
 
 export function printPlan(io: Io, studio: Studio, spec: BatchSpec, json: boolean): void {
-  const { plan } = studio.plan(spec, { checkRefs: false });
+  const { plan } = studio.batches.plan(spec, { checkRefs: false });
   if (json) {
     io.out(
       JSON.stringify({
@@ -180,8 +180,8 @@ export interface RunQueueOptions {
 /** Runs the queue until settled (or the service stays unreachable too long), showing progress; returns the exit code. */
 export async function runQueue(io: Io, studio: Studio, opts: RunQueueOptions): Promise<number> {
   const counts = (): JobCounts =>
-    opts.batchId === null ? studio.stores.jobs.counts() : studio.stores.jobs.counts(opts.batchId);
-  const apiBase = studio.apiBase();
+    opts.batchId === null ? studio.jobs.counts() : studio.jobs.counts(opts.batchId);
+  const apiBase = studio.settings.apiBase();
   const progress = new Progress(io, {
     json: opts.json,
     counts,
@@ -262,7 +262,7 @@ export async function runQueue(io: Io, studio: Studio, opts: RunQueueOptions): P
   if (started) {
     if (started.previousCrashed)
       progress.note('The previous run stopped unexpectedly; picking up where it left off.');
-    studio.scheduler.resume();
+    studio.queue.resume();
     if (!following) progress.start();
     await Promise.race([studio.whenSettled(), gaveUpPromise]);
   }
@@ -273,13 +273,13 @@ export async function runQueue(io: Io, studio: Studio, opts: RunQueueOptions): P
   progress.stop();
 
   const c = counts();
-  const q = studio.queueStatus();
-  const failed = studio.stores.jobs.list({
+  const q = studio.queue.status();
+  const failed = studio.jobs.list({
     ...(opts.batchId === null ? {} : { batchId: opts.batchId }),
     states: ['failed', 'uncertain'],
     limit: 20,
   });
-  progress.summary(c, failed.rows, q, studio.totals().creditsSpent);
+  progress.summary(c, failed.rows, q, studio.queue.totals().creditsSpent);
   if (gaveUp) {
     progress.note(
       `Gave up: ${apiBase} could not be reached for ${opts.offlineTimeoutMs / 1000} s (--offline-timeout). ` +

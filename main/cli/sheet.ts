@@ -11,7 +11,10 @@ export function cmdSheet(
   const id = intOption('batch', batch, 1, Number.MAX_SAFE_INTEGER);
   const cellSize = intOption('--cell-size', flags.cellSize ?? '256', 48, 1024);
   return withStudio(io, flags, async (studio) => {
-    const r = await studio.contactSheet(id, resolve(flags.out), { cellSize, dark: Boolean(flags.dark) });
+    const r = await studio.batches.contactSheet(id, resolve(flags.out), {
+      cellSize,
+      dark: Boolean(flags.dark),
+    });
     if (flags.json) io.out(JSON.stringify(r));
     else
       io.out(

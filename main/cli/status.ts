@@ -1,18 +1,18 @@
 // `qwen-studio status`: the queue, the jobs by state and every batch, as text or as one JSON value.
-import { catalogPath } from '../engine/store/backups.ts';
+import { catalogPath } from '../engine/services/catalog.ts';
 import { EXIT, type CommonFlags, type Io } from './common.ts';
 import { withStudio } from './studio.ts';
 
 export function cmdStatus(io: Io, flags: CommonFlags): Promise<number> {
   return withStudio(io, flags, async (studio) => {
-    if (await studio.catalogNeedsRebuild())
+    if (await studio.catalog.needsRebuild())
       io.err(
         `The catalog ${catalogPath(studio.dataDir)} lists nothing, but the library folder holds images: ` +
           '`qwen-studio library rebuild` brings their batches, prompts, seeds and credits back.',
       );
-    const batches = studio.batchSummaries();
-    const totals = studio.totals();
-    const q = studio.stores.queue.get();
+    const batches = studio.batches.list();
+    const totals = studio.queue.totals();
+    const q = studio.queue.stored();
     if (flags.json) {
       io.out(JSON.stringify({ dataDir: studio.dataDir, queue: q, totals, batches }, null, 2));
       return EXIT.ok;

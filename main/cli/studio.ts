@@ -1,7 +1,7 @@
 // Opening the engine for a command: the data folder, the key and the service address from the options and
 // the environment.
-import { catalogPath } from '../engine/store/backups.ts';
-import { CatalogDamagedError, isCorruptionError } from '../engine/store/db.ts';
+import { catalogPath } from '../engine/services/catalog.ts';
+import { CatalogDamagedError, isCorruptionError } from '../engine/services/catalog.ts';
 import { Studio, defaultDataDir } from '../engine/studio.ts';
 import { StudioError } from '../engine/errors.ts';
 import { apiKeyFromEnv, type CommonFlags, type Io } from './common.ts';

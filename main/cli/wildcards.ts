@@ -1,7 +1,7 @@
 // `qwen-studio wildcards list|show|add|remove`: the files a template reads as `__name__`, kept in the
 // data folder's wildcards/ (folders are namespaces: `animals/cats`). Offline; nothing is sent.
 import { readFile } from 'node:fs/promises';
-import { Wildcards } from '../engine/batch/wildcards.ts';
+import { Wildcards } from '../engine/services/batches.ts';
 import type { Studio } from '../engine/studio.ts';
 import { EXIT, UsageError, oneOf, type CommonFlags, type Io } from './common.ts';
 import { withStudio } from './studio.ts';

@@ -1,39 +1,28 @@
-// The engine side of the UI contract (shared/contract.ts): one handler per method over a `Studio`, the
-// validating dispatcher every transport calls (Electron IPC, the browser bridge), and the event mapping.
-// Transports stay thin: they move bytes and check who is calling; everything else happens here.
-import { existsSync, statSync } from 'node:fs';
+// The engine side of the UI contract (shared/contract.ts): one thin handler per method over the studio's
+// services, the validating dispatcher every transport calls (Electron IPC, the browser bridge), and the event
+// mapping. Transports stay thin: they move bytes and check who is calling; the services decide the rest.
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import {
   contract,
   type AppInfo,
-  type AssetDetail,
   type EventName,
   type EventPayloads,
   type Method,
   type Output,
   type ParsedInput,
-  type RefInfo,
-  type Selection as ContractSelection,
 } from '../../shared/contract.ts';
 import { apiOrigin } from '../../shared/api-base.ts';
 import { DEFAULT_API_BASE } from '../../shared/api.ts';
-import { plural } from '../../shared/plural.ts';
-import type { JobRow, PromptEntry } from '../../shared/domain.ts';
-import { parsePromptText } from './batch/input-file.ts';
+import type { JobEdit } from './batch/job-edit.ts';
 import { StudioError, describeIssues, toStudioError } from './errors.ts';
 import type { Logger } from './log.ts';
 import { redact } from './redact.ts';
-import { checkSearchLimit, exportDestination } from './services/library.ts';
-import { batchImages } from './services/batch-images.ts';
-import { QUERY_SYNTAX, describeQuerySyntax } from './search/query.ts';
+import { toJobRow } from './services/jobs.ts';
+import { exportDestination, importSource } from './services/library.ts';
 import type { JobRecord } from './store/jobs.ts';
-import type { RefRecord } from './store/refs.ts';
-import type { Studio } from './studio.ts';
-import { storedFile } from './files/stored-file.ts';
-import { tasksOf } from './tasks.ts';
-import { bulkTask } from './services/bulk.ts';
 import type { Priority } from './store/queue-order.ts';
+import type { Studio } from './studio.ts';
 
 export interface KeyStore {
   get(): string | null;
@@ -68,105 +57,59 @@ export type Handlers = { [M in Method]: (input: ParsedInput<M>) => Promise<Outpu
 /** The key the simulator of "try without a key" accepts; it only ever lives in memory. */
 const SIMULATOR_KEY = 'simulator';
 
-/** What the page may see of a job: the row, without the raw remote answer (which holds signed URLs). */
-export function toJobRow(j: JobRecord): JobRow {
-  return {
-    id: j.id,
-    batchId: j.batchId,
-    seq: j.seq,
-    state: j.state,
-    prompt: j.prompt,
-    input: j.input,
-    refHashes: j.refHashes,
-    remoteId: j.remoteId,
-    remoteStatus: j.remoteStatus,
-    attempts: j.attempts,
-    errorClass: j.errorClass,
-    errorCode: j.errorCode,
-    errorMessage: j.errorMessage,
-    credits: j.credits,
-    actualPrompt: j.actualPrompt,
-    cell: j.cell,
-    createdAt: j.createdAt,
-    updatedAt: j.updatedAt,
-  };
-}
-
-function toRefInfo(r: RefRecord): RefInfo {
-  return {
-    token: `sha256:${r.sha256}`,
-    sha256: r.sha256,
-    fileName: r.fileName,
-    mime: r.mime,
-    bytes: r.bytes,
-    width: r.width,
-    height: r.height,
-  };
-}
+/** The handlers of one domain: every contract method whose name starts with one of `P` and a dot. */
+type Domain<P extends string> = {
+  [M in Method as M extends `${P}.${string}` ? M : never]: Handlers[M];
+};
 
 // dispatch() only receives the handlers, yet must redact the key from any message and log our bugs: the
 // handlers carry both.
 const CONTEXT = new WeakMap<Handlers, { secrets: () => (string | null)[]; log: Logger }>();
 
+/**
+ * The contract's handlers: thin per-domain maps over the studio's services, which own every rule. What is
+ * left here is what only a transport knows — where a path came from (a dialog or typed), the key store, the
+ * simulator of "try without a key".
+ */
 export function createHandlers(studio: Studio, env: HandlerEnv): Handlers {
+  const handlers: Handlers = {
+    ...appHandlers(studio, env),
+    ...batchHandlers(studio, env),
+    ...jobHandlers(studio),
+    ...queueHandlers(studio),
+    ...presetHandlers(studio),
+    ...wildcardHandlers(studio),
+    ...refHandlers(studio),
+    ...libraryHandlers(studio, env),
+    ...taskHandlers(studio),
+    ...collectionHandlers(studio),
+    ...searchHandlers(studio),
+    ...rankingHandlers(studio),
+  };
+  CONTEXT.set(handlers, { secrets: () => [studio.settings.apiKey(), env.keyStore.get()], log: studio.log });
+  return handlers;
+}
+
+function appHandlers(studio: Studio, env: HandlerEnv): Domain<'app' | 'settings' | 'key' | 'prompts'> {
+  const { settings } = studio;
   // Simulator mode is a property of this run only: a restart goes back to the real service.
   let simulatorBase: string | null = null;
-
   const info = (): AppInfo => ({
     version: env.version,
     dataDir: studio.dataDir,
-    apiBase: studio.apiBase(),
-    hasKey: studio.apiKey() !== null,
+    apiBase: settings.apiBase(),
+    hasKey: settings.apiKey() !== null,
     keyStorage: simulatorBase ? 'none' : env.keyStore.kind(),
     simulator: simulatorBase !== null,
     canPickPaths: env.pickPath !== undefined,
     locale: env.locale ?? null,
   });
-  const tasks = tasksOf(studio);
-  const lib = studio.library;
-  /** A selection as ids, resolved now: later writes (a flag this very call sets) do not change it. */
-  const ids = (sel: ContractSelection): number[] =>
-    lib.resolve('ids' in sel ? sel.ids : { query: sel.query });
-
   const leaveSimulator = () => {
     if (simulatorBase === null) return;
     simulatorBase = null;
-    studio.setApiBaseOverride(null);
+    settings.setApiBaseOverride(null);
   };
-
-  const job = (id: number): JobRecord => {
-    const j = studio.stores.jobs.get(id);
-    if (!j)
-      throw new StudioError(
-        'NOT_FOUND',
-        `Job ${id} does not exist (it may belong to a deleted data folder).`,
-      );
-    return j;
-  };
-  const batch = (id: number) => {
-    const b = studio.batchSummary(id);
-    if (!b)
-      throw new StudioError(
-        'NOT_FOUND',
-        `Batch ${id} does not exist (it may belong to a deleted data folder).`,
-      );
-    return b;
-  };
-  const jobAction =
-    (action: (id: number) => JobRecord) =>
-    async ({ id }: { id: number }) => {
-      job(id);
-      return toJobRow(action(id));
-    };
-  const batchAction =
-    (action: (id: number) => unknown) =>
-    async ({ id }: { id: number }) => {
-      batch(id);
-      action(id);
-      return studio.batchSummary(id);
-    };
-
-  const handlers: Handlers = {
+  return {
     'app.info': async () => info(),
     'app.useSimulator': async () => {
       if (!env.startSimulator) {
@@ -177,73 +120,53 @@ export function createHandlers(studio: Studio, env: HandlerEnv): Handlers {
       }
       const base = await env.startSimulator();
       simulatorBase = base;
-      studio.setApiBaseOverride(base);
-      studio.setApiKey(SIMULATOR_KEY);
+      settings.setApiBaseOverride(base);
+      settings.setApiKey(SIMULATOR_KEY);
       return info();
     },
-
-    'settings.get': async () => studio.settings(),
+    'settings.get': async () => settings.get(),
     'settings.update': async (patch) => {
-      if (patch.apiBase !== undefined && !(await keyMayGo(studio, env, patch.apiBase)))
-        return studio.settings();
-      studio.updateSettings(patch);
-      return studio.settings();
+      if (patch.apiBase !== undefined && !(await keyMayGo(studio, env, patch.apiBase))) return settings.get();
+      return settings.update(patch);
     },
-
     'key.set': async ({ key }) => {
       env.keyStore.set(key);
       leaveSimulator();
-      studio.setApiKey(key);
+      settings.setApiKey(key);
       return info();
     },
     'key.clear': async () => {
       env.keyStore.clear();
       leaveSimulator();
-      studio.setApiKey(null);
+      settings.setApiKey(null);
       return info();
     },
-    'key.test': async () => studio.testConnection(),
+    'key.test': async () => settings.testConnection(),
+    'prompts.parseFile': async ({ fileName, text }) => studio.batches.parsePromptFile(fileName, text),
+  };
+}
 
-    'prompts.parseFile': async ({ fileName, text }) => {
-      const warnings: string[] = [];
-      const entries: PromptEntry[] = parsePromptText(text, fileName).map(({ refPaths, ...entry }) => {
-        // A dropped file has no folder the page could import its local images from; say so instead of
-        // reading paths a file names from wherever the engine happens to run.
-        if (refPaths?.length) {
-          warnings.push(
-            `${entry.origin ?? fileName}: ${refPaths.length} local reference image(s) skipped — add them with the reference picker`,
-          );
-        }
-        delete entry.refSources; // the order of local paths: for the command line, never for the page
-        return entry;
-      });
-      return { entries, warnings };
-    },
-    'batch.plan': async (spec) => studio.plan(spec).plan,
+function batchHandlers(studio: Studio, env: HandlerEnv): Domain<'batch'> {
+  const { batches } = studio;
+  return {
+    'batch.plan': async (spec) => batches.plan(spec).plan,
     'batch.create': async (spec) => {
-      const { batchId, plan } = studio.enqueue(spec);
+      const { batchId, plan } = batches.create(spec);
       return { batchId, jobs: plan.jobs.length, estimateCredits: plan.estimateCredits };
     },
-    'batch.list': async () => studio.batchSummaries(),
-    'batch.pause': batchAction((id) => studio.scheduler.pauseBatch(id)),
-    'batch.resume': async ({ id }) => studio.resumeBatch(id),
-    'batch.cancel': batchAction((id) => studio.scheduler.cancelBatch(id)),
-    'batch.retry': batchAction((id) => studio.scheduler.retryBatch(id)),
-    'batch.rename': async ({ id, name }) => {
-      batch(id);
-      studio.stores.batches.rename(id, name);
-      const b = studio.batchSummary(id);
-      if (b) studio.emit('batch', b);
-      return b;
-    },
-
-    'batch.move': async ({ id, move }) => studio.moveBatch(id, move),
-    'batch.priority': async ({ id, priority }) => studio.setBatchPriority(id, priority as Priority),
-    'batch.budget': async ({ id, maxCredits }) => studio.setBudget(id, maxCredits),
-    'batch.duplicate': async ({ id }) => studio.duplicateBatch(id),
-    'batch.editParams': async ({ id, params }) => studio.editBatchParams(id, { params }),
-    'batch.images': async ({ id }) => batchImages(studio.stores.db, id),
-    'batch.sweep': async ({ id }) => studio.sweepGrid(id),
+    'batch.list': async () => batches.list(),
+    'batch.pause': async ({ id }) => batches.pause(id),
+    'batch.resume': async ({ id }) => batches.resume(id),
+    'batch.cancel': async ({ id }) => batches.cancel(id),
+    'batch.retry': async ({ id }) => batches.retry(id),
+    'batch.rename': async ({ id, name }) => batches.rename(id, name),
+    'batch.move': async ({ id, move }) => batches.move(id, move),
+    'batch.priority': async ({ id, priority }) => batches.setPriority(id, priority as Priority),
+    'batch.budget': async ({ id, maxCredits }) => batches.setBudget(id, maxCredits),
+    'batch.duplicate': async ({ id }) => batches.duplicate(id),
+    'batch.editParams': async ({ id, params }) => batches.editParams(id, { params }),
+    'batch.images': async ({ id }) => batches.images(id),
+    'batch.sweep': async ({ id }) => batches.sweep(id),
     'batch.sheet': async ({ id, out, dark }) => {
       onlyFromDialog(env, out);
       let target: string | null;
@@ -254,277 +177,159 @@ export function createHandlers(studio: Studio, env: HandlerEnv): Handlers {
           'INVALID_INPUT',
           'Say where to save the contact sheet: a full path to a .png file.',
         );
-      if (target === null) return null;
-      return studio.contactSheet(id, target.toLowerCase().endsWith('.png') ? target : `${target}.png`, {
-        dark,
-      });
+      return target === null ? null : batches.contactSheet(id, target, { dark });
     },
+  };
+}
 
+function jobHandlers(studio: Studio): Domain<'job' | 'jobs'> {
+  const { jobs } = studio;
+  const edit = (prompt: string | undefined, params: JobEdit['params'] | undefined): JobEdit => ({
+    ...(prompt ? { prompt } : {}),
+    ...(params ? { params } : {}),
+  });
+  return {
     'jobs.list': async (q) => {
-      const { total, rows } = studio.stores.jobs.list(q);
+      const { total, rows } = jobs.list(q);
       return { total, rows: rows.map(toJobRow) };
     },
-    'job.pause': jobAction((id) => studio.scheduler.pauseJob(id)),
-    'job.resume': jobAction((id) => studio.scheduler.resumeJob(id)),
-    'job.cancel': jobAction((id) => studio.scheduler.cancelJob(id)),
-    'job.retry': jobAction((id) => studio.scheduler.retryJob(id)),
-    'job.drop': jobAction((id) => studio.scheduler.dropUncertain(id)),
-    'job.edit': async ({ id, prompt, params }) =>
-      toJobRow(studio.editJob(id, { ...(prompt ? { prompt } : {}), ...(params ? { params } : {}) })),
-    'job.retryWith': async ({ id, prompt, params }) =>
-      toJobRow(studio.retryJobWith(id, { ...(prompt ? { prompt } : {}), ...(params ? { params } : {}) })),
-    'presets.list': async () => studio.presets.list(),
-    'presets.save': async ({ name, preset, isDefault }) => studio.presets.save(name, preset, isDefault),
+    'job.pause': async ({ id }) => toJobRow(jobs.pause(id)),
+    'job.resume': async ({ id }) => toJobRow(jobs.resume(id)),
+    'job.cancel': async ({ id }) => toJobRow(jobs.cancel(id)),
+    'job.retry': async ({ id }) => toJobRow(jobs.retry(id)),
+    'job.drop': async ({ id }) => toJobRow(jobs.drop(id)),
+    'job.edit': async ({ id, prompt, params }) => toJobRow(jobs.edit(id, edit(prompt, params))),
+    'job.retryWith': async ({ id, prompt, params }) => toJobRow(jobs.retryWith(id, edit(prompt, params))),
+  };
+}
+
+function queueHandlers(studio: Studio): Domain<'queue'> {
+  const { queue } = studio;
+  return {
+    'queue.status': async () => queue.status(),
+    'queue.pause': async () => queue.pause(),
+    'queue.resume': async () => queue.resume(),
+  };
+}
+
+function presetHandlers(studio: Studio): Domain<'presets'> {
+  const { presets } = studio;
+  return {
+    'presets.list': async () => presets.list(),
+    'presets.save': async ({ name, preset, isDefault }) => presets.save(name, preset, isDefault),
     'presets.remove': async ({ name }) => {
-      studio.presets.remove(name);
+      presets.remove(name);
       return { removed: true };
     },
     'presets.setDefault': async ({ name }) => {
-      studio.presets.setDefault(name);
-      return studio.presets.list();
+      presets.setDefault(name);
+      return presets.list();
     },
-    'presets.export': async () => studio.presets.exportFile(),
-    'presets.import': async ({ text }) => {
-      let data: unknown;
-      try {
-        data = JSON.parse(text);
-      } catch {
-        throw new StudioError(
-          'INVALID_INPUT',
-          'That file is not JSON — choose a file exported from Presets.',
-        );
-      }
-      return { imported: studio.presets.importFile(data) };
-    },
-    'wildcards.list': async () => studio.wildcards.list(),
-    'wildcards.read': async ({ name }) => studio.wildcards.read(name),
-    'wildcards.write': async ({ name, text }) => studio.wildcards.write(name, text),
+    'presets.export': async () => presets.exportFile(),
+    'presets.import': async ({ text }) => ({ imported: presets.importText(text) }),
+  };
+}
+
+function wildcardHandlers(studio: Studio): Domain<'wildcards'> {
+  const { wildcards } = studio;
+  return {
+    'wildcards.list': async () => wildcards.list(),
+    'wildcards.read': async ({ name }) => wildcards.read(name),
+    'wildcards.write': async ({ name, text }) => wildcards.write(name, text),
     'wildcards.remove': async ({ name }) => {
-      studio.wildcards.remove(name);
+      wildcards.remove(name);
       return { removed: true };
     },
+  };
+}
 
-    'queue.status': async () => studio.queueStatus(),
-    'queue.pause': async () => {
-      studio.scheduler.pause('user');
-      return studio.queueStatus();
-    },
-    'queue.resume': async () => {
-      studio.scheduler.resume();
-      return studio.queueStatus();
-    },
+function refHandlers(studio: Studio): Domain<'refs'> {
+  const { refs } = studio;
+  return {
+    'refs.add': async ({ fileName, dataBase64 }) =>
+      refs.add({ data: Buffer.from(dataBase64, 'base64'), fileName }),
+    'refs.fromAsset': async ({ id }) => refs.fromAsset(id),
+  };
+}
 
-    'refs.add': async ({ fileName, dataBase64 }) => {
-      const data = Buffer.from(dataBase64, 'base64');
-      const { ref } = await studio.addReference({ data, fileName });
-      return toRefInfo(ref);
-    },
-    'refs.fromAsset': async ({ id }) => {
-      const asset = studio.stores.assets.get(id);
-      if (!asset) throw new StudioError('NOT_FOUND', `Image ${id} is not in the library any more.`);
-      const file = storedFile(studio.dataDir, asset.path);
-      if (!file) {
-        throw new StudioError('NOT_FOUND', `Image ${id}'s image file is missing from the library folder.`);
-      }
-      const { ref } = await studio.addReference(file);
-      return toRefInfo(ref);
-    },
-
-    'library.search': async ({ text, sort, offset, limit, after, count }) => {
-      checkSearchLimit(limit);
-      // One row past the page says whether there is more, whatever the sort.
-      const r = lib.search(text, { sort, offset, limit: limit + 1, after, count });
-      const hasMore = r.rows.length > limit;
-      const rows = hasMore ? r.rows.slice(0, limit) : r.rows;
-      // Keyset paging only means something newest first; relevance pages by offset.
-      const next = hasMore && sort === 'newest' ? (rows.at(-1)?.sortKey ?? null) : null;
-      return { total: r.total, hasMore, rows, next, warnings: r.warnings };
-    },
-    'library.syntax': async () => ({
-      text: describeQuerySyntax(),
-      entries: QUERY_SYNTAX.map((e) => ({ syntax: e.syntax, meaning: e.meaning })),
-    }),
-    'library.get': async ({ id }): Promise<AssetDetail | null> => {
-      const asset = lib.get(id);
-      // A trashed image is gone as far as the page is concerned (undo brings it back).
-      if (!asset || asset.deletedAt != null) return null;
-      const j = asset.jobId == null ? undefined : studio.stores.jobs.get(asset.jobId);
-      const refs = (j?.refHashes ?? []).flatMap((sha) => {
-        const r = studio.stores.refs.get(sha);
-        return r ? [toRefInfo(r)] : [];
-      });
-      return {
-        ...asset,
-        job: j ? toJobRow(j) : null,
-        batchName: asset.batchId == null ? null : (studio.stores.batches.get(asset.batchId)?.name ?? null),
-        refs,
-      };
-    },
-    'library.update': async (u) => {
-      const sel = ids(u.selection);
-      let changed = 0;
-      if (u.favorite !== undefined) changed += lib.setFavorite(sel, u.favorite);
-      if (u.rating !== undefined) changed += lib.setRating(sel, u.rating);
-      if (u.rejected !== undefined) changed += lib.setRejected(sel, u.rejected);
-      if (u.notes !== undefined) changed += lib.setNotes(sel, u.notes);
-      if (u.addTags?.length) changed += lib.addTags(sel, u.addTags);
-      if (u.removeTags?.length) changed += lib.removeTags(sel, u.removeTags);
-      return { images: sel.length, changed };
-    },
-    'library.tags.suggest': async ({ prefix, limit }) => lib.tagSuggestions(prefix, limit),
-    'library.tags.list': async () => lib.tags(),
-    'library.tags.rename': async ({ from, to }) => {
-      lib.renameTag(from, to);
-      return lib.tags();
-    },
-    'library.tags.delete': async ({ name }) => ({ deleted: lib.deleteTag(name) }),
-    'library.trash': async ({ selection }) => {
-      const r = await studio.trash(ids(selection));
-      return { token: r.token, count: r.assets, files: r.files, failed: r.failed };
-    },
-    'library.bulk': async ({ selection, action }) => {
-      const sel = 'ids' in selection ? selection.ids : { query: selection.query };
-      const job = bulkTask({ library: lib, trash: (chosen) => studio.trash(chosen) }, sel, action);
-      return { task: tasks.start('bulk', job.message, job.run) };
-    },
-    'library.undo': async ({ token }) => {
-      const r = await studio.undoTrash(token);
-      return { restored: r.assets, filesRestored: r.filesRestored, filesNotRestored: r.filesNotRestored };
-    },
-    'library.usage': async ({ by }) => lib.diskUsage({ by }),
-    'library.duplicates': async () => {
-      const groups = lib.duplicates();
-      return {
-        groups: groups.length,
-        extra: groups.reduce((n, g) => n + g.ids.length - 1, 0),
-        reclaimableBytes: groups.reduce((n, g) => n + g.reclaimableBytes, 0),
-        list: groups.slice(0, 200),
-      };
-    },
+function libraryHandlers(studio: Studio, env: HandlerEnv): Domain<'library'> {
+  const { library, catalog } = studio;
+  return {
+    'library.search': async (q) => library.page(q),
+    'library.syntax': async () => library.syntax(),
+    'library.get': async ({ id }) => library.detail(id),
+    'library.update': async ({ selection, ...changes }) => library.update(selection, changes),
+    'library.tags.suggest': async ({ prefix, limit }) => library.tagSuggestions(prefix, limit),
+    'library.tags.list': async () => library.tags(),
+    'library.tags.rename': async ({ from, to }) => library.renameTag(from, to),
+    'library.tags.delete': async ({ name }) => ({ deleted: library.deleteTag(name) }),
+    'library.trash': async ({ selection }) => library.trash(selection),
+    'library.bulk': async ({ selection, action }) => ({ task: library.startBulk(selection, action) }),
+    'library.undo': async ({ token }) => library.undo(token),
+    'library.usage': async ({ by }) => library.usage(by),
+    'library.duplicates': async () => library.duplicates(),
     'library.export': async ({ selection, format, out }) => {
       onlyFromDialog(env, out);
-      const chosen = ids(selection);
-      if (chosen.length === 0) {
+      if (library.ids(selection).length === 0) {
         throw new StudioError(
           'NOTHING_SELECTED',
           'Nothing to export: no image is in the selection any more.',
         );
       }
       const target = await exportTarget(env, format, out);
-      if (target === null) return { task: null };
-      const task = tasks.start(
-        'export',
-        `Exporting ${plural(chosen.length, 'image')} to ${target}…`,
-        async (t) => {
-          const r = await studio.exportAssets(chosen, target, {
-            signal: t.signal,
-            onProgress: (p) =>
-              t.progress(p.done, p.total, `Exported ${p.done} of ${plural(p.total, 'image')}…`),
-          });
-          const missing = r.missing.length
-            ? ` ${plural(r.missing.length, 'file was', 'files were')} missing on disk and left out.`
-            : '';
-          return {
-            result: { out: r.out, files: r.files, bytes: r.bytes, missing: r.missing.length },
-            message: `Exported ${plural(r.files, 'image')} (${megabytes(r.bytes)}) to ${r.out}.${missing}`,
-          };
-        },
-      );
-      return { task };
+      return { task: target === null ? null : library.startExport(selection, target) };
     },
     'library.import': async ({ folder }) => {
       onlyFromDialog(env, folder);
-      const source = await importSource(env, folder);
-      if (source === null) return { task: null };
-      const task = tasks.start('import', `Looking for images in ${source}…`, async (t) => {
-        const r = await studio.importFolder(source, {
-          signal: t.signal,
-          onProgress: (p) =>
-            t.progress(
-              p.done,
-              p.total,
-              `Checked ${p.done} of ${plural(p.total, 'file')}: ${p.imported} imported, ${p.duplicates} already in the library`,
-            ),
-        });
-        const canceled = t.signal.aborted;
-        const parts = [
-          `${canceled ? 'Import canceled: ' : ''}${plural(r.imported, 'image')} imported from ${source}`,
-          r.duplicates ? `${plural(r.duplicates, 'duplicate')} skipped` : '',
-          r.skipped.length ? `${plural(r.skipped.length, 'file')} could not be read` : '',
-        ].filter(Boolean);
-        return {
-          result: {
-            scanned: r.scanned,
-            imported: r.imported,
-            duplicates: r.duplicates,
-            skipped: r.skipped.slice(0, 200),
-          },
-          message: `${parts.join('; ')}.`,
-          canceled,
-        };
-      });
-      return { task };
+      const source = await importPath(env, folder);
+      return { task: source === null ? null : library.startImport(source) };
     },
-    'library.rebuildOffer': async () => ({ needed: await studio.catalogNeedsRebuild() }),
-    'library.rebuild': async () => {
-      const task = tasks.start('rebuild', 'Reading the records inside the images…', async (t) => {
-        const r = await studio.rebuildCatalog({
-          signal: t.signal,
-          onProgress: (p) => t.progress(p.done, p.total, `Read ${p.done} of ${plural(p.total, 'image')}`),
-        });
-        const canceled = t.signal.aborted;
-        return {
-          result: { ...r, skipped: r.skipped.slice(0, 200) },
-          message: canceled
-            ? 'Rebuild canceled: nothing was added to the catalog.'
-            : `${plural(r.generated + r.imported, 'image')} back in the library: ${plural(r.batches, 'batch', 'batches')}, ` +
-              `${plural(r.jobs, 'finished job')}, ${Math.round(r.credits)} credits. Tags, ratings and ` +
-              `collections are kept only in the catalog and its backups.`,
-          canceled,
-        };
-      });
-      return { task };
-    },
-    'tasks.list': async () => tasks.list(),
-    'task.cancel': async ({ id }) => tasks.cancel(id),
-
-    'collections.list': async () => lib.collections(),
-    'collections.create': async ({ name }) => {
-      const id = lib.createCollection(name);
-      return lib.collections().find((c) => c.id === id)!;
-    },
-    'collections.rename': async ({ id, name }) => {
-      lib.renameCollection(id, name);
-      return lib.collections();
-    },
-    'collections.delete': async ({ id }) => ({ deleted: lib.deleteCollection(id) }),
-    'collections.add': async ({ id, selection }) => ({ changed: lib.addToCollection(id, ids(selection)) }),
-    'collections.remove': async ({ id, selection }) => ({
-      changed: lib.removeFromCollection(id, ids(selection)),
-    }),
-
-    'ranking.start': async ({ selection, seed }) => ({
-      ...studio.ranking.pool(ids(selection)),
-      seed: seed ?? Math.floor(Math.random() * 2 ** 32),
-    }),
-    'ranking.next': async ({ ids: pool, shown, seed }) => studio.ranking.next(pool, shown, seed),
-    'ranking.choose': async ({ winner, loser }) => studio.ranking.choose(winner, loser),
-    'ranking.undo': async ({ token }) => studio.ranking.undo(token),
-
-    'searches.list': async () => lib.savedSearches(),
-    'searches.save': async ({ name, query }) => lib.saveSearch(name, query),
-    'searches.rename': async ({ id, name }) => {
-      lib.renameSavedSearch(id, name);
-      return lib.savedSearches();
-    },
-    'searches.delete': async ({ id }) => ({ deleted: lib.deleteSavedSearch(id) }),
+    'library.rebuildOffer': async () => ({ needed: await catalog.needsRebuild() }),
+    'library.rebuild': async () => ({ task: catalog.startRebuild() }),
   };
-  CONTEXT.set(handlers, { secrets: () => [studio.apiKey(), env.keyStore.get()], log: studio.log });
-  return handlers;
 }
 
-function megabytes(n: number): string {
-  return n < 1024 * 1024 ? `${Math.max(1, Math.round(n / 1024))} KB` : `${(n / 1024 / 1024).toFixed(1)} MB`;
+function taskHandlers(studio: Studio): Domain<'tasks' | 'task'> {
+  const { tasks } = studio;
+  return {
+    'tasks.list': async () => tasks.list(),
+    'task.cancel': async ({ id }) => tasks.cancel(id),
+  };
+}
+
+function collectionHandlers(studio: Studio): Domain<'collections'> {
+  const { collections } = studio;
+  return {
+    'collections.list': async () => collections.list(),
+    'collections.create': async ({ name }) => collections.create(name),
+    'collections.rename': async ({ id, name }) => collections.rename(id, name),
+    'collections.delete': async ({ id }) => ({ deleted: collections.delete(id) }),
+    'collections.add': async ({ id, selection }) => ({ changed: collections.add(id, selection) }),
+    'collections.remove': async ({ id, selection }) => ({ changed: collections.remove(id, selection) }),
+  };
+}
+
+function rankingHandlers(studio: Studio): Domain<'ranking'> {
+  const { ranking, library } = studio;
+  return {
+    'ranking.start': async ({ selection, seed }) => ({
+      ...ranking.pool(library.ids(selection)),
+      seed: seed ?? Math.floor(Math.random() * 2 ** 32),
+    }),
+    'ranking.next': async ({ ids: pool, shown, seed }) => ranking.next(pool, shown, seed),
+    'ranking.choose': async ({ winner, loser }) => ranking.choose(winner, loser),
+    'ranking.undo': async ({ token }) => ranking.undo(token),
+  };
+}
+
+function searchHandlers(studio: Studio): Domain<'searches'> {
+  const { searches } = studio;
+  return {
+    'searches.list': async () => searches.list(),
+    'searches.save': async ({ name, query }) => searches.save(name, query),
+    'searches.rename': async ({ id, name }) => searches.rename(id, name),
+    'searches.delete': async ({ id }) => ({ deleted: searches.delete(id) }),
+  };
 }
 
 /** A path typed by the person: absolute (or `~/…`), so it never depends on where the engine was started. */
@@ -543,7 +348,8 @@ function typedPath(raw: string, what: string, example: string): string {
  */
 async function keyMayGo(studio: Studio, env: HandlerEnv, next: string): Promise<boolean> {
   const origin = apiOrigin(next);
-  if (origin === apiOrigin(studio.settings().apiBase) || origin === apiOrigin(DEFAULT_API_BASE)) return true;
+  if (origin === apiOrigin(studio.settings.get().apiBase) || origin === apiOrigin(DEFAULT_API_BASE))
+    return true;
   if (!env.confirmApiBase) {
     throw new StudioError(
       'INVALID_INPUT',
@@ -589,7 +395,8 @@ async function exportTarget(
   return exportDestination(format, target, { confirmed: out === undefined });
 }
 
-async function importSource(env: HandlerEnv, folder: string | undefined): Promise<string | null> {
+/** The folder to import: picked or typed, then the library service's rule (an existing folder). */
+async function importPath(env: HandlerEnv, folder: string | undefined): Promise<string | null> {
   let source: string;
   if (folder === undefined) {
     if (!env.pickPath) throw new StudioError('INVALID_INPUT', 'Say which folder to import: its full path.');
@@ -599,11 +406,7 @@ async function importSource(env: HandlerEnv, folder: string | undefined): Promis
   } else {
     source = typedPath(folder, 'The folder to import', join(homedir(), 'Pictures'));
   }
-  if (!existsSync(source)) throw new StudioError('NOT_FOUND', `${source} was not found — check the path.`);
-  if (!statSync(source).isDirectory()) {
-    throw new StudioError('BAD_PATH', `${source} is a file — choose the folder that holds the images.`);
-  }
-  return source;
+  return importSource(source);
 }
 
 function isMethod(name: string): name is Method {
@@ -641,7 +444,7 @@ export function subscribeEvents(
   const onBatch = (b: EventPayloads['batch']) => send('batch', b);
   const onAsset = (a: EventPayloads['asset']) => send('asset', a);
   const onTask = (t: EventPayloads['task']) => send('task', t);
-  const tasks = tasksOf(studio);
+  const { tasks } = studio;
   studio.on('job', onJob);
   studio.on('queue', onQueue);
   studio.on('batch', onBatch);

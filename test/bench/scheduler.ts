@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Studio } from '../../main/engine/studio.ts';
 import { numberFlags } from './main.ts';
+import { internalsOf } from '../../main/engine/internals.ts';
 
 const BIN = join(import.meta.dirname, '../../bin/qwen-studio.mjs');
 
@@ -50,11 +51,11 @@ export async function schedulerBench(args: string[]): Promise<Record<string, unk
     studio.on('queue', (q) => (peakInFlight = Math.max(peakInFlight, q.inFlight)));
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
-    studio.enqueue({ name: 'bench', entries: prompts });
+    studio.batches.create({ name: 'bench', entries: prompts });
     await studio.whenSettled();
     const wall = (performance.now() - t0) / 1000;
     const cpu = process.cpuUsage(cpu0);
-    const counts = studio.stores.jobs.counts();
+    const counts = internalsOf(studio).stores.jobs.counts();
     const ledger = (await (await fetch(sim.url.replace(/\/api$/, '/__sim/ledger'))).json()) as {
       totalRequests: number;
     };

@@ -3,6 +3,7 @@
 import type { Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openArea, screenshots, startRig, type Rig } from './rig.ts';
+import { internalsOf } from '../../main/engine/internals.ts';
 
 let rig: Rig | null = null;
 afterEach(async () => {
@@ -141,7 +142,7 @@ describe('steering the queue', () => {
   it('runs a batch moved to the top first, and sends a queued job with its edited values', async () => {
     rig = await startRig({ simulator: { maxImageSide: 96, faults: { latencyMs: 50 } } });
     const { page, sim, bridge } = rig;
-    bridge.studio.updateSettings({ concurrency: 1 });
+    bridge.studio.settings.update({ concurrency: 1 });
     await openArea(page, 'Queue');
     await page.getByRole('button', { name: 'Pause queue' }).click();
     await compose(page, 'first in line', 'Early');
@@ -180,7 +181,7 @@ describe('steering the queue', () => {
   it('continues a batch paused at its budget once the budget is raised', async () => {
     rig = await startRig({ simulator: { maxImageSide: 96, faults: { latencyMs: 50 } } });
     const { page, bridge } = rig;
-    bridge.studio.updateSettings({ concurrency: 1 });
+    bridge.studio.settings.update({ concurrency: 1 });
     await compose(page, 'stone {one|two|three}', 'Budget');
     await page.getByRole('textbox', { name: 'Budget' }).fill('40');
     await run(page, 3);
@@ -191,6 +192,6 @@ describe('steering the queue', () => {
     await card.getByRole('textbox', { name: 'Budget of Budget in credits (empty: no budget)' }).fill('100');
     await card.getByRole('button', { name: 'Set budget' }).click();
     await finished(page, 'Budget', 3);
-    expect(bridge.studio.stores.jobs.counts().done).toBe(3);
+    expect(internalsOf(bridge.studio).stores.jobs.counts().done).toBe(3);
   });
 });

@@ -10,6 +10,7 @@ import { WebSocket } from 'ws';
 import { startBridge, type Bridge } from '../../main/bridge/server.ts';
 import { bridgeCsp } from '../../main/bridge/static.ts';
 import { startSimulator, type Simulator } from '../../main/simulator/index.ts';
+import { internalsOf } from '../../main/engine/internals.ts';
 
 let sim: Simulator;
 let bridge: Bridge;
@@ -151,9 +152,9 @@ describe('media', () => {
 
     // Records that point outside the data folder (edited by hand, or a symlink planted inside it) are refused.
     const { studio } = bridge;
-    studio.scheduler.pause('user');
-    const { batchId } = studio.enqueue({ name: 'probe', entries: [{ prompt: 'probe' }] });
-    const jobId = studio.stores.jobs.list({ batchId }).rows[0]!.id;
+    internalsOf(studio).scheduler.pause('user');
+    const { batchId } = studio.batches.create({ name: 'probe', entries: [{ prompt: 'probe' }] });
+    const jobId = internalsOf(studio).stores.jobs.list({ batchId }).rows[0]!.id;
     const secret = path.join(outside, 'secret.png');
     await writeFile(secret, png);
     const planted = path.join(dataDir, 'library', 'planted.png');
@@ -161,7 +162,7 @@ describe('media', () => {
     const inside = path.join(dataDir, 'library', 'inside.png');
     await writeFile(inside, png);
     const asset = (idx: number, p: string) =>
-      studio.stores.assets.add({
+      internalsOf(studio).stores.assets.add({
         jobId,
         batchId,
         idx,
@@ -180,7 +181,7 @@ describe('media', () => {
     expect((await fetch(`${origin}/media/asset/${viaLink}?token=${bridge.token}`)).status).toBe(404);
     expect((await fetch(`${origin}/media/asset/${fine}?token=${bridge.token}`)).status).toBe(200);
     expect((await fetch(`${origin}/media/asset/0${fine}?token=${bridge.token}`)).status).toBe(404);
-    studio.scheduler.resume();
+    internalsOf(studio).scheduler.resume();
   });
 });
 

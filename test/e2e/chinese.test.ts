@@ -76,7 +76,7 @@ describe('in Chinese', () => {
     await cdp.send('Input.insertText', { text: '猫' });
     await expect.poll(() => editor.inputValue()).toBe('一只{红色|蓝色}的猫');
     expect(await mirrorMatches()).toBe(true);
-    expect(bridge.studio.batchSummaries()).toHaveLength(0);
+    expect(bridge.studio.batches.list()).toHaveLength(0);
     await page.getByRole('main', { name: '创作' }).waitFor();
 
     // The name defaults to the first expanded prompt, never the template.
@@ -133,7 +133,7 @@ describe('in Chinese', () => {
     await screenshots(page, 'settings-zh');
     await page.getByRole('group', { name: '语言' }).getByRole('radio', { name: 'English' }).click();
     await page.getByRole('main', { name: 'Settings' }).waitFor();
-    await expect.poll(() => bridge.studio.settings().language).toBe('en');
+    await expect.poll(() => bridge.studio.settings.get().language).toBe('en');
     await page.reload();
     await page.getByRole('navigation', { name: 'Areas' }).getByRole('button', { name: 'Settings' }).click();
     await page.getByRole('group', { name: 'Language' }).getByRole('radio', { name: 'System' }).click();

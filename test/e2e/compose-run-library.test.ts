@@ -3,6 +3,7 @@
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openArea, screenshots, startRig, type PageGlobals, type Rig } from './rig.ts';
+import { internalsOf } from '../../main/engine/internals.ts';
 
 let rig: Rig;
 beforeAll(async () => {
@@ -81,10 +82,10 @@ describe('compose → queue → library', () => {
       .waitFor();
 
     // The engine received the same prompt, seed and reference as the original job.
-    const [rerun, original] = bridge.studio.batchSummaries();
-    const rerunJob = bridge.studio.stores.jobs.list({ batchId: rerun!.id }).rows[0]!;
-    const originalJob = bridge.studio.stores.jobs
-      .list({ batchId: original!.id })
+    const [rerun, original] = bridge.studio.batches.list();
+    const rerunJob = internalsOf(bridge.studio).stores.jobs.list({ batchId: rerun!.id }).rows[0]!;
+    const originalJob = internalsOf(bridge.studio)
+      .stores.jobs.list({ batchId: original!.id })
       .rows.find((j) => j.prompt === 'a green boat')!;
     expect(rerunJob.input).toEqual(originalJob.input);
     expect(rerunJob.refHashes).toEqual(originalJob.refHashes);
@@ -97,7 +98,7 @@ describe('compose → queue → library', () => {
     await page.waitForFunction(
       () => (globalThis as unknown as PageGlobals).document.documentElement.dataset.theme === 'dark',
     );
-    await expect.poll(() => bridge.studio.settings().theme).toBe('dark');
+    await expect.poll(() => bridge.studio.settings.get().theme).toBe('dark');
     await page.getByRole('group', { name: 'Theme' }).getByRole('radio', { name: 'System' }).click();
     await page.waitForFunction(
       () => (globalThis as unknown as PageGlobals).document.documentElement.dataset.theme === 'light',

@@ -20,7 +20,7 @@ describe('first run without a key', () => {
     await setup.getByLabel('Paste your API key').fill('short');
     await setup.getByRole('button', { name: 'Save key' }).click();
     await setup.getByRole('alert').filter({ hasText: 'key: that does not look like an API key' }).waitFor();
-    expect(bridge.studio.apiKey()).toBeNull();
+    expect(bridge.studio.settings.apiKey()).toBeNull();
 
     await setup.getByRole('button', { name: 'Try it with the local simulator' }).click();
     const badge = page
@@ -28,7 +28,7 @@ describe('first run without a key', () => {
       .filter({ hasText: 'Simulator mode — images are generated locally' });
     await badge.waitFor();
     await page.getByRole('main', { name: 'Compose' }).waitFor();
-    expect(bridge.studio.apiBase()).not.toBe(rig.sim.url); // the bridge's own simulator, not the test's
+    expect(bridge.studio.settings.apiBase()).not.toBe(rig.sim.url); // the bridge's own simulator, not the test's
 
     await page.getByRole('textbox', { name: 'Prompts' }).fill('a lighthouse at dusk');
     await page.getByRole('button', { name: /^Run 1 job/ }).click();

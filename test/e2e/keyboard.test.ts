@@ -3,6 +3,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRig, type PageGlobals, type Rig } from './rig.ts';
+import { internalsOf } from '../../main/engine/internals.ts';
 
 let rig: Rig;
 beforeAll(async () => {
@@ -58,8 +59,8 @@ describe('keyboard only', () => {
     await page.getByRole('main', { name: 'Queue' }).waitFor();
     expect((await focused(page)).id).toBe('view-title'); // the new area's heading takes focus
     await page.locator('[role=progressbar][aria-valuetext="4 of 4 done"]').waitFor();
-    const [batch] = bridge.studio.batchSummaries();
-    const jobs = bridge.studio.stores.jobs.list({ batchId: batch!.id }).rows;
+    const [batch] = bridge.studio.batches.list();
+    const jobs = internalsOf(bridge.studio).stores.jobs.list({ batchId: batch!.id }).rows;
     expect(jobs.map((j) => [j.prompt, j.input.output_format])).toEqual([
       ['a small cat', 'jpeg'],
       ['a small dog', 'jpeg'],

@@ -9,6 +9,7 @@ import { bulkTestHooks } from '../../main/engine/services/bulk.ts';
 import { seedAssets } from '../helpers/db.ts';
 import { library } from './library-helpers.ts';
 import { openArea, screenshots, startRig, type Rig } from './rig.ts';
+import { internalsOf } from '../../main/engine/internals.ts';
 
 const LIGHTHOUSES = 3000;
 const HOLD_AT = 1000;
@@ -26,14 +27,14 @@ beforeAll(async () => {
     .png()
     .toFile(file);
   const t0 = Date.now() - 3_600_000;
-  seedAssets(rig.bridge.studio.stores.db, LIGHTHOUSES + 400, {
+  seedAssets(internalsOf(rig.bridge.studio).stores.db, LIGHTHOUSES + 400, {
     dir,
     path: file,
     prompt: (i) => (i < LIGHTHOUSES ? `a lighthouse on a cliff ${i}` : `a teapot ${i}`),
     createdAt: (i) => t0 + i * 1000,
   });
   const held = new Promise<void>((r) => (release = r));
-  bulkTestHooks.set(rig.bridge.studio.library, {
+  bulkTestHooks.set(internalsOf(rig.bridge.studio).library, {
     chunk: 250,
     beforeChunk: async (p) => {
       if (p.done === HOLD_AT) await held;
@@ -89,7 +90,7 @@ it('tags all matching with progress and Cancel; what was done stays done and the
   await canceled.getByRole('button', { name: 'Dismiss: Bulk change canceled' }).click();
 
   // Without the hold, the same action over the rest finishes and says how many it changed.
-  bulkTestHooks.delete(bridge.studio.library);
+  bulkTestHooks.delete(internalsOf(bridge.studio).library);
   await lib.search.fill('lighthouse -tag:coast');
   await expect.poll(() => lib.count(), SLOW).toBe(LIGHTHOUSES - HOLD_AT);
   await lib.grid.getByRole('button').first().focus();

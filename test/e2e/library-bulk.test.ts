@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import yauzl from 'yauzl';
 import { library } from './library-helpers.ts';
 import { dismissToasts, openArea, screenshots, startRig, type Rig } from './rig.ts';
+import { internalsOf } from '../../main/engine/internals.ts';
 
 /** More than one page of the grid (200), so "all N matching" covers images the page has not loaded. */
 const IMAGES = 230;
@@ -194,7 +195,7 @@ describe('bulk work in the library', () => {
   it('shows an image whose file is gone as a "file missing" tile, and says so in the details', async () => {
     const { bridge, browser } = rig;
     const victim = bridge.studio.library.search('', { limit: 1 }).rows[0]!;
-    bridge.studio.library.addTags([victim.id], ['gone']);
+    internalsOf(bridge.studio).library.addTags([victim.id], ['gone']);
     const sha = victim.fileSha256 ?? victim.sha256;
     await rm(victim.path);
     await rm(path.join(rig.dataDir, 'thumbs', sha.slice(0, 2), `${sha}-320.webp`), { force: true });

@@ -7,10 +7,10 @@ import type { BatchSpec } from '../../shared/domain.ts';
 
 /** Runs a batch through the simulator and resolves once every job is done. */
 export async function generate(studio: Studio, spec: BatchSpec): Promise<number> {
-  const { batchId } = studio.enqueue(spec);
+  const { batchId } = studio.batches.create(spec);
   await new Promise<void>((resolve, reject) => {
     const check = () => {
-      const b = studio.batchSummary(batchId);
+      const b = studio.batches.find(batchId);
       if (!b || b.status === 'active') return;
       studio.off('batch', check);
       if (b.status === 'done' && b.counts.done === b.total) resolve();

@@ -2,6 +2,7 @@
 // refused name shows the engine's reason and keeps the old one), then deleted after an inline confirm;
 // the rail, the search box and the engine agree at every step, and deleting never takes images with it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { internalsOf } from '../../main/engine/internals.ts';
 import { generate, library } from './library-helpers.ts';
 import { dismissToasts, openArea, screenshots, startRig, type Rig } from './rig.ts';
 
@@ -25,7 +26,7 @@ describe('renaming and deleting collections, saved searches and tags', () => {
   it('renames and deletes each from the rail, and the rail and search follow', async () => {
     const { page } = rig;
     const lib = library(page);
-    const engine = rig.bridge.studio.library;
+    const engine = internalsOf(rig.bridge.studio).library;
     await page.reload();
     await openArea(page, 'Library');
     await expect.poll(() => lib.count()).toBe(3);

@@ -3,6 +3,7 @@
 // rating>=, ar:, -exclude, a two-character Chinese word), the filter controls and chips, a saved search,
 // a collection, and the details panel's tags (with autocomplete) and notes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { internalsOf } from '../../main/engine/internals.ts';
 import { generate, library } from './library-helpers.ts';
 import { dismissToasts, openArea, screenshots, startRig, type Rig } from './rig.ts';
 
@@ -27,7 +28,7 @@ afterAll(async () => {
 
 /** The prompts newest first (the grid's order), and a reader of one asset's library fields by prompt. */
 function assets() {
-  const lib = rig.bridge.studio.library;
+  const lib = internalsOf(rig.bridge.studio).library;
   const rows = lib.search('', { limit: 100 }).rows;
   const byPrompt = new Map(rows.map((r) => [r.prompt, r.id]));
   return { order: rows.map((r) => r.prompt), get: (prompt: string) => lib.get(byPrompt.get(prompt)!)! };

@@ -3,6 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { openArea, screenshots, startRig, type Rig } from './rig.ts';
 import type { Page } from 'playwright-core';
+import { internalsOf } from '../../main/engine/internals.ts';
 
 let rig: Rig | null = null;
 afterEach(async () => {
@@ -34,7 +35,7 @@ describe('queue controls', () => {
     // Held by the paused queue: the jobs say they wait, not that they are about to run.
     await expect.poll(() => jobs.getByRole('row').filter({ hasText: 'Waiting (paused)' }).count()).toBe(3);
     await batch.getByText('On hold').waitFor();
-    expect(bridge.studio.stores.jobs.counts().queued).toBe(3);
+    expect(internalsOf(bridge.studio).stores.jobs.counts().queued).toBe(3);
 
     await jobs.getByRole('button', { name: 'Pause job 1' }).click();
     await jobs.getByRole('row').filter({ hasText: 'held one' }).getByText('Paused').waitFor();

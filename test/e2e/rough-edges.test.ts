@@ -4,6 +4,7 @@
 // says so, the search placeholder fits, toasts never cover Run nor pile up, the Run bar never covers the
 // field being typed in, and Apply on concurrency says it was applied.
 import type { Locator, Page } from 'playwright-core';
+import { internalsOf } from '../../main/engine/internals.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate, library } from './library-helpers.ts';
 import { dismissToasts, openArea, startRig, type Rig } from './rig.ts';
@@ -22,7 +23,7 @@ beforeAll(async () => {
       { prompt: 'a square teapot' },
     ],
   });
-  const lib = rig.bridge.studio.library;
+  const lib = internalsOf(rig.bridge.studio).library;
   const rows = lib.search('', { limit: 10 }).rows;
   const all = rows.map((r) => r.id);
   lib.addTags(all, ['harbour', 'harvest', 'harmony']);
@@ -228,6 +229,6 @@ describe('at 1024×700', () => {
       .getByRole('status')
       .filter({ hasText: 'Applied now: the next generations sent use up to 6 at once, no restart needed' })
       .waitFor();
-    expect(bridge.studio.settings().concurrency).toBe(6);
+    expect(bridge.studio.settings.get().concurrency).toBe(6);
   });
 });

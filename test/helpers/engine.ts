@@ -6,6 +6,7 @@ import { Studio, type StudioOptions } from '../../main/engine/studio.ts';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../main/simulator/index.ts';
 import type { BatchSpec } from '../../shared/domain.ts';
 import { tempDir } from './tmp.ts';
+import { internalsOf } from '../../main/engine/internals.ts';
 
 export interface Rig {
   sim: Simulator;
@@ -60,9 +61,9 @@ export function sha256(path: string): string {
 /** Every done job's files hold exactly the bytes the simulator served for its generation. */
 export function expectFilesMatchServed(studio: Studio, sim: Simulator): number {
   let checked = 0;
-  for (const job of studio.stores.jobs.inStates(['done'])) {
+  for (const job of internalsOf(studio).stores.jobs.inStates(['done'])) {
     const served = sim.ledger.servedSha256(job.remoteId!);
-    const assets = studio.stores.assets.forJob(job.id);
+    const assets = internalsOf(studio).stores.assets.forJob(job.id);
     expect(assets.length).toBe(job.numImages);
     for (const a of assets) {
       // The file carries our metadata; without it, it is exactly the bytes the service served.

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
 import { expectFilesMatchServed, rig, spec, type Rig } from '../helpers/engine.ts';
+import { internalsOf } from '../../main/engine/internals.ts';
 
 let r: Rig | null = null;
 afterEach(async () => {
@@ -50,14 +51,14 @@ describe('the engine against every documented service behaviour at once', () => 
         },
       });
       const { studio, sim } = r;
-      studio.updateSettings({ concurrency: 8 });
-      const token = (await studio.addReference(await referenceFile(r.dataDir))).token;
+      studio.settings.update({ concurrency: 8 });
+      const token = (await studio.refs.add(await referenceFile(r.dataDir))).token;
       const streamed = prompts(24, 'a lighthouse, version');
       const multipart = prompts(8, 'a harbour in this style, version');
       studio.start();
       // JSON creates over the event stream, and multipart creates (a local reference) followed by polling.
-      const a = studio.enqueue(spec(streamed)).batchId;
-      const b = studio.enqueue(spec(multipart, { refs: [token] })).batchId;
+      const a = studio.batches.create(spec(streamed)).batchId;
+      const b = studio.batches.create(spec(multipart, { refs: [token] })).batchId;
       await studio.whenSettled();
 
       // Every prompt was accepted by the service exactly once: no ambiguous create was sent again.
@@ -65,7 +66,9 @@ describe('the engine against every documented service behaviour at once', () => 
       expect(Object.keys(accepted).sort()).toEqual([...streamed, ...multipart].sort());
       expect(Object.entries(accepted).filter(([, n]) => n !== 1)).toEqual([]);
 
-      const jobs = [a, b].flatMap((batchId) => studio.stores.jobs.list({ batchId, limit: 100 }).rows);
+      const jobs = [a, b].flatMap(
+        (batchId) => internalsOf(studio).stores.jobs.list({ batchId, limit: 100 }).rows,
+      );
       expect(jobs).toHaveLength(32);
       // The running list could tell every time: nothing is left for the person to decide.
       expect(jobs.filter((j) => j.state === 'uncertain').map((j) => j.prompt)).toEqual([]);
@@ -90,7 +93,7 @@ describe('the engine against every documented service behaviour at once', () => 
       // Every image of every job that was not canceled is in the library, byte for byte what was served once
       // our metadata is stripped.
       expect(expectFilesMatchServed(studio, sim)).toBe(done);
-      expect(studio.totals().creditsSpent).toBe(done * 20);
+      expect(studio.queue.totals().creditsSpent).toBe(done * 20);
 
       // Multipart creates sent their file and only the fields that differ from the documented defaults; no
       // create sent `n`.

@@ -184,7 +184,7 @@ describe('rebuilding the catalog', () => {
       expect(t.state, t.message).toBe('done');
       expect(t.result).toMatchObject({ generated: 20, batches: 1, jobs: 10 });
       expect(await call('library.rebuildOffer')).toEqual({ needed: false });
-      expect(studio.totals().assets).toBe(20);
+      expect(studio.queue.totals().assets).toBe(20);
     } finally {
       await studio.close();
     }

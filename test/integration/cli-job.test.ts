@@ -6,6 +6,7 @@ import { Studio } from '../../main/engine/studio.ts';
 import { startSimulator, type Simulator } from '../../main/simulator/index.ts';
 import { runCliInProcess } from '../helpers/cli-in-process.ts';
 import { tempDir } from '../helpers/tmp.ts';
+import { internalsOf } from '../../main/engine/internals.ts';
 
 let dataDir: string;
 let cleanup: () => void;
@@ -29,12 +30,12 @@ const cli = (args: string[]) =>
 describe('qwen-studio job <id> edit', () => {
   it('edits a queued job before it is sent, and refuses a job already sent', async () => {
     const studio = new Studio({ dataDir });
-    const { batchId } = studio.enqueue({
+    const { batchId } = studio.batches.create({
       name: 'to edit',
       entries: [{ prompt: 'a cat' }, { prompt: 'a dog' }],
       params: { aspect_ratio: '1:1', enable_safety_checker: true },
     });
-    const [cat, dog] = studio.stores.jobs.list({ batchId }).rows;
+    const [cat, dog] = internalsOf(studio).stores.jobs.list({ batchId }).rows;
     await studio.close();
 
     const edit = await cli([

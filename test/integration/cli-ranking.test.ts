@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Studio } from '../../main/engine/studio.ts';
 import { runCliInProcess } from '../helpers/cli-in-process.ts';
 import { tempDir } from '../helpers/tmp.ts';
+import { internalsOf } from '../../main/engine/internals.ts';
 
 let dir: string;
 let cleanup: () => void;
@@ -18,7 +19,7 @@ beforeAll(async () => {
   const add = (prompt: string, i: number) => {
     const path = join(dataDir, 'library', `img-${i}.png`);
     writeFileSync(path, `image ${i}`);
-    return studio.stores.assets.add({
+    return internalsOf(studio).stores.assets.add({
       jobId: null,
       batchId: null,
       idx: 0,

@@ -341,10 +341,10 @@ describe('qwen-studio command line', () => {
     expect(JSON.parse(ex.out)).toMatchObject({ files: 2, missing: [] });
 
     const del = await cli(['delete', 'whale', '--json'], undefined, dataDir);
-    const token = (JSON.parse(del.out) as { token: number; assets: number }).token;
+    const token = (JSON.parse(del.out) as { token: number; count: number }).token;
     expect(await search('whale')).toEqual([]);
     const undo = await cli(['undo', String(token), '--json'], undefined, dataDir);
-    expect(JSON.parse(undo.out)).toMatchObject({ assets: 1, filesRestored: 1 });
+    expect(JSON.parse(undo.out)).toMatchObject({ restored: 1, filesRestored: 1 });
     expect(await search('whale')).toEqual(['a blue whale']);
 
     // Importing the library's own images into another data folder brings them, prompts and all.

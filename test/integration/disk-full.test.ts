@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { Studio } from '../../main/engine/studio.ts';
 import { startSimulator, type Simulator } from '../../main/simulator/index.ts';
 import { expectFilesMatchServed, expectNoPromptAcceptedTwice, spec } from '../helpers/engine.ts';
+import { internalsOf } from '../../main/engine/internals.ts';
 
 const JOBS = 24;
 
@@ -75,23 +76,26 @@ describe('a full disk under the data folder', () => {
         });
         studio = s;
         s.start();
-        s.enqueue(spec(Array.from({ length: JOBS }, (_, i) => `disk full prompt ${i + 1}`)));
-        await until('the first images', () => s.stores.assets.count() >= 3);
+        s.batches.create(spec(Array.from({ length: JOBS }, (_, i) => `disk full prompt ${i + 1}`)));
+        await until('the first images', () => internalsOf(s).stores.assets.count() >= 3);
 
         const filler = join(mnt, 'filler.bin');
         expect(fillDisk(filler)).toBeGreaterThan(0);
-        await until('the queue to pause for the disk', () => s.queueStatus().pauseReason === 'disk');
-        const paused = s.queueStatus();
+        await until('the queue to pause for the disk', () => s.queue.status().pauseReason === 'disk');
+        const paused = s.queue.status();
         expect(paused.paused).toBe(true);
         expect(paused.pauseMessage).toContain(dataDir);
 
         // Still alive and answering; then the person frees space and resumes.
-        expect(s.totals().counts.done).toBeLessThan(JOBS);
+        expect(s.queue.totals().counts.done).toBeLessThan(JOBS);
         rmSync(filler);
-        s.scheduler.resume();
-        await until('every job to finish', () => s.totals().counts.done === JOBS && s.scheduler.isSettled());
+        internalsOf(s).scheduler.resume();
+        await until(
+          'every job to finish',
+          () => s.queue.totals().counts.done === JOBS && internalsOf(s).scheduler.isSettled(),
+        );
 
-        expect(s.queueStatus().paused).toBe(false);
+        expect(s.queue.status().paused).toBe(false);
         expect(expectFilesMatchServed(s, sim)).toBe(JOBS);
         expectNoPromptAcceptedTwice(sim);
         expect(sim.ledger.generations.length).toBe(JOBS);

@@ -14,6 +14,7 @@ import {
   until,
   type Rig,
 } from '../helpers/engine.ts';
+import { internalsOf } from '../../main/engine/internals.ts';
 
 let r: Rig | null = null;
 afterEach(async () => {
@@ -29,20 +30,20 @@ describe('engine against the simulator', () => {
     r = await rig({ faults: { latencyMs: 200, jitterMs: 100 } });
     const { studio, sim } = r;
     studio.start();
-    const { batchId } = studio.enqueue(
+    const { batchId } = studio.batches.create(
       spec(prompts(8), { params: { num_images: 2, output_format: 'webp' } }),
     );
     await studio.whenSettled();
-    const c = studio.stores.jobs.counts(batchId);
+    const c = internalsOf(studio).stores.jobs.counts(batchId);
     expect(c.done).toBe(8);
     expect(expectFilesMatchServed(studio, sim)).toBe(16);
     expectNoPromptAcceptedTwice(sim);
-    const a = studio.stores.assets.forJob(1)[0]!;
+    const a = internalsOf(studio).stores.assets.forJob(1)[0]!;
     expect(a.format).toBe('webp');
     expect(a.path.startsWith(join(r.dataDir, 'library'))).toBe(true);
     // Credits come from the service's usage at the terminal state.
-    expect(studio.totals().creditsSpent).toBe(8 * 2 * 20);
-    expect(studio.batchSummary(batchId)?.status).toBe('done');
+    expect(studio.queue.totals().creditsSpent).toBe(8 * 2 * 20);
+    expect(studio.batches.find(batchId)?.status).toBe('done');
   });
 
   it('survives every fault at once: nothing lost, nothing paid twice, job-fatal ones carry the service message', async () => {
@@ -66,7 +67,7 @@ describe('engine against the simulator', () => {
       },
     });
     const { studio, sim } = r;
-    studio.updateSettings({ concurrency: 8 });
+    studio.settings.update({ concurrency: 8 });
     const list = prompts(50, 'scene');
     list[3] = 'a forbidden-thing on a table';
     list[17] = 'a doomed castle';
@@ -74,10 +75,10 @@ describe('engine against the simulator', () => {
     const limits: number[] = [];
     studio.on('queue', (q) => limits.push(q.limit));
     studio.start();
-    const { batchId } = studio.enqueue(spec(list));
+    const { batchId } = studio.batches.create(spec(list));
     await studio.whenSettled();
 
-    const jobs = studio.stores.jobs.list({ batchId, limit: 100 }).rows;
+    const jobs = internalsOf(studio).stores.jobs.list({ batchId, limit: 100 }).rows;
     const byPrompt = new Map(jobs.map((j) => [j.prompt, j]));
     // A create answered 500 FAILED may hide a billed generation: it is looked for in the running list, never
     // re-sent blindly, and left `uncertain` (the user decides) only when the service really has none.
@@ -137,30 +138,30 @@ describe('engine against the simulator', () => {
     );
     const { studio } = r;
     studio.start();
-    const { batchId } = studio.enqueue(spec(prompts(5)));
-    await until(studio, () => studio.queueStatus().paused);
-    expect(studio.queueStatus().pauseReason).toBe('auth');
-    expect(studio.queueStatus().pauseMessage).not.toContain('bad-key-123');
+    const { batchId } = studio.batches.create(spec(prompts(5)));
+    await until(studio, () => studio.queue.status().paused);
+    expect(studio.queue.status().pauseReason).toBe('auth');
+    expect(studio.queue.status().pauseMessage).not.toContain('bad-key-123');
     await studio.whenSettled();
-    const c = studio.stores.jobs.counts(batchId);
+    const c = internalsOf(studio).stores.jobs.counts(batchId);
     expect(c.failed).toBe(0);
     expect(c.queued).toBe(5);
-    studio.setApiKey('good-key-456');
-    studio.scheduler.resume();
-    await until(studio, () => studio.stores.jobs.counts(batchId).done === 5);
+    studio.settings.setApiKey('good-key-456');
+    internalsOf(studio).scheduler.resume();
+    await until(studio, () => internalsOf(studio).stores.jobs.counts(batchId).done === 5);
     expectNoPromptAcceptedTwice(r.sim);
   });
 
   it('running out of credits pauses the queue with the credits reason', async () => {
     r = await rig({ faults: { latencyMs: 80, jitterMs: 20, credits: 60 } });
     const { studio } = r;
-    studio.updateSettings({ concurrency: 1 });
+    studio.settings.update({ concurrency: 1 });
     studio.start();
-    const { batchId } = studio.enqueue(spec(prompts(5)));
-    await until(studio, () => studio.queueStatus().paused);
+    const { batchId } = studio.batches.create(spec(prompts(5)));
+    await until(studio, () => studio.queue.status().paused);
     await studio.whenSettled();
-    expect(studio.queueStatus().pauseReason).toBe('credits');
-    const c = studio.stores.jobs.counts(batchId);
+    expect(studio.queue.status().pauseReason).toBe('credits');
+    const c = internalsOf(studio).stores.jobs.counts(batchId);
     expect(c.done).toBe(3);
     expect(c.queued).toBe(2);
     expect(c.failed).toBe(0);
@@ -170,10 +171,10 @@ describe('engine against the simulator', () => {
     r = await rig({ faults: { latencyMs: 50, jitterMs: 10 } });
     const { studio, sim } = r;
     studio.start();
-    const { batchId } = studio.enqueue(spec(prompts(6), { maxCredits: 50 }));
+    const { batchId } = studio.batches.create(spec(prompts(6), { maxCredits: 50 }));
     await studio.whenSettled();
     expect(sim.ledger.generations.length).toBe(2);
-    const b = studio.batchSummary(batchId)!;
+    const b = studio.batches.find(batchId)!;
     expect(b.status).toBe('paused');
     expect(b.creditsSpent).toBeLessThanOrEqual(50);
     expect(b.counts.done).toBe(2);
@@ -203,11 +204,11 @@ describe('engine against the simulator', () => {
       }),
     );
     const tokens = [];
-    for (const f of files) tokens.push((await studio.addReference(f.path)).token);
+    for (const f of files) tokens.push((await studio.refs.add(f.path)).token);
     studio.start();
-    studio.enqueue(spec(['a portrait in this style'], { refs: tokens }));
+    studio.batches.create(spec(['a portrait in this style'], { refs: tokens }));
     await studio.whenSettled();
-    expect(studio.stores.jobs.counts().done).toBe(1);
+    expect(internalsOf(studio).stores.jobs.counts().done).toBe(1);
     const uploads = sim.ledger.generations[0]!.uploads;
     expect(uploads.map((u) => u.fileName).sort()).toEqual(['cat.png', 'dog.jpg']);
     const { createHash } = await import('node:crypto');
@@ -220,35 +221,37 @@ describe('engine against the simulator', () => {
   it('a lost create answer for a generation already gone from the running list becomes uncertain, and is never re-sent by itself', async () => {
     r = await rig({ faults: { latencyMs: 0, jitterMs: 0, dropResponse: 1 } });
     const { studio, sim } = r;
-    studio.updateSettings({ stream: false });
+    studio.settings.update({ stream: false });
     studio.start();
-    studio.enqueue(spec(['a lost answer']));
+    studio.batches.create(spec(['a lost answer']));
     await studio.whenSettled();
-    const job = studio.stores.jobs.get(1)!;
+    const job = internalsOf(studio).stores.jobs.get(1)!;
     expect(job.state).toBe('uncertain');
     expect(job.errorMessage).toMatch(/charged twice/);
     expect(sim.ledger.acceptedByPrompt()['a lost answer']).toBe(1);
     // The person decides: dropping it sends nothing more.
-    studio.scheduler.dropUncertain(1);
+    internalsOf(studio).scheduler.dropUncertain(1);
     await studio.whenSettled();
     expect(sim.ledger.generations.length).toBe(1);
-    expect(studio.stores.jobs.get(1)!.state).toBe('canceled');
+    expect(internalsOf(studio).stores.jobs.get(1)!.state).toBe('canceled');
   });
 
   it('a lost create answer is matched in the running list and followed, not re-sent', async () => {
     r = await rig({ faults: { latencyMs: 600, jitterMs: 0, dropResponse: 1 } });
     const { studio, sim } = r;
-    studio.updateSettings({ stream: false });
+    studio.settings.update({ stream: false });
     studio.start();
-    studio.enqueue(spec(['answer lost but accepted']));
+    studio.batches.create(spec(['answer lost but accepted']));
     sim.setFaults({ dropResponse: 1 });
-    await until(studio, () => studio.stores.jobs.get(1)?.state === 'running');
+    await until(studio, () => internalsOf(studio).stores.jobs.get(1)?.state === 'running');
     sim.setFaults({ dropResponse: 0 });
     await studio.whenSettled();
-    expect(studio.stores.jobs.get(1)!.state).toBe('done');
-    expect(studio.stores.jobs.events(1).some((e) => e.detail?.includes('matched in running list'))).toBe(
-      true,
-    );
+    expect(internalsOf(studio).stores.jobs.get(1)!.state).toBe('done');
+    expect(
+      internalsOf(studio)
+        .stores.jobs.events(1)
+        .some((e) => e.detail?.includes('matched in running list')),
+    ).toBe(true);
     expectNoPromptAcceptedTwice(sim);
   });
 
@@ -259,13 +262,13 @@ describe('engine against the simulator', () => {
     r = await rig({ faults: { latencyMs: 50, jitterMs: 10 } }, { apiBase: `http://127.0.0.1:${port}/api` });
     const { studio } = r;
     studio.start();
-    const { batchId } = studio.enqueue(spec(prompts(4)));
-    await until(studio, () => studio.queueStatus().offline);
-    expect(studio.stores.jobs.counts(batchId).failed).toBe(0);
+    const { batchId } = studio.batches.create(spec(prompts(4)));
+    await until(studio, () => studio.queue.status().offline);
+    expect(internalsOf(studio).stores.jobs.counts(batchId).failed).toBe(0);
     const back = await startSimulator({ port, faults: { latencyMs: 50, jitterMs: 10 }, maxImageSide: 64 });
     try {
-      await until(studio, () => studio.stores.jobs.counts(batchId).done === 4, 60_000);
-      expect(studio.queueStatus().offline).toBe(false);
+      await until(studio, () => internalsOf(studio).stores.jobs.counts(batchId).done === 4, 60_000);
+      expect(studio.queue.status().offline).toBe(false);
     } finally {
       await studio.close();
       await back.close();
@@ -275,16 +278,16 @@ describe('engine against the simulator', () => {
   it('a clean stop mid-batch resumes without pausing, without paying twice', async () => {
     r = await rig({ faults: { latencyMs: 400, jitterMs: 100 } });
     let { studio } = r;
-    studio.updateSettings({ concurrency: 3 });
+    studio.settings.update({ concurrency: 3 });
     studio.start();
-    studio.enqueue(spec(prompts(9)));
-    await until(studio, () => studio.stores.jobs.counts().done >= 2);
+    studio.batches.create(spec(prompts(9)));
+    await until(studio, () => internalsOf(studio).stores.jobs.counts().done >= 2);
     studio = await r.reopen();
     const started = studio.start();
     expect(started.previousCrashed).toBe(false);
-    expect(studio.queueStatus().paused).toBe(false);
+    expect(studio.queue.status().paused).toBe(false);
     await studio.whenSettled();
-    expect(studio.stores.jobs.counts().done).toBe(9);
+    expect(internalsOf(studio).stores.jobs.counts().done).toBe(9);
     expectNoPromptAcceptedTwice(r.sim);
     expectFilesMatchServed(studio, r.sim);
   });
@@ -292,30 +295,30 @@ describe('engine against the simulator', () => {
   it('after a crash the queue starts paused and says why, while accepted generations are still finished', async () => {
     r = await rig({ faults: { latencyMs: 700, jitterMs: 100 } });
     let { studio } = r;
-    studio.updateSettings({ concurrency: 2 });
+    studio.settings.update({ concurrency: 2 });
     studio.start();
-    studio.enqueue(spec(prompts(6)));
-    await until(studio, () => studio.stores.jobs.counts().running === 2);
+    studio.batches.create(spec(prompts(6)));
+    await until(studio, () => internalsOf(studio).stores.jobs.counts().running === 2);
     // Leave the data folder as a killed process would: jobs mid-flight, the lease held by a dead process.
-    await studio.scheduler.stop();
-    studio.stores.db
-      .prepare('UPDATE runner_lease SET released = 0, pid = 999999999, heartbeat_at = ?')
+    await internalsOf(studio).scheduler.stop();
+    internalsOf(studio)
+      .stores.db.prepare('UPDATE runner_lease SET released = 0, pid = 999999999, heartbeat_at = ?')
       .run(Date.now() - 60_000);
-    studio.stores.db
-      .prepare("UPDATE jobs SET state = 'running' WHERE state IN ('running', 'downloading')")
+    internalsOf(studio)
+      .stores.db.prepare("UPDATE jobs SET state = 'running' WHERE state IN ('running', 'downloading')")
       .run();
     studio = await r.reopen();
     expect(studio.start().previousCrashed).toBe(true);
-    const q = studio.queueStatus();
+    const q = studio.queue.status();
     expect(q.paused).toBe(true);
     expect(q.pauseReason).toBe('crash');
     expect(q.pauseMessage).toMatch(/stopped unexpectedly .* 2 generation\(s\) in progress/);
     await studio.whenSettled();
     // The two the service had accepted were followed and downloaded; nothing new was submitted while paused.
-    expect(studio.stores.jobs.counts()).toMatchObject({ done: 2, queued: 4 });
+    expect(internalsOf(studio).stores.jobs.counts()).toMatchObject({ done: 2, queued: 4 });
     expect(r.sim.ledger.generations.length).toBe(2);
-    studio.scheduler.resume();
-    await until(studio, () => studio.stores.jobs.counts().done === 6);
+    internalsOf(studio).scheduler.resume();
+    await until(studio, () => internalsOf(studio).stores.jobs.counts().done === 6);
     expectNoPromptAcceptedTwice(r.sim);
   });
 
@@ -338,19 +341,23 @@ describe('engine against the simulator', () => {
     );
     const { studio, sim } = r;
     studio.start();
-    studio.enqueue(spec(['flaky one', 'solid one']));
+    studio.batches.create(spec(['flaky one', 'solid one']));
     sim.setFaults({ downloadFailOnce: 1 });
     await studio.whenSettled();
-    const flaky = studio.stores.jobs.list({}).rows.find((j) => j.prompt === 'flaky one')!;
-    const solid = studio.stores.jobs.list({}).rows.find((j) => j.prompt === 'solid one')!;
+    const flaky = internalsOf(studio)
+      .stores.jobs.list({})
+      .rows.find((j) => j.prompt === 'flaky one')!;
+    const solid = internalsOf(studio)
+      .stores.jobs.list({})
+      .rows.find((j) => j.prompt === 'solid one')!;
     expect(flaky.state).toBe('failed');
     expect(solid.state).toBe('failed');
     expect(solid.errorCode).toBe('DOWNLOAD_FAILED');
     sim.setFaults({ failPattern: null, downloadFailOnce: 0 });
-    studio.scheduler.retryJob(solid.id);
-    studio.scheduler.retryJob(flaky.id);
+    internalsOf(studio).scheduler.retryJob(solid.id);
+    internalsOf(studio).scheduler.retryJob(flaky.id);
     await studio.whenSettled();
-    expect(studio.stores.jobs.counts().done).toBe(2);
+    expect(internalsOf(studio).stores.jobs.counts().done).toBe(2);
     // The download retry paid nothing more; the failed generation was created anew (it was never charged).
     expect(sim.ledger.acceptedByPrompt()).toEqual({ 'flaky one': 2, 'solid one': 1 });
   });
@@ -365,9 +372,9 @@ describe('engine against the simulator', () => {
     const { port } = api.address() as AddressInfo;
     try {
       r = await rig({}, { apiBase: `http://127.0.0.1:${port}/api` });
-      expect((await r.studio.testConnection()).ok).toBe(true);
-      r.studio.updateSettings({ workspace: 'studio team' });
-      expect((await r.studio.testConnection()).ok).toBe(true);
+      expect((await r.studio.settings.testConnection()).ok).toBe(true);
+      r.studio.settings.update({ workspace: 'studio team' });
+      expect((await r.studio.settings.testConnection()).ok).toBe(true);
       expect(urls).toEqual([
         '/api/v1/generations/running?limit=1',
         '/api/v1/generations/running?limit=1&workspace=studio%20team',

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FAILED_MESSAGE } from '../../main/simulator/api-view.ts';
 import { rig, spec, type Rig } from '../helpers/engine.ts';
+import { internalsOf } from '../../main/engine/internals.ts';
 
 let r: Rig | null = null;
 let proxy: Server | null = null;
@@ -83,10 +84,10 @@ describe('a service that echoes the API key', () => {
     await r.reopen({ apiBase: base, apiKey: KEY });
     const { studio, sim } = r;
     studio.start();
-    studio.enqueue(spec(['a quiet street', 'a doomed ship', 'a bright kite']));
+    studio.batches.create(spec(['a quiet street', 'a doomed ship', 'a bright kite']));
     await studio.whenSettled();
 
-    const jobs = studio.stores.jobs.list({ limit: 10 }).rows;
+    const jobs = internalsOf(studio).stores.jobs.list({ limit: 10 }).rows;
     expect(jobs.map((j) => j.state).sort()).toEqual(['done', 'done', 'failed']);
     // The service's texts arrived (so the key really was echoed) and were kept without it.
     const street = jobs.find((j) => j.prompt === 'a quiet street')!;

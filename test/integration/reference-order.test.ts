@@ -9,6 +9,7 @@ import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildSpec } from '../../main/cli/run.ts';
 import { rig, spec, type Rig } from '../helpers/engine.ts';
+import { internalsOf } from '../../main/engine/internals.ts';
 
 let r: Rig | null = null;
 afterEach(async () => {
@@ -46,27 +47,29 @@ describe('reference images keep the order the person gave', () => {
     const { studio } = r;
     const b = await localImage(r.dataDir, 'b.png', 200);
     const d = await localImage(r.dataDir, 'd.png', 60);
-    const tokenB = (await studio.addReference(b.path)).token;
-    const tokenD = (await studio.addReference(d.path)).token;
+    const tokenB = (await studio.refs.add(b.path)).token;
+    const tokenD = (await studio.refs.add(d.path)).token;
     const refs = [URL_A, tokenB, URL_C, tokenD];
-    const { batchId } = studio.enqueue(spec(['image 1 in the style of image 2', 'edited later'], { refs }));
+    const { batchId } = studio.batches.create(
+      spec(['image 1 in the style of image 2', 'edited later'], { refs }),
+    );
     // An edit of a queued job changes its prompt and parameters, never its references' order.
-    const edited = studio.stores.jobs
-      .list({ batchId, limit: 10 })
+    const edited = internalsOf(studio)
+      .stores.jobs.list({ batchId, limit: 10 })
       .rows.find((j) => j.prompt === 'edited later')!;
-    studio.editJob(edited.id, { prompt: 'edited prompt', params: { output_format: 'jpeg' } });
+    studio.jobs.edit(edited.id, { prompt: 'edited prompt', params: { output_format: 'jpeg' } });
     studio.start();
     await studio.whenSettled();
-    expect(studio.stores.jobs.counts(batchId).done).toBe(2);
+    expect(internalsOf(studio).stores.jobs.counts(batchId).done).toBe(2);
     const expected = [URL_A, uploaded(r, b.sha, 'b.png'), URL_C, uploaded(r, d.sha, 'd.png')];
     expect(receivedByPrompt(r)).toEqual({
       'image 1 in the style of image 2': expected,
       'edited prompt': expected,
     });
 
-    const copy = studio.duplicateBatch(batchId);
+    const copy = studio.batches.duplicate(batchId);
     await studio.whenSettled();
-    expect(studio.stores.jobs.counts(copy.id).done).toBe(2);
+    expect(internalsOf(studio).stores.jobs.counts(copy.id).done).toBe(2);
     const again = r.sim.ledger.generations.slice(2).map((g) => g.input.image_urls);
     expect(again).toEqual([expected, expected]);
   });
@@ -84,7 +87,7 @@ describe('reference images keep the order the person gave', () => {
       ),
     );
     const built = await buildSpec(csv, { ref: [URL_E, b.path] }, studio);
-    studio.enqueue(built);
+    studio.batches.create(built);
     studio.start();
     await studio.whenSettled();
     expect(receivedByPrompt(r)).toEqual({

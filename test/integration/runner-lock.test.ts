@@ -18,6 +18,7 @@ import {
 } from '../helpers/cli-process.ts';
 import { expectNoPromptAcceptedTwice, spec } from '../helpers/engine.ts';
 import { tempDir } from '../helpers/tmp.ts';
+import { internalsOf } from '../../main/engine/internals.ts';
 
 let sim: Simulator;
 let dir: string;
@@ -112,10 +113,10 @@ describe('the runner lock', () => {
         studio = new Studio({ dataDir, apiKey: 'process-test-key', apiBase: sim.url });
         const started = studio.start();
         expect(started.previousCrashed).toBe(true);
-        expect(studio.queueStatus().pauseReason).toBe('crash');
-        studio.scheduler.resume();
+        expect(studio.queue.status().pauseReason).toBe('crash');
+        internalsOf(studio).scheduler.resume();
         await studio.whenSettled();
-        expect(studio.stores.jobs.counts()).toMatchObject({ done: list.length, running: 0 });
+        expect(internalsOf(studio).stores.jobs.counts()).toMatchObject({ done: list.length, running: 0 });
         expectNoPromptAcceptedTwice(sim);
       } finally {
         await studio?.close();
@@ -129,7 +130,7 @@ describe('the runner lock', () => {
     const dataDir = join(dir, `data-${++n}`);
     const list = prompts('pair', 4);
     const seed = new Studio({ dataDir, apiKey: null });
-    seed.enqueue(spec(list));
+    seed.batches.create(spec(list));
     await seed.close();
 
     const a = spawnCli(['resume', '--concurrency', '4'], { dataDir, apiBase: sim.url });

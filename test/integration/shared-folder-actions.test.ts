@@ -10,6 +10,7 @@ import { startSimulator, type Simulator } from '../../main/simulator/index.ts';
 import { leaseHolderPid, spawnCli, waitFor, type CliResult } from '../helpers/cli-process.ts';
 import { spec } from '../helpers/engine.ts';
 import { tempDir } from '../helpers/tmp.ts';
+import { internalsOf } from '../../main/engine/internals.ts';
 
 let sim: Simulator;
 let dir: string;
@@ -37,18 +38,18 @@ async function cli(dataDir: string, args: string[]): Promise<CliResult> {
 }
 
 const accepted = (prompt: string) => sim.ledger.acceptedByPrompt()[prompt] ?? 0;
-const stateOf = (s: Studio, id: number) => s.stores.jobs.get(id)!.state;
+const stateOf = (s: Studio, id: number) => internalsOf(s).stores.jobs.get(id)!.state;
 
 describe('resume, retry and drop while another Qwen Studio runs the folder', () => {
   it('retry --uncertain and drop --job are handed to the runner: it sends the retried jobs and shows the dropped one', async () => {
     const dataDir = join(dir, `data-${++n}`);
     const holder = holderOn(dataDir);
     const prompts = ['lost answer one', 'lost answer two', 'lost answer three'];
-    holder.enqueue(spec(prompts));
+    holder.batches.create(spec(prompts));
     // Three creates whose answers were lost and that the running list could not account for.
     for (const id of [1, 2, 3]) {
-      holder.stores.jobs.transition(id, 'queued', 'submitting', { attempts: 1 });
-      holder.stores.jobs.transition(id, 'submitting', 'uncertain', { errorCode: 'UNCERTAIN' });
+      internalsOf(holder).stores.jobs.transition(id, 'queued', 'submitting', { attempts: 1 });
+      internalsOf(holder).stores.jobs.transition(id, 'submitting', 'uncertain', { errorCode: 'UNCERTAIN' });
     }
     const events: JobRow[] = [];
     holder.on('job', (j) => events.push(j));
@@ -84,19 +85,19 @@ describe('resume, retry and drop while another Qwen Studio runs the folder', () 
     const dataDir = join(dir, `data-${++n}`);
     const holder = holderOn(dataDir);
     const prompts = ['paused queue one', 'paused queue two'];
-    holder.enqueue(spec(prompts));
-    holder.stores.queue.set({ paused: true, reason: 'user', message: 'Paused by you.' });
+    holder.batches.create(spec(prompts));
+    internalsOf(holder).stores.queue.set({ paused: true, reason: 'user', message: 'Paused by you.' });
     holder.start();
     try {
-      expect(holder.queueStatus().paused).toBe(true);
+      expect(holder.queue.status().paused).toBe(true);
       const res = await cli(dataDir, ['resume']);
       expect(res.code, res.out).toBe(0);
       expect(res.out).toMatch(/another Qwen Studio \(process \d+.*is running this folder's queue/s);
       await waitFor(
-        () => (holder.stores.jobs.counts().done === 2 ? true : null),
+        () => (internalsOf(holder).stores.jobs.counts().done === 2 ? true : null),
         'the runner to resume and finish the queue',
       );
-      expect(holder.queueStatus().paused).toBe(false);
+      expect(holder.queue.status().paused).toBe(false);
       for (const p of prompts) expect(accepted(p), p).toBe(1);
     } finally {
       await holder.close();
@@ -109,30 +110,30 @@ describe('resume, retry and drop while another Qwen Studio runs the folder', () 
     sim.setFaults({ downloadFailOnce: 1 });
     const holder = holderOn(dataDir, { maxDownloadAttempts: 1 });
     try {
-      holder.enqueue(spec(['download me again']));
+      holder.batches.create(spec(['download me again']));
       holder.start();
       await waitFor(() => (stateOf(holder, 1) === 'failed' ? true : null), 'the download to fail');
-      expect(holder.stores.jobs.get(1)!.errorCode).toBe('DOWNLOAD_FAILED');
+      expect(internalsOf(holder).stores.jobs.get(1)!.errorCode).toBe('DOWNLOAD_FAILED');
       sim.setFaults({ downloadFailOnce: 0 });
 
       const res = await cli(dataDir, ['retry', '--job', '1']);
       expect(res.code, res.out).toBe(0);
       await waitFor(() => (stateOf(holder, 1) === 'done' ? true : null), 'the runner to download it');
-      expect(holder.stores.assets.forJob(1)).toHaveLength(1);
+      expect(internalsOf(holder).stores.assets.forJob(1)).toHaveLength(1);
       expect(accepted('download me again')).toBe(1);
 
       // A job the service has accepted is never changed from outside (it would be sent again).
       sim.setFaults({ latencyMs: 60_000 });
-      holder.enqueue(spec(['still running'], { name: 'second' }));
+      holder.batches.create(spec(['still running'], { name: 'second' }));
       await waitFor(
-        () => (holder.stores.jobs.inStates(['running']).length === 1 ? true : null),
+        () => (internalsOf(holder).stores.jobs.inStates(['running']).length === 1 ? true : null),
         'a job to be running',
       );
-      const running = holder.stores.jobs.inStates(['running'])[0]!;
+      const running = internalsOf(holder).stores.jobs.inStates(['running'])[0]!;
       const refused = await cli(dataDir, ['retry', '--job', String(running.id)]);
       expect(refused.out).toMatch(new RegExp(`Job ${running.id} is running`));
       expect(refused.out).toMatch(/Nothing to change/);
-      expect(holder.stores.jobs.get(running.id)).toMatchObject({
+      expect(internalsOf(holder).stores.jobs.get(running.id)).toMatchObject({
         state: 'running',
         remoteId: running.remoteId,
       });

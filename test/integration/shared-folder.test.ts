@@ -10,6 +10,7 @@ import { startSimulator, type Simulator } from '../../main/simulator/index.ts';
 import { countJobs, leaseHolderPid, readCatalog, spawnCli, waitFor } from '../helpers/cli-process.ts';
 import { expectNoPromptAcceptedTwice, spec } from '../helpers/engine.ts';
 import { tempDir } from '../helpers/tmp.ts';
+import { internalsOf } from '../../main/engine/internals.ts';
 
 let sim: Simulator;
 let dir: string;
@@ -134,9 +135,9 @@ describe('one data folder, two programs', () => {
     holder.start();
     const other = new Studio({ dataDir, apiKey: null });
     try {
-      other.enqueue(spec(['same-process one', 'same-process two']));
+      other.batches.create(spec(['same-process one', 'same-process two']));
       await waitFor(
-        () => (holder.stores.jobs.counts().done === 2 ? true : null),
+        () => (internalsOf(holder).stores.jobs.counts().done === 2 ? true : null),
         'the runner to pick the batch up',
       );
     } finally {
@@ -157,13 +158,13 @@ describe('one data folder, two programs', () => {
     const app = new Studio({ dataDir, apiKey: 'process-test-key', apiBase: sim.url });
     try {
       expect(() => app.start({ waitMs: 0 })).toThrow(/Another Qwen Studio/);
-      app.enqueue(spec(['window prompt 1', 'window prompt 2'], { name: 'W' }));
+      app.batches.create(spec(['window prompt 1', 'window prompt 2'], { name: 'W' }));
       let started = false;
       app.startWhenFree(() => (started = true), 100);
       holder.child.kill('SIGKILL');
       await holder.done;
       await waitFor(() => (started ? true : null), 'the app to take the folder');
-      app.scheduler.resume();
+      internalsOf(app).scheduler.resume();
       await app.whenSettled();
       expect(batchJobStates(dataDir, 'W')).toEqual(['done', 'done']);
       expect(countJobs(dataDir, ['queued', 'submitting', 'running', 'downloading'])).toBe(0);

@@ -4,8 +4,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { JobEditError } from '../../main/engine/batch/job-edit.ts';
 import { QueueOrderError } from '../../main/engine/store/queue-order.ts';
 import { Studio } from '../../main/engine/studio.ts';
+import { StudioError } from '../../main/engine/errors.ts';
 import { rig, spec, type Rig } from '../helpers/engine.ts';
 import { thrown } from '../helpers/throws.ts';
+import { internalsOf } from '../../main/engine/internals.ts';
 
 let r: Rig | null = null;
 afterEach(async () => {
@@ -18,17 +20,17 @@ const sentPrompts = (rg: Rig) => rg.sim.ledger.generations.map((g) => g.prompt);
 describe('steering the queue', () => {
   it('runs a batch moved to the top first, and keeps the order over a restart', async () => {
     r = await rig({ faults: { latencyMs: 10 } }, { overrides: { concurrency: 1 } });
-    const a = r.studio.enqueue(spec(['first a', 'first b'], { name: 'A' })).batchId;
-    const b = r.studio.enqueue(spec(['second a'], { name: 'B' })).batchId;
-    const c = r.studio.enqueue(spec(['third a'], { name: 'C' })).batchId;
-    r.studio.moveBatch(c, 'top');
-    r.studio.moveBatch(a, 'bottom');
+    const a = r.studio.batches.create(spec(['first a', 'first b'], { name: 'A' })).batchId;
+    const b = r.studio.batches.create(spec(['second a'], { name: 'B' })).batchId;
+    const c = r.studio.batches.create(spec(['third a'], { name: 'C' })).batchId;
+    r.studio.batches.move(c, 'top');
+    r.studio.batches.move(a, 'bottom');
     const studio = await r.reopen({ overrides: { concurrency: 1 } });
-    expect(studio.batchSummaries().map((s) => s.name)).toEqual(['C', 'B', 'A']);
+    expect(studio.batches.list().map((s) => s.name)).toEqual(['C', 'B', 'A']);
     studio.start();
     await studio.whenSettled();
     expect(sentPrompts(r)).toEqual(['third a', 'second a', 'first a', 'first b']);
-    expect(thrown(QueueOrderError, () => studio.moveBatch(b, 'up')).message).toContain(
+    expect(thrown(QueueOrderError, () => studio.batches.move(b, 'up')).message).toContain(
       'is not waiting in the queue',
     );
   });
@@ -36,22 +38,22 @@ describe('steering the queue', () => {
   it('a raised concurrency applies to the next submission, without a restart', async () => {
     // Generations take a minute: nothing finishes during the test, so only the new limit lets more start.
     r = await rig({ faults: { latencyMs: 60_000, jitterMs: 0 } });
-    r.studio.updateSettings({ concurrency: 1 });
-    r.studio.enqueue(spec(['one', 'two', 'three', 'four']));
+    r.studio.settings.update({ concurrency: 1 });
+    r.studio.batches.create(spec(['one', 'two', 'three', 'four']));
     r.studio.start();
-    await expect.poll(() => r!.studio.queueStatus().inFlight, { timeout: 20_000 }).toBe(1);
-    expect(r.studio.updateSettings({ concurrency: 3 }).concurrency).toBe(3);
-    expect([r.studio.queueStatus().limit, r.studio.queueStatus().maxConcurrency]).toEqual([3, 3]);
-    await expect.poll(() => r!.studio.queueStatus().inFlight, { timeout: 20_000 }).toBe(3);
+    await expect.poll(() => r!.studio.queue.status().inFlight, { timeout: 20_000 }).toBe(1);
+    expect(r.studio.settings.update({ concurrency: 3 }).concurrency).toBe(3);
+    expect([r.studio.queue.status().limit, r.studio.queue.status().maxConcurrency]).toEqual([3, 3]);
+    await expect.poll(() => r!.studio.queue.status().inFlight, { timeout: 20_000 }).toBe(3);
     await expect.poll(() => r!.sim.ledger.generations.length, { timeout: 20_000 }).toBe(3);
     // Lowered, it holds the next submission back at once (the three already sent carry on).
-    r.studio.updateSettings({ concurrency: 2 });
-    expect(r.studio.queueStatus().limit).toBe(2);
+    r.studio.settings.update({ concurrency: 2 });
+    expect(r.studio.queue.status().limit).toBe(2);
     // Changed by another program on the same folder (the app while the CLI runs the queue): picked up too.
     const other = new Studio({ dataDir: r.dataDir, apiKey: 'test-key-123' });
     try {
-      other.updateSettings({ concurrency: 4 });
-      await expect.poll(() => r!.studio.queueStatus().limit, { timeout: 20_000 }).toBe(4);
+      other.settings.update({ concurrency: 4 });
+      await expect.poll(() => r!.studio.queue.status().limit, { timeout: 20_000 }).toBe(4);
       await expect.poll(() => r!.sim.ledger.generations.length, { timeout: 20_000 }).toBe(4);
     } finally {
       await other.close();
@@ -60,9 +62,9 @@ describe('steering the queue', () => {
 
   it('claims higher-priority batches first', async () => {
     r = await rig({ faults: { latencyMs: 10 } }, { overrides: { concurrency: 1 } });
-    r.studio.enqueue(spec(['low'], { name: 'low' }));
-    const high = r.studio.enqueue(spec(['high'], { name: 'high' })).batchId;
-    expect(r.studio.setBatchPriority(high, 2).priority).toBe(2);
+    r.studio.batches.create(spec(['low'], { name: 'low' }));
+    const high = r.studio.batches.create(spec(['high'], { name: 'high' })).batchId;
+    expect(r.studio.batches.setPriority(high, 2).priority).toBe(2);
     r.studio.start();
     await r.studio.whenSettled();
     expect(sentPrompts(r)).toEqual(['high', 'low']);
@@ -70,61 +72,61 @@ describe('steering the queue', () => {
 
   it('sends a queued job with its edited prompt and parameters; a sent job cannot be edited', async () => {
     r = await rig({ faults: { latencyMs: 10 } });
-    const id = r.studio.enqueue(spec(['a cat', 'a dog'], { params: { aspect_ratio: '1:1' } })).batchId;
-    const [cat, dog] = r.studio.stores.jobs.list({ batchId: id }).rows;
-    r.studio.editJob(cat!.id, { prompt: 'a tiger', params: { aspect_ratio: '16:9', num_images: 2 } });
-    expect(r.studio.editBatchParams(id, { params: { output_format: 'webp' } })).toEqual({
+    const id = r.studio.batches.create(spec(['a cat', 'a dog'], { params: { aspect_ratio: '1:1' } })).batchId;
+    const [cat, dog] = internalsOf(r.studio).stores.jobs.list({ batchId: id }).rows;
+    r.studio.jobs.edit(cat!.id, { prompt: 'a tiger', params: { aspect_ratio: '16:9', num_images: 2 } });
+    expect(r.studio.batches.editParams(id, { params: { output_format: 'webp' } })).toEqual({
       edited: 2,
       skipped: 0,
     });
-    expect(r.studio.batchSummary(id)?.images).toBe(3);
+    expect(r.studio.batches.find(id)?.images).toBe(3);
     expect(
-      thrown(JobEditError, () => r!.studio.editJob(dog!.id, { params: { num_images: 9 } })).message,
+      thrown(JobEditError, () => r!.studio.jobs.edit(dog!.id, { params: { num_images: 9 } })).message,
     ).toMatch(/num_images|at most 4/);
     r.studio.start();
     await r.studio.whenSettled();
     const tiger = r.sim.ledger.generations.find((g) => g.prompt === 'a tiger');
     expect(tiger?.input).toMatchObject({ aspect_ratio: '16:9', num_images: 2, output_format: 'webp' });
-    expect(thrown(JobEditError, () => r!.studio.editJob(cat!.id, { prompt: 'x' })).message).toContain(
+    expect(thrown(JobEditError, () => r!.studio.jobs.edit(cat!.id, { prompt: 'x' })).message).toContain(
       'only a queued or paused job that was never sent can be edited',
     );
   });
 
   it('continues a batch paused at its budget once the budget is raised; resuming alone says what to do', async () => {
     r = await rig({ faults: { latencyMs: 10 } }, { overrides: { concurrency: 1 } });
-    const id = r.studio.enqueue(spec(['one', 'two', 'three'], { maxCredits: 40 })).batchId;
+    const id = r.studio.batches.create(spec(['one', 'two', 'three'], { maxCredits: 40 })).batchId;
     r.studio.start();
     await r.studio.whenSettled();
-    const paused = r.studio.batchSummary(id)!;
+    const paused = r.studio.batches.find(id)!;
     expect([paused.status, paused.pauseReason, paused.counts.done]).toEqual(['paused', 'budget', 2]);
-    expect(thrown(QueueOrderError, () => r!.studio.resumeBatch(id)).message).toContain(
+    expect(thrown(StudioError, () => r!.studio.batches.resume(id)).message).toContain(
       'stopped at its budget of 40 credits (40 spent or in flight): raise or remove its budget',
     );
-    expect(r.studio.setBudget(id, 100).maxCredits).toBe(100);
+    expect(r.studio.batches.setBudget(id, 100).maxCredits).toBe(100);
     await r.studio.whenSettled();
-    const done = r.studio.batchSummary(id)!;
+    const done = r.studio.batches.find(id)!;
     expect([done.status, done.counts.done]).toEqual(['done', 3]);
   });
 
   it('duplicates a batch with the same jobs, and retries a failed job with other parameters', async () => {
     r = await rig({ faults: { latencyMs: 10, rejectPattern: 'forbidden' } });
-    const id = r.studio.enqueue(
+    const id = r.studio.batches.create(
       spec(['a forbidden fox', 'a calm lake'], { seed: { mode: 'fixed', value: 5 } }),
     ).batchId;
     r.studio.start();
     await r.studio.whenSettled();
-    const failed = r.studio.stores.jobs.inStates(['failed'], id)[0]!;
-    r.studio.retryJobWith(failed.id, { prompt: 'a friendly fox', params: { output_format: 'jpeg' } });
+    const failed = internalsOf(r.studio).stores.jobs.inStates(['failed'], id)[0]!;
+    r.studio.jobs.retryWith(failed.id, { prompt: 'a friendly fox', params: { output_format: 'jpeg' } });
     await r.studio.whenSettled();
-    expect(r.studio.stores.jobs.get(failed.id)?.state).toBe('done');
+    expect(internalsOf(r.studio).stores.jobs.get(failed.id)?.state).toBe('done');
     expect(r.sim.ledger.generations.find((g) => g.prompt === 'a friendly fox')?.input.output_format).toBe(
       'jpeg',
     );
 
-    const copy = r.studio.duplicateBatch(id);
+    const copy = r.studio.batches.duplicate(id);
     expect(copy.name).toBe('test batch copy');
     await r.studio.whenSettled();
-    const jobs = r.studio.stores.jobs.list({ batchId: copy.id }).rows;
+    const jobs = internalsOf(r.studio).stores.jobs.list({ batchId: copy.id }).rows;
     expect(jobs.map((j) => [j.prompt, j.input.seed, j.state])).toEqual([
       ['a friendly fox', 5, 'done'],
       ['a calm lake', 5, 'done'],

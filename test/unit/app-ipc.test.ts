@@ -64,7 +64,7 @@ describe('callContract over the real dispatcher', () => {
   };
   const call = (method: unknown, input: unknown, unexpected: unknown[] = []) =>
     callContract((m, i) => dispatch(handlers, m, i), method, input, {
-      secrets: () => [studio.apiKey()].filter((k): k is string => !!k),
+      secrets: () => [studio.settings.apiKey()].filter((k): k is string => !!k),
       onUnexpected: (_m, err) => unexpected.push(err),
     });
 
@@ -122,7 +122,7 @@ describe('callContract over the real dispatcher', () => {
 
   it('scrubs the API key from any message that carries it', async () => {
     await call('key.set', { key: 'sk-live-1234567890abcdef' });
-    expect(studio.apiKey()).toBe('sk-live-1234567890abcdef');
+    expect(studio.settings.apiKey()).toBe('sk-live-1234567890abcdef');
     const unexpected: unknown[] = [];
     const reply = await callContract(
       async () => {
@@ -132,7 +132,7 @@ describe('callContract over the real dispatcher', () => {
       },
       'key.test',
       {},
-      { secrets: () => [studio.apiKey()!], onUnexpected: (_m, e) => unexpected.push(e) },
+      { secrets: () => [studio.settings.apiKey()!], onUnexpected: (_m, e) => unexpected.push(e) },
     );
     expect(reply).toEqual({
       error: {

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { nameFromPrompt, uniqueName } from '../../shared/batch-name.ts';
 import { createHandlers, dispatch } from '../../main/engine/handlers.ts';
 import { Studio } from '../../main/engine/studio.ts';
+import { internalsOf } from '../../main/engine/internals.ts';
 
 describe('nameFromPrompt', () => {
   it('keeps the first few words, cut at a word boundary, without trailing punctuation', () => {
@@ -49,17 +50,19 @@ describe('batches as the engine names them', () => {
 
   it('names an unnamed batch after its first expanded prompt, never the raw template, and keeps names unique', async () => {
     const s = await studio();
-    const first = s.enqueue({
+    const first = s.batches.create({
       name: '',
       entries: [{ prompt: '{red|blue} teapot on a {table|shelf}, studio light' }],
     });
-    const second = s.enqueue({
+    const second = s.batches.create({
       name: '',
       entries: [{ prompt: '{red|blue} teapot on a {table|shelf}, studio light' }],
     });
-    const third = s.enqueue({ name: 'Spring catalogue', entries: [{ prompt: 'mug' }] });
-    const fourth = s.enqueue({ name: 'Spring catalogue', entries: [{ prompt: 'mug' }] });
-    const names = [first, second, third, fourth].map((b) => s.stores.batches.get(b.batchId)!.name);
+    const third = s.batches.create({ name: 'Spring catalogue', entries: [{ prompt: 'mug' }] });
+    const fourth = s.batches.create({ name: 'Spring catalogue', entries: [{ prompt: 'mug' }] });
+    const names = [first, second, third, fourth].map(
+      (b) => internalsOf(s).stores.batches.get(b.batchId)!.name,
+    );
     expect(names).toEqual([
       'red teapot on a table, studio',
       'red teapot on a table, studio (2)',
@@ -74,8 +77,8 @@ describe('batches as the engine names them', () => {
       keyStore: { get: () => null, set: () => {}, clear: () => {}, kind: () => 'os' },
       version: '0.0.0',
     });
-    const a = s.enqueue({ name: 'alpha', entries: [{ prompt: 'one' }] }).batchId;
-    s.enqueue({ name: 'beta', entries: [{ prompt: 'two' }] });
+    const a = s.batches.create({ name: 'alpha', entries: [{ prompt: 'one' }] }).batchId;
+    s.batches.create({ name: 'beta', entries: [{ prompt: 'two' }] });
     const renamed = (await dispatch(handlers, 'batch.rename', { id: a, name: '  gamma ' })) as {
       name: string;
     };

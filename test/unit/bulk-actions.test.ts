@@ -11,6 +11,7 @@ import { openDatabase, type DB } from '../../main/engine/store/db.ts';
 import { Studio } from '../../main/engine/studio.ts';
 import { seedAssets } from '../helpers/db.ts';
 import { tempDir } from '../helpers/tmp.ts';
+import { internalsOf } from '../../main/engine/internals.ts';
 
 const T0 = new Date(2026, 5, 1, 12, 0).getTime();
 const N = 1200;
@@ -209,14 +210,14 @@ describe('library.bulk runs as a task', () => {
 
   it('shows progress events, can be canceled half way, and its result says how many changed', async () => {
     studio = new Studio({ dataDir: join(dir, 'data') });
-    seedAssets(studio.stores.db, 500, {
+    seedAssets(internalsOf(studio).stores.db, 500, {
       dir,
       prompt: (i) => `a lighthouse ${i}`,
       createdAt: (i) => T0 + i,
     });
     let release!: () => void;
     const held = new Promise<void>((r) => (release = r));
-    bulkTestHooks.set(studio.library, {
+    bulkTestHooks.set(internalsOf(studio).library, {
       chunk: 50,
       beforeChunk: async (p) => {
         if (p.done === 200) await held;
@@ -227,8 +228,7 @@ describe('library.bulk runs as a task', () => {
       keyStore: { get: () => null, set: () => undefined, clear: () => undefined, kind: () => 'os' },
     });
     const events: TaskInfo[] = [];
-    const { tasksOf } = await import('../../main/engine/tasks.ts');
-    tasksOf(studio).on('task', (t) => events.push(t));
+    studio.tasks.on('task', (t) => events.push(t));
     const { task } = (await dispatch(handlers, 'library.bulk', {
       selection: { query: 'lighthouse' },
       action: { kind: 'update', addTags: ['beacon'] },

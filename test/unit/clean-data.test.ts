@@ -11,6 +11,7 @@ import { main } from '../../main/cli.ts';
 import type { Io } from '../../main/cli/common.ts';
 import { exportItems } from '../../main/engine/library/export.ts';
 import { Studio } from '../../main/engine/studio.ts';
+import { internalsOf } from '../../main/engine/internals.ts';
 
 let root: string;
 let png: Buffer;
@@ -56,7 +57,7 @@ describe('import', () => {
     writeFileSync(join(src, 'whole.png'), png);
     const studio = new Studio({ dataDir: join(root, 'data-import') });
     try {
-      const report = await studio.importFolder(src);
+      const report = await studio.library.import(src);
       expect(report.imported).toBe(1);
       const reasons = Object.fromEntries(report.skipped.map((s) => [s.path.split('/').pop(), s.reason]));
       expect(Object.keys(reasons).sort()).toEqual(['cut.jpg', 'cut.png']);
@@ -77,8 +78,8 @@ describe('the terminal', () => {
     const studio = new Studio({ dataDir });
     const hostile = 'cat \u001b]0;pwned\u0007\u001b[2J\u001b[1;31mred\u009b2J\u0000 end';
     try {
-      await studio.importFolder(src);
-      studio.stores.db.prepare('UPDATE assets SET prompt = ?').run(hostile);
+      await studio.library.import(src);
+      internalsOf(studio).stores.db.prepare('UPDATE assets SET prompt = ?').run(hostile);
     } finally {
       await studio.close();
     }

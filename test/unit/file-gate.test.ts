@@ -14,6 +14,7 @@ import { storedFile } from '../../main/engine/files/stored-file.ts';
 import { createMediaHandler } from '../../main/engine/media/media-handler.ts';
 import { studioMediaLookup } from '../../main/engine/media/media-lookup.ts';
 import { Studio } from '../../main/engine/studio.ts';
+import { internalsOf } from '../../main/engine/internals.ts';
 
 let root: string;
 let dataDir: string;
@@ -38,7 +39,7 @@ beforeAll(async () => {
   mkdirSync(source);
   writeFileSync(join(source, 'a.png'), png);
   studio = new Studio({ dataDir });
-  await studio.importFolder(source);
+  await studio.library.import(source);
   mkdirSync(join(dataDir, 'logs'), { recursive: true });
   writeFileSync(join(dataDir, 'logs', 'studio.log'), 'secret log');
   writeFileSync(join(dataDir, 'api-key.bin'), 'secret key');
@@ -48,14 +49,14 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-const assetId = () => studio.library.resolve({ query: '' })[0]!;
+const assetId = () => internalsOf(studio).library.resolve({ query: '' })[0]!;
 function pointAssetAt(path: string): void {
-  studio.stores.db.prepare('UPDATE assets SET path = ? WHERE id = ?').run(path, assetId());
+  internalsOf(studio).stores.db.prepare('UPDATE assets SET path = ? WHERE id = ?').run(path, assetId());
 }
 
 describe('storedFile', () => {
   it('lets through only regular files inside library/, refs/ and thumbs/', () => {
-    const real = studio.library.get(assetId())!.path;
+    const real = internalsOf(studio).library.get(assetId())!.path;
     expect(storedFile(dataDir, real)).toBe(real);
     for (const p of [
       join(dataDir, 'studio.db'),
@@ -91,13 +92,13 @@ describe('every read of a row’s path goes through the gate', () => {
     describe(label, () => {
       let original: string;
       beforeAll(() => {
-        original = studio.library.get(assetId())!.path;
+        original = internalsOf(studio).library.get(assetId())!.path;
         pointAssetAt(target());
       });
       afterAll(() => pointAssetAt(original));
 
       it('gets no thumbnail', async () => {
-        expect(await studio.thumbnailFor(assetId())).toBeNull();
+        expect(await studio.library.thumbnail(assetId())).toBeNull();
       });
 
       it('is not served as media', async () => {
@@ -125,7 +126,7 @@ describe('every read of a row’s path goes through the gate', () => {
 
       it('is left out of an export (counted as missing)', async () => {
         const out = join(root, `export-${Math.random().toString(36).slice(2)}.zip`);
-        const r = await studio.exportAssets([assetId()], out);
+        const r = await studio.library.export([assetId()], out);
         expect(r.files).toBe(0);
         expect(r.missing).toHaveLength(1);
         const names = await zipNames(out);

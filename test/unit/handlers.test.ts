@@ -16,6 +16,7 @@ import {
 import { Studio } from '../../main/engine/studio.ts';
 import { startSimulator, type Simulator } from '../../main/simulator/index.ts';
 import { StudioError } from '../../main/engine/errors.ts';
+import { internalsOf } from '../../main/engine/internals.ts';
 
 const KEY = 'sk-test-0123456789abcdef';
 
@@ -159,8 +160,8 @@ describe('app, key and settings', () => {
     const after = await call('key.set', { key: `  ${KEY}  ` });
     expect(after).toMatchObject({ hasKey: true });
     expect(keys.value).toBe(KEY);
-    expect(studio.apiKey()).toBe(KEY);
-    expect(JSON.stringify(studio.stores.settings.all())).not.toContain(KEY);
+    expect(studio.settings.apiKey()).toBe(KEY);
+    expect(JSON.stringify(internalsOf(studio).stores.settings.all())).not.toContain(KEY);
 
     const test = (await call('key.test')) as { ok: boolean; message: string };
     expect(test.ok).toBe(true);
@@ -203,7 +204,7 @@ describe('app, key and settings', () => {
 
     const real = await call('key.set', { key: KEY });
     expect(real).toMatchObject({ simulator: false, hasKey: true, keyStorage: 'os' });
-    expect(studio.apiKey()).toBe(KEY);
+    expect(studio.settings.apiKey()).toBe(KEY);
 
     const { call: call2 } = await rig({ key: null });
     const missing = await callError(call2('app.useSimulator'));
@@ -256,7 +257,7 @@ describe('references', () => {
       bytes: png.length,
     });
     expect(ref.token).toBe(`sha256:${ref.sha256 as string}`);
-    expect(studio.stores.refs.get(ref.sha256 as string)).not.toBeNull();
+    expect(internalsOf(studio).stores.refs.get(ref.sha256 as string)).not.toBeNull();
 
     const bad = await callError(
       call('refs.add', { fileName: 'notes.txt', dataBase64: Buffer.from('hello').toString('base64') }),
@@ -299,7 +300,7 @@ describe('batches, jobs and the library', () => {
       'a green car',
       'a green boat',
     ]);
-    expect(studio.batchSummaries()).toHaveLength(0); // planning stores nothing
+    expect(studio.batches.list()).toHaveLength(0); // planning stores nothing
 
     const created = (await call('batch.create', spec)) as {
       batchId: number;
@@ -308,11 +309,11 @@ describe('batches, jobs and the library', () => {
     };
     expect(created).toMatchObject({ jobs: 6, estimateCredits: plan.estimateCredits });
     const done = await waitFor(studio, () => {
-      const b = studio.batchSummary(created.batchId);
+      const b = studio.batches.find(created.batchId);
       return b?.status === 'done' ? b : null;
     });
     expect(done.counts.done).toBe(6);
-    await waitFor(studio, () => studio.stores.assets.count() === 6);
+    await waitFor(studio, () => internalsOf(studio).stores.assets.count() === 6);
 
     const jobEvent = events.find((e) => e.event === 'job')!.payload as Record<string, unknown>;
     expect(jobEvent).toHaveProperty('batchId', created.batchId);
@@ -322,7 +323,7 @@ describe('batches, jobs and the library', () => {
     unsubscribe();
     const seen = events.length;
     await call('batch.create', { name: 'after', entries: [{ prompt: 'quiet' }] });
-    await waitFor(studio, () => studio.batchSummaries().every((b) => b.status === 'done'));
+    await waitFor(studio, () => studio.batches.list().every((b) => b.status === 'done'));
     expect(events.length).toBe(seen);
 
     const list = (await call('jobs.list', { batchId: created.batchId })) as {
@@ -408,8 +409,8 @@ describe('the library over the contract', () => {
       name: 'harbour',
       entries: [{ prompt: '{a red boat|a blue boat|a red car|一只红色的猫}' }],
     })) as { batchId: number };
-    await waitFor(r.studio, () => r.studio.batchSummary(batchId)?.status === 'done');
-    await waitFor(r.studio, () => r.studio.stores.assets.count() === 4);
+    await waitFor(r.studio, () => r.studio.batches.find(batchId)?.status === 'done');
+    await waitFor(r.studio, () => internalsOf(r.studio).stores.assets.count() === 4);
     const tasks: EventPayloads['task'][] = [];
     const off = subscribeEvents(r.studio, (event, payload) => {
       if (event === 'task') tasks.push(payload as EventPayloads['task']);

@@ -9,6 +9,7 @@ import { toA1111Parameters } from '../../main/engine/library/metadata/a1111.ts';
 import type { StudioRecord } from '../../main/engine/library/metadata/types.ts';
 import { Studio } from '../../main/engine/studio.ts';
 import { tempDir } from '../helpers/tmp.ts';
+import { internalsOf } from '../../main/engine/internals.ts';
 
 let dir: string;
 let cleanup: () => void;
@@ -81,14 +82,14 @@ describe('import a folder', () => {
     writeFileSync(join(src, '.hidden.png'), ours);
 
     const progress: number[] = [];
-    const report = await studio.importFolder(src, { onProgress: (p) => progress.push(p.done) });
+    const report = await studio.library.import(src, { onProgress: (p) => progress.push(p.done) });
     expect(report).toMatchObject({ scanned: 5, imported: 3, duplicates: 1 });
     expect(report.skipped).toEqual([
       { path: join(src, 'fake.png'), reason: 'not a PNG, JPEG, WebP or GIF image' },
     ]);
     expect(progress.at(-1)).toBe(5);
 
-    const rows = report.ids.map((id) => studio.stores.assets.get(id)!);
+    const rows = report.ids.map((id) => internalsOf(studio).stores.assets.get(id)!);
     const mine = rows.find((r) => r.prompt === '一只红色的猫')!;
     expect(mine).toMatchObject({
       source: 'imported',
@@ -107,14 +108,14 @@ describe('import a folder', () => {
     expect(studio.library.search('lighthouse').rows.map((r) => r.id)).toEqual([lighthouse.id]);
     expect(studio.library.search('红色').rows.map((r) => r.id)).toEqual([mine.id]);
 
-    const again = await studio.importFolder(src);
+    const again = await studio.library.import(src);
     expect(again).toMatchObject({ imported: 0, duplicates: 4 });
   });
 
   it('says clearly when the folder is missing or is a file', async () => {
-    await expect(studio.importFolder(join(dir, 'nope'))).rejects.toThrow(/not found/);
+    await expect(studio.library.import(join(dir, 'nope'))).rejects.toThrow(/not found/);
     writeFileSync(join(dir, 'file.txt'), 'x');
-    await expect(studio.importFolder(join(dir, 'file.txt'))).rejects.toThrow(/not a folder/);
+    await expect(studio.library.import(join(dir, 'file.txt'))).rejects.toThrow(/not a folder/);
   });
 
   it('stops when canceled and keeps what it had imported', async () => {
@@ -122,11 +123,11 @@ describe('import a folder', () => {
     mkdirSync(src);
     for (let i = 0; i < 6; i++) writeFileSync(join(src, `${i}.png`), await png(i * 30));
     const ctl = new AbortController();
-    const report = await studio.importFolder(src, {
+    const report = await studio.library.import(src, {
       signal: ctl.signal,
       onProgress: (p) => p.done === 2 && ctl.abort(),
     });
     expect(report.imported).toBe(2);
-    expect(studio.stores.assets.count()).toBe(2);
+    expect(internalsOf(studio).stores.assets.count()).toBe(2);
   });
 });

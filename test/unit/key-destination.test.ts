@@ -86,7 +86,7 @@ describe('changing the service address', () => {
     expect(err.code).toBe('INVALID_INPUT');
     expect(err.message).toMatch(/other\.example\.net/);
     expect(err.message).toMatch(/--api-base/);
-    expect(studio.apiBase()).toBe(DEFAULT_API_BASE);
+    expect(studio.settings.apiBase()).toBe(DEFAULT_API_BASE);
   });
 
   it('in the app, the person is asked with the host named; declining changes nothing', async () => {
@@ -100,9 +100,9 @@ describe('changing the service address', () => {
     const after = (await call('settings.update', { apiBase: other, concurrency: 3 })) as { apiBase: string };
     expect(asked).toEqual([other]);
     expect(after.apiBase).toBe(DEFAULT_API_BASE);
-    expect(studio.apiBase()).toBe(DEFAULT_API_BASE);
+    expect(studio.settings.apiBase()).toBe(DEFAULT_API_BASE);
     // The rest of the patch is not applied either: the person declined this change as a whole.
-    expect(studio.settings().concurrency).not.toBe(3);
+    expect(studio.settings.get().concurrency).not.toBe(3);
   });
 
   it('confirmed, the key moves to the new address; the same origin or the default needs no question', async () => {
@@ -115,12 +115,12 @@ describe('changing the service address', () => {
     });
     await call('settings.update', { apiBase: other });
     expect(asked).toBe(1);
-    expect(studio.apiBase()).toBe(other);
+    expect(studio.settings.apiBase()).toBe(other);
     await call('settings.update', { apiBase: 'https://other.example.net/v2/api' });
     await call('settings.update', { apiBase: DEFAULT_API_BASE });
     await call('settings.update', { concurrency: 2 });
     expect(asked).toBe(1);
-    expect(studio.apiBase()).toBe(DEFAULT_API_BASE);
+    expect(studio.settings.apiBase()).toBe(DEFAULT_API_BASE);
   });
 });
 

@@ -71,6 +71,20 @@ describe('layers a machine checks', () => {
       "import { SkillsClient } from '../engine/api/client.ts';\nexport const x = SkillsClient;",
     ],
     ['main/simulator/probe.ts', "import { Studio } from '../engine/studio.ts';\nexport const x = Studio;"],
+    // The front doors go through the services: never into the stores, the scheduler or the internals.
+    ['main/cli/probe.ts', "import { JobStore } from '../engine/store/jobs.ts';\nexport const x = JobStore;"],
+    [
+      'main/app/probe.ts',
+      "import { Scheduler } from '../engine/scheduler/scheduler.ts';\nexport const x = Scheduler;",
+    ],
+    [
+      'main/cli/probe.ts',
+      "import { internalsOf } from '../engine/internals.ts';\nexport const x = internalsOf;",
+    ],
+    [
+      'main/bridge/probe.ts',
+      "import { internalsOf } from '../engine/internals.ts';\nexport const x = internalsOf;",
+    ],
   ])('%s: %s is refused', async (filePath, code) => {
     expect(layerErrors(await problems(filePath, code))).not.toEqual([]);
   });
@@ -92,6 +106,14 @@ describe('layers a machine checks', () => {
     ],
     ['main/bridge/probe.ts', "import { Studio } from '../engine/studio.ts';\nexport const x = Studio;"],
     ['main/app/probe.ts', "import { app } from 'electron';\nexport const x = app;"],
+    [
+      'main/cli/probe.ts',
+      "import { BatchService } from '../engine/services/batches.ts';\nexport const x = BatchService;",
+    ],
+    [
+      'test/probe.ts',
+      "import { internalsOf } from '../main/engine/internals.ts';\nexport const x = internalsOf;",
+    ],
   ])('%s: %s is allowed', async (filePath, code) => {
     expect(layerErrors(await problems(filePath, code))).toEqual([]);
   });

@@ -8,6 +8,7 @@ import { AssetStore, type NewAsset } from '../../main/engine/store/assets.ts';
 import { openDatabase, type DB } from '../../main/engine/store/db.ts';
 import { rig } from '../helpers/engine.ts';
 import { tempDir } from '../helpers/tmp.ts';
+import { internalsOf } from '../../main/engine/internals.ts';
 
 const DAY = 86_400_000;
 const T0 = new Date(2026, 5, 1, 12, 0).getTime();
@@ -722,7 +723,7 @@ describe('downloaded images reach the library with their generation', () => {
     const r = await rig({ faults: { latencyMs: 20, jitterMs: 0 } });
     try {
       r.studio.start();
-      r.studio.enqueue({
+      r.studio.batches.create({
         name: '夏日 batch',
         model: 'qwen/qwen-image-2-pro',
         entries: [{ prompt: '一只红色的狐狸 in the snow' }],
@@ -730,7 +731,7 @@ describe('downloaded images reach the library with their generation', () => {
         seed: { mode: 'fixed', value: 4242 },
       });
       await r.studio.whenSettled();
-      const assets = r.studio.stores.assets.search('', 10);
+      const assets = internalsOf(r.studio).stores.assets.search('', 10);
       expect(assets).toHaveLength(2);
       for (const a of assets) {
         expect(a).toMatchObject({
@@ -743,9 +744,9 @@ describe('downloaded images reach the library with their generation', () => {
           rating: 0,
         });
         expect(a.params).toMatchObject({ negative_prompt: 'blurry, 水印', aspect_ratio: '16:9', seed: 4242 });
-        expect(a.credits).toBe(r.studio.stores.jobs.get(a.jobId)!.credits! / 2);
+        expect(a.credits).toBe(internalsOf(r.studio).stores.jobs.get(a.jobId)!.credits! / 2);
       }
-      const found = new Library(r.studio.stores.db, r.dataDir);
+      const found = new Library(internalsOf(r.studio).stores.db, r.dataDir);
       for (const q of ['狐狸', '狐', 'snow', '水印', 'seed:4242', 'ar:16:9', 'model:pro', 'batch:夏日']) {
         expect(found.count(q)).toBe(2);
       }

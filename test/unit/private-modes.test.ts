@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Studio } from '../../main/engine/studio.ts';
+import { internalsOf } from '../../main/engine/internals.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'qs-modes-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -24,9 +25,9 @@ describe.skipIf(process.platform === 'win32')('private files', () => {
     const dataDir = join(root, 'data');
     const studio = new Studio({ dataDir });
     try {
-      const report = await studio.importFolder(src);
+      const report = await studio.library.import(src);
       studio.log.info('hello');
-      const asset = studio.library.get(report.ids[0]!)!;
+      const asset = internalsOf(studio).library.get(report.ids[0]!)!;
       expect(mode(dataDir)).toBe(0o700);
       expect(mode(join(dataDir, 'studio.db'))).toBe(0o600);
       // SQLite creates its write-ahead log and shared-memory index with the database file's own mode.

@@ -37,15 +37,15 @@ export function studioMediaLookup(studio: Studio): (req: MediaRequest) => Promis
   const thumbs = limiter(THUMBS_AT_ONCE);
   return async (req) => {
     if (req.kind === 'asset') {
-      const a = studio.stores.assets.get(req.id);
+      const a = studio.library.file(req.id);
       return a ? { path: a.path, type: a.format } : null;
     }
     if (req.kind === 'thumb' || req.kind === 'tile') {
       const size = req.kind === 'tile' ? TILE_THUMB_SIZE : undefined;
-      const path = await thumbs(() => studio.thumbnailFor(req.id, size));
+      const path = await thumbs(() => studio.library.thumbnail(req.id, size));
       return path ? { path, type: 'webp' } : null;
     }
-    const r = studio.stores.refs.get(req.sha256);
+    const r = studio.refs.file(req.sha256);
     return r ? { path: r.path, type: r.mime } : null;
   };
 }

@@ -2,6 +2,7 @@ import type { Model } from '../../../shared/api.ts';
 import type { BatchPlan, BatchStatus, ParsedBatchSpec } from '../../../shared/domain.ts';
 import { nameFromPrompt, uniqueName } from '../../../shared/batch-name.ts';
 import type { DB } from './db.ts';
+import { StudioError } from '../errors.ts';
 
 export interface BatchRecord {
   id: number;
@@ -124,10 +125,18 @@ export class BatchStore {
   rename(id: number, name: string): BatchRecord | null {
     const other = this.db.prepare('SELECT id FROM batches WHERE name = ? AND id != ?').pluck().get(name, id);
     if (other !== undefined) {
-      throw new Error(`Another batch (#${String(other)}) is already called “${name}” — choose another name.`);
+      throw new StudioError(
+        'ALREADY_EXISTS',
+        `Another batch (#${String(other)}) is already called “${name}” — choose another name.`,
+      );
     }
     this.db.prepare('UPDATE batches SET name = ? WHERE id = ?').run(name, id);
     return this.get(id);
+  }
+
+  /** Sets (or removes, null) a batch's credit budget. */
+  setBudget(id: number, maxCredits: number | null): void {
+    this.db.prepare('UPDATE batches SET max_credits = ? WHERE id = ?').run(maxCredits, id);
   }
 
   list(): BatchRecord[] {

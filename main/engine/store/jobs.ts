@@ -386,6 +386,19 @@ export class JobStore {
   }
 
   /** Average credits per image over completed jobs of a model: the estimate learned from real usage. */
+  /** Each job of a batch with its state. */
+  states(batchId: number): { id: number; state: JobState }[] {
+    return this.db.prepare('SELECT id, state FROM jobs WHERE batch_id = ? ORDER BY seq').all(batchId) as {
+      id: number;
+      state: JobState;
+    }[];
+  }
+
+  /** Credits spent on every job so far. */
+  creditsSpent(): number {
+    return this.db.prepare('SELECT COALESCE(SUM(credits), 0) FROM jobs').pluck().get() as number;
+  }
+
   learnedCreditsPerImage(model: Model): number | null {
     const row = this.db
       .prepare(

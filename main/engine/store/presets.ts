@@ -101,6 +101,19 @@ export class PresetStore {
     };
   }
 
+  /** Adds the presets of an exported file's text; the same rules as importFile. */
+  importText(text: string): number {
+    let data: unknown;
+    try {
+      data = JSON.parse(text);
+    } catch {
+      throw new PresetError(
+        'That file is not JSON — choose a file exported from Presets (qwen-studio presets export).',
+      );
+    }
+    return this.importFile(data);
+  }
+
   /** Adds the file's presets (a name already used is replaced); returns how many were read. */
   importFile(data: unknown): number {
     const parsed = presetFileSchema.safeParse(data);

@@ -1,10 +1,9 @@
 // Long operations the UI starts and watches (export, import): a call returns the task at once, progress
-// goes out as `task` events, and task.cancel aborts through the task's AbortSignal. One registry per Studio,
-// shared by the handlers (which start tasks) and subscribeEvents (which forwards their events), so every
-// open view sees every task whichever transport started it.
+// goes out as `task` events, and task.cancel aborts through the task's AbortSignal. One registry per Studio
+// (`studio.tasks`), shared by the services (which start tasks) and subscribeEvents (which forwards their
+// events), so every open view sees every task whichever transport started it.
 import { EventEmitter } from 'node:events';
-import type { TaskInfo } from '../../shared/contract.ts';
-import type { Studio } from './studio.ts';
+import type { TaskInfo } from '../../../shared/contract.ts';
 
 type Kind = TaskInfo['kind'];
 type ResultOf<K extends Kind> = NonNullable<Extract<TaskInfo, { kind: K }>['result']>;
@@ -118,13 +117,4 @@ export class TaskRegistry extends EventEmitter<{ task: [TaskInfo] }> {
     for (const t of finished.slice(0, Math.max(0, finished.length - KEEP_FINISHED)))
       this.tasks.delete(t.info.id);
   }
-}
-
-const registries = new WeakMap<Studio, TaskRegistry>();
-
-/** The task registry of one studio (made on first use). */
-export function tasksOf(studio: Studio): TaskRegistry {
-  let r = registries.get(studio);
-  if (!r) registries.set(studio, (r = new TaskRegistry()));
-  return r;
 }
