@@ -67,7 +67,10 @@ describe('qwen-studio job <id> edit', () => {
     const bad = await cli(['job', String(dog!.id), 'edit', '--num-images', '9']);
     expect([bad.code, bad.err]).toEqual([2, '--num-images must be a whole number from 1 to 4; got "9".']);
     const unknown = await cli(['job', '9999', 'edit', '--seed', '1']);
-    expect([unknown.code, unknown.err]).toEqual([2, 'There is no job #9999.']);
+    expect([unknown.code, unknown.err]).toEqual([
+      2,
+      'Job 9999 does not exist (it may belong to a deleted data folder).',
+    ]);
     const noPlace = await cli(['job', `${batchId}/3`, 'edit', '--seed', '1']);
     expect([noPlace.code, noPlace.err]).toEqual([2, `Batch #${batchId} has no job 3: its jobs are 1 to 2.`]);
     const garbled = await cli(['job', 'dog', 'edit', '--seed', '1']);
