@@ -40,6 +40,6 @@ describe('batch.images', () => {
     expect(after[1]).toEqual({ jobId: expected[1]!.jobId, assetIds: [expected[1]!.assetIds[1]] });
     expect(after.flatMap((e) => e.assetIds)).not.toContain(trashed);
     expect((await dispatch(handlers, 'batch.images', { id: other })) as typeof expected).toHaveLength(1);
-    await expect(dispatch(handlers, 'batch.images', { id: 999 })).rejects.toThrow('There is no batch #999.');
+    await expect(dispatch(handlers, 'batch.images', { id: 999 })).rejects.toThrow('Batch 999 does not exist');
   });
 });
