@@ -1,6 +1,8 @@
-// Every operation the UI can ask of the engine and every event the engine pushes. One entry here plus one
-// handler in main/engine/handlers.ts = a new operation, reachable over Electron IPC, the browser bridge and
-// (directly) from the CLI. Payloads are validated against `input` on the engine side of every transport.
+// Every operation the UI can ask of the engine and every event the engine pushes, each declared once: its
+// input schema and what it answers side by side. One entry here plus one line in its domain's handler map
+// (main/engine/handlers.ts, over a service) = a new operation, reachable over Electron IPC and the browser
+// bridge; the CLI calls the same service. Payloads are validated against `input` on the engine side of every
+// transport.
 import type { CollectionInfo, DuplicateGroup, SavedSearch, TagInfo, UsageRow } from './library.ts';
 import { z } from 'zod';
 import type { BatchPlan, BatchSummary, JobRow, QueueStatus, AssetRow, PromptEntry } from './domain.ts';
@@ -11,6 +13,14 @@ import type { Settings } from './settings.ts';
 import { settingsSchema } from './settings.ts';
 import { CONTROL_FREE, INPUT_LIMITS, formatLimit } from './input-limits.ts';
 import type { ErrorReply } from './errors.ts';
+
+/**
+ * What a method answers (or an event carries): a type-only marker beside the input, so an operation is declared
+ * in one place. Nothing reads its value.
+ */
+function out<T>(): T {
+  return undefined as T;
+}
 
 const id = z.number().int().positive();
 const none = z.strictObject({});
@@ -44,16 +54,17 @@ const jobParamsEdit = z.strictObject(
 const wildcardName = z.string().trim().min(1, 'a wildcard needs a name').max(200);
 
 export const contract = {
-  'app.info': { input: none },
+  'app.info': { input: none, output: out<AppInfo>() },
   /** "Try it without a key": run against a local simulator, clearly labelled as such in the UI. */
-  'app.useSimulator': { input: none },
-  'settings.get': { input: none },
-  'settings.update': { input: settingsSchema.partial() },
+  'app.useSimulator': { input: none, output: out<AppInfo>() },
+  'settings.get': { input: none, output: out<Settings>() },
+  'settings.update': { input: settingsSchema.partial(), output: out<Settings>() },
   'key.set': {
     input: z.strictObject({ key: z.string().trim().min(8, 'that does not look like an API key').max(512) }),
+    output: out<AppInfo>(),
   },
-  'key.clear': { input: none },
-  'key.test': { input: none },
+  'key.clear': { input: none, output: out<AppInfo>() },
+  'key.test': { input: none, output: out<{ ok: boolean; message: string }>() },
   /** Parses a dropped prompt file (.txt, .csv, .jsonl) with the engine's own reader: same rules as the CLI. */
   'prompts.parseFile': {
     input: z.strictObject({
@@ -65,34 +76,51 @@ export const contract = {
           'the prompt file is larger than 64 MB — split it into several files',
         ),
     }),
+    output: out<ParsedPromptFile>(),
   },
-  'batch.plan': { input: batchSpecSchema },
-  'batch.create': { input: batchSpecSchema },
-  'batch.list': { input: none },
-  'batch.pause': { input: z.strictObject({ id }) },
-  'batch.resume': { input: z.strictObject({ id }) },
-  'batch.cancel': { input: z.strictObject({ id }) },
-  'batch.retry': { input: z.strictObject({ id }) },
-  'batch.rename': { input: z.strictObject({ id, name }) },
+  'batch.plan': { input: batchSpecSchema, output: out<BatchPlan>() },
+  'batch.create': {
+    input: batchSpecSchema,
+    output: out<{ batchId: number; jobs: number; estimateCredits: number }>(),
+  },
+  'batch.list': { input: none, output: out<BatchSummary[]>() },
+  'batch.pause': { input: z.strictObject({ id }), output: out<BatchSummary | null>() },
+  'batch.resume': { input: z.strictObject({ id }), output: out<BatchSummary | null>() },
+  'batch.cancel': { input: z.strictObject({ id }), output: out<BatchSummary | null>() },
+  'batch.retry': { input: z.strictObject({ id }), output: out<BatchSummary | null>() },
+  'batch.rename': { input: z.strictObject({ id, name }), output: out<BatchSummary | null>() },
   /** Moves a waiting batch in the queue (the scheduler claims jobs in this order). */
-  'batch.move': { input: z.strictObject({ id, move: z.enum(['top', 'bottom', 'up', 'down']) }) },
-  'batch.priority': { input: z.strictObject({ id, priority: z.number().int().min(-2).max(2) }) },
+  'batch.move': {
+    input: z.strictObject({ id, move: z.enum(['top', 'bottom', 'up', 'down']) }),
+    output: out<BatchSummary>(),
+  },
+  'batch.priority': {
+    input: z.strictObject({ id, priority: z.number().int().min(-2).max(2) }),
+    output: out<BatchSummary>(),
+  },
   /** Raises, lowers or removes (null) a batch's credit budget; a batch paused at its budget continues. */
   'batch.budget': {
     input: z.strictObject({
       id,
       maxCredits: z.number().int().positive('a budget is 1 credit or more').nullable(),
     }),
+    output: out<BatchSummary>(),
   },
-  'batch.duplicate': { input: z.strictObject({ id }) },
+  'batch.duplicate': { input: z.strictObject({ id }), output: out<BatchSummary>() },
   /** The same parameter change on every job of the batch that was not sent yet. */
-  'batch.editParams': { input: z.strictObject({ id, params: jobParamsEdit }) },
+  'batch.editParams': {
+    input: z.strictObject({ id, params: jobParamsEdit }),
+    output: out<{ edited: number; skipped: number }>(),
+  },
   /** Each finished job's images (library ids), for the Queue's job table. */
-  'batch.images': { input: z.strictObject({ id }) },
+  'batch.images': { input: z.strictObject({ id }), output: out<BatchImages>() },
   /** A sweep batch as its grid: axes, prompts and each job in its cell with its images. */
-  'batch.sweep': { input: z.strictObject({ id }) },
+  'batch.sweep': { input: z.strictObject({ id }), output: out<SweepGrid>() },
   /** Writes the sweep's contact sheet (one labelled PNG); without `out` the app asks where (null: closed). */
-  'batch.sheet': { input: z.strictObject({ id, out: path.optional(), dark: z.boolean().default(false) }) },
+  'batch.sheet': {
+    input: z.strictObject({ id, out: path.optional(), dark: z.boolean().default(false) }),
+    output: out<{ path: string; width: number; height: number; cells: number; missing: number } | null>(),
+  },
   'jobs.list': {
     input: z.strictObject({
       batchId: id.optional(),
@@ -100,12 +128,13 @@ export const contract = {
       offset: z.number().int().min(0).default(0),
       limit: z.number().int().min(1).max(1000).default(200),
     }),
+    output: out<{ total: number; rows: JobRow[] }>(),
   },
-  'job.pause': { input: z.strictObject({ id }) },
-  'job.resume': { input: z.strictObject({ id }) },
-  'job.cancel': { input: z.strictObject({ id }) },
-  'job.retry': { input: z.strictObject({ id }) },
-  'job.drop': { input: z.strictObject({ id }) },
+  'job.pause': { input: z.strictObject({ id }), output: out<JobRow>() },
+  'job.resume': { input: z.strictObject({ id }), output: out<JobRow>() },
+  'job.cancel': { input: z.strictObject({ id }), output: out<JobRow>() },
+  'job.retry': { input: z.strictObject({ id }), output: out<JobRow>() },
+  'job.drop': { input: z.strictObject({ id }), output: out<JobRow>() },
   /** Edits a queued or paused job that was never sent. */
   'job.edit': {
     input: z.strictObject({
@@ -113,6 +142,7 @@ export const contract = {
       prompt: z.string().trim().min(1).max(5000).optional(),
       params: jobParamsEdit.optional(),
     }),
+    output: out<JobRow>(),
   },
   /** Retries a failed or canceled job with other parameters. */
   'job.retryWith': {
@@ -121,8 +151,9 @@ export const contract = {
       prompt: z.string().trim().min(1).max(5000).optional(),
       params: jobParamsEdit.optional(),
     }),
+    output: out<JobRow>(),
   },
-  'presets.list': { input: none },
+  'presets.list': { input: none, output: out<NamedPreset[]>() },
   /** Saves (or replaces) a preset; `isDefault` makes it the one a new draft and `run` start from. */
   'presets.save': {
     input: z.strictObject({
@@ -130,20 +161,36 @@ export const contract = {
       preset: presetSchema,
       isDefault: z.boolean().default(false),
     }),
+    output: out<NamedPreset>(),
   },
-  'presets.remove': { input: z.strictObject({ name: presetNameSchema }) },
-  'presets.setDefault': { input: z.strictObject({ name: presetNameSchema.nullable() }) },
-  'presets.export': { input: none },
+  'presets.remove': {
+    input: z.strictObject({ name: presetNameSchema }),
+    output: out<{ removed: boolean }>(),
+  },
+  'presets.setDefault': {
+    input: z.strictObject({ name: presetNameSchema.nullable() }),
+    output: out<NamedPreset[]>(),
+  },
+  'presets.export': { input: none, output: out<PresetFile>() },
   /** Adds the presets of an exported file (its text); a name already used is replaced. */
-  'presets.import': { input: z.strictObject({ text: z.string().max(4 * 1024 * 1024) }) },
-  'wildcards.list': { input: none },
-  'wildcards.read': { input: z.strictObject({ name: wildcardName }) },
+  'presets.import': {
+    input: z.strictObject({ text: z.string().max(4 * 1024 * 1024) }),
+    output: out<{ imported: number }>(),
+  },
+  'wildcards.list': { input: none, output: out<WildcardInfo[]>() },
+  'wildcards.read': {
+    input: z.strictObject({ name: wildcardName }),
+    output: out<{ name: string; text: string }>(),
+  },
   /** Saves a wildcard file (checked line by line first); an existing one is replaced. */
-  'wildcards.write': { input: z.strictObject({ name: wildcardName, text: z.string().max(4 * 1024 * 1024) }) },
-  'wildcards.remove': { input: z.strictObject({ name: wildcardName }) },
-  'queue.status': { input: none },
-  'queue.pause': { input: none },
-  'queue.resume': { input: none },
+  'wildcards.write': {
+    input: z.strictObject({ name: wildcardName, text: z.string().max(4 * 1024 * 1024) }),
+    output: out<WildcardInfo>(),
+  },
+  'wildcards.remove': { input: z.strictObject({ name: wildcardName }), output: out<{ removed: boolean }>() },
+  'queue.status': { input: none, output: out<QueueStatus>() },
+  'queue.pause': { input: none, output: out<QueueStatus>() },
+  'queue.resume': { input: none, output: out<QueueStatus>() },
   'refs.add': {
     input: z.strictObject({
       fileName: z.string().min(1).max(255),
@@ -153,9 +200,10 @@ export const contract = {
         .min(1)
         .max(40 * 1024 * 1024),
     }),
+    output: out<RefInfo>(),
   },
   /** Turns a library image into a reference image (stored once, content-addressed). */
-  'refs.fromAsset': { input: z.strictObject({ id }) },
+  'refs.fromAsset': { input: z.strictObject({ id }), output: out<RefInfo>() },
   /** A page of the library: the full query language (see library.syntax), newest first, by relevance or best first. */
   'library.search': {
     input: z.strictObject({
@@ -169,10 +217,11 @@ export const contract = {
       /** Count every match (default); a "load more" page can skip it. */
       count: z.boolean().default(true),
     }),
+    output: out<LibraryPage>(),
   },
   /** The search language's help: one entry per operator, for the "?" popover. */
-  'library.syntax': { input: none },
-  'library.get': { input: z.strictObject({ id }) },
+  'library.syntax': { input: none, output: out<QuerySyntax>() },
+  'library.get': { input: z.strictObject({ id }), output: out<AssetDetail | null>() },
   /** Sets flags, notes and tags on a selection; everything absent is left alone. */
   'library.update': {
     input: z
@@ -195,6 +244,7 @@ export const contract = {
           (u.removeTags?.length ?? 0) > 0,
         'say what to change: favorite, rating, rejected, notes, addTags or removeTags',
       ),
+    output: out<{ images: number; changed: number }>(),
   },
   /** Autocomplete for tag fields: tags starting with the text first, most used first. */
   'library.tags.suggest': {
@@ -202,17 +252,22 @@ export const contract = {
       prefix: z.string().max(100).default(''),
       limit: z.number().int().min(1).max(50).default(10),
     }),
+    output: out<TagInfo[]>(),
   },
   /** Every tag in use, by name, with how many images carry it. */
-  'library.tags.list': { input: none },
+  'library.tags.list': { input: none, output: out<TagInfo[]>() },
   /** Renames a tag on every image; the engine refuses an empty name or one another tag already has. */
   'library.tags.rename': {
     input: z.strictObject({ from: z.string().trim().min(1).max(100), to: z.string().trim().max(100) }),
+    output: out<TagInfo[]>(),
   },
   /** Removes the tag from every image; the images themselves stay. */
-  'library.tags.delete': { input: z.strictObject({ name: z.string().trim().min(1).max(100) }) },
+  'library.tags.delete': {
+    input: z.strictObject({ name: z.string().trim().min(1).max(100) }),
+    output: out<{ deleted: boolean }>(),
+  },
   /** Moves the selection to the trash; the returned token undoes it. */
-  'library.trash': { input: z.strictObject({ selection }) },
+  'library.trash': { input: z.strictObject({ selection }), output: out<TrashResult>() },
   /**
    * Starts a bulk action over a selection (above all "all N matching" a search) as a background task with
    * progress and Cancel: an update (flags, tags), a collection add/remove, or the trash. A canceled action
@@ -234,10 +289,14 @@ export const contract = {
         z.strictObject({ kind: z.literal('trash') }),
       ]),
     }),
+    output: out<{ task: TaskInfo }>(),
   },
-  'library.undo': { input: z.strictObject({ token: id }) },
-  'library.usage': { input: z.strictObject({ by: z.enum(['batch', 'collection']).default('batch') }) },
-  'library.duplicates': { input: none },
+  'library.undo': { input: z.strictObject({ token: id }), output: out<UndoResult>() },
+  'library.usage': {
+    input: z.strictObject({ by: z.enum(['batch', 'collection']).default('batch') }),
+    output: out<DiskUsage>(),
+  },
+  'library.duplicates': { input: none, output: out<DuplicatesReport>() },
   /**
    * Starts exporting the selection (originals + metadata.csv/jsonl) as a background task. Without `out`,
    * the app asks where with a native dialog (see AppInfo.canPickPaths); the answer's task is null when the
@@ -245,21 +304,25 @@ export const contract = {
    */
   'library.export': {
     input: z.strictObject({ selection, format: z.enum(['zip', 'folder']), out: path.optional() }),
+    output: out<{ task: TaskInfo | null }>(),
   },
   /** Starts importing a folder of images (duplicates skipped) as a background task; `folder` as for export. */
-  'library.import': { input: z.strictObject({ folder: path.optional() }) },
+  'library.import': {
+    input: z.strictObject({ folder: path.optional() }),
+    output: out<{ task: TaskInfo | null }>(),
+  },
   /** Whether the catalog lists nothing while the data folder holds images (a lost or emptied studio.db). */
-  'library.rebuildOffer': { input: none },
+  'library.rebuildOffer': { input: none, output: out<{ needed: boolean }>() },
   /** Rebuilds an empty catalog from the records inside the images, as a background task. */
-  'library.rebuild': { input: none },
-  'tasks.list': { input: none },
-  'task.cancel': { input: z.strictObject({ id }) },
-  'collections.list': { input: none },
-  'collections.create': { input: z.strictObject({ name }) },
-  'collections.rename': { input: z.strictObject({ id, name }) },
-  'collections.delete': { input: z.strictObject({ id }) },
-  'collections.add': { input: z.strictObject({ id, selection }) },
-  'collections.remove': { input: z.strictObject({ id, selection }) },
+  'library.rebuild': { input: none, output: out<{ task: TaskInfo }>() },
+  'tasks.list': { input: none, output: out<TaskInfo[]>() },
+  'task.cancel': { input: z.strictObject({ id }), output: out<TaskInfo | null>() },
+  'collections.list': { input: none, output: out<CollectionInfo[]>() },
+  'collections.create': { input: z.strictObject({ name }), output: out<CollectionInfo>() },
+  'collections.rename': { input: z.strictObject({ id, name }), output: out<CollectionInfo[]>() },
+  'collections.delete': { input: z.strictObject({ id }), output: out<{ deleted: boolean }>() },
+  'collections.add': { input: z.strictObject({ id, selection }), output: out<{ changed: number }>() },
+  'collections.remove': { input: z.strictObject({ id, selection }), output: out<{ changed: number }>() },
   /** "Pick the best": the images of a round (2 to 500, trashed ones left out) and a seed for its pairs. */
   'ranking.start': {
     input: z.strictObject({
@@ -271,6 +334,7 @@ export const contract = {
         .max(2 ** 32 - 1)
         .optional(),
     }),
+    output: out<RankingRound>(),
   },
   /** The next pair of a round after the pairs already shown in it, or null when the round is over. */
   'ranking.next': {
@@ -283,22 +347,28 @@ export const contract = {
         .min(0)
         .max(2 ** 32 - 1),
     }),
+    output: out<RankingPair | null>(),
   },
   /** The person preferred `winner` to `loser`: both Elo scores move; the token takes it back. */
-  'ranking.choose': { input: z.strictObject({ winner: id, loser: id }) },
-  'ranking.undo': { input: z.strictObject({ token: id }) },
-  'searches.list': { input: none },
+  'ranking.choose': { input: z.strictObject({ winner: id, loser: id }), output: out<ChoiceReceipt>() },
+  'ranking.undo': {
+    input: z.strictObject({ token: id }),
+    output: out<{ winner: AssetRow; loser: AssetRow }>(),
+  },
+  'searches.list': { input: none, output: out<SavedSearch[]>() },
   /** Saves the query under a name; saving an existing name replaces its query. */
-  'searches.save': { input: z.strictObject({ name, query: queryText }) },
-  'searches.rename': { input: z.strictObject({ id, name }) },
-  'searches.delete': { input: z.strictObject({ id }) },
-} as const satisfies Record<string, { input: z.ZodType }>;
+  'searches.save': { input: z.strictObject({ name, query: queryText }), output: out<SavedSearch>() },
+  'searches.rename': { input: z.strictObject({ id, name }), output: out<SavedSearch[]>() },
+  'searches.delete': { input: z.strictObject({ id }), output: out<{ deleted: boolean }>() },
+} as const satisfies Record<string, { input: z.ZodType; output: unknown }>;
 
 export type Method = keyof typeof contract;
 /** A bulk action of library.bulk (an update, a collection add/remove, the trash). */
 export type BulkAction = z.input<(typeof contract)['library.bulk']['input']>['action'];
 export type Input<M extends Method> = z.input<(typeof contract)[M]['input']>;
 export type ParsedInput<M extends Method> = z.output<(typeof contract)[M]['input']>;
+/** What a method answers, declared beside its input. */
+export type Output<M extends Method> = (typeof contract)[M]['output'];
 
 export interface AppInfo {
   version: string;
@@ -485,105 +555,20 @@ export type TaskInfo =
   | (TaskBase & { kind: 'rebuild'; result?: RebuildTaskResult })
   | (TaskBase & { kind: 'bulk'; result?: BulkTaskResult });
 
-export interface Outputs {
-  'app.info': AppInfo;
-  'app.useSimulator': AppInfo;
-  'settings.get': Settings;
-  'settings.update': Settings;
-  'key.set': AppInfo;
-  'key.clear': AppInfo;
-  'key.test': { ok: boolean; message: string };
-  'prompts.parseFile': ParsedPromptFile;
-  'batch.plan': BatchPlan;
-  'batch.create': { batchId: number; jobs: number; estimateCredits: number };
-  'batch.list': BatchSummary[];
-  'batch.pause': BatchSummary | null;
-  'batch.resume': BatchSummary | null;
-  'batch.cancel': BatchSummary | null;
-  'batch.retry': BatchSummary | null;
-  'batch.rename': BatchSummary | null;
-  'batch.move': BatchSummary;
-  'batch.priority': BatchSummary;
-  'batch.budget': BatchSummary;
-  'batch.duplicate': BatchSummary;
-  'batch.editParams': { edited: number; skipped: number };
-  'batch.images': BatchImages;
-  'batch.sweep': SweepGrid;
-  'batch.sheet': { path: string; width: number; height: number; cells: number; missing: number } | null;
-  'job.edit': JobRow;
-  'job.retryWith': JobRow;
-  'presets.list': NamedPreset[];
-  'presets.save': NamedPreset;
-  'presets.remove': { removed: boolean };
-  'presets.setDefault': NamedPreset[];
-  'presets.export': PresetFile;
-  'presets.import': { imported: number };
-  'wildcards.list': WildcardInfo[];
-  'wildcards.read': { name: string; text: string };
-  'wildcards.write': WildcardInfo;
-  'wildcards.remove': { removed: boolean };
-  'jobs.list': { total: number; rows: JobRow[] };
-  'job.pause': JobRow;
-  'job.resume': JobRow;
-  'job.cancel': JobRow;
-  'job.retry': JobRow;
-  'job.drop': JobRow;
-  'queue.status': QueueStatus;
-  'queue.pause': QueueStatus;
-  'queue.resume': QueueStatus;
-  'refs.add': RefInfo;
-  'refs.fromAsset': RefInfo;
-  'library.search': LibraryPage;
-  'library.syntax': QuerySyntax;
-  'library.get': AssetDetail | null;
-  /** `images`: how many the selection covered; `changed`: rows or links actually changed. */
-  'library.update': { images: number; changed: number };
-  'library.tags.suggest': TagInfo[];
-  'library.tags.list': TagInfo[];
-  'library.tags.rename': TagInfo[];
-  'library.tags.delete': { deleted: boolean };
-  'library.trash': TrashResult;
-  'library.bulk': { task: TaskInfo };
-  'library.undo': UndoResult;
-  'library.usage': DiskUsage;
-  'library.duplicates': DuplicatesReport;
-  'library.export': { task: TaskInfo | null };
-  'library.import': { task: TaskInfo | null };
-  'library.rebuildOffer': { needed: boolean };
-  'library.rebuild': { task: TaskInfo };
-  'tasks.list': TaskInfo[];
-  'task.cancel': TaskInfo | null;
-  'collections.list': CollectionInfo[];
-  'collections.create': CollectionInfo;
-  'collections.rename': CollectionInfo[];
-  'collections.delete': { deleted: boolean };
-  'collections.add': { changed: number };
-  'collections.remove': { changed: number };
-  'ranking.start': RankingRound;
-  'ranking.next': RankingPair | null;
-  'ranking.choose': ChoiceReceipt;
-  'ranking.undo': { winner: AssetRow; loser: AssetRow };
-  'searches.list': SavedSearch[];
-  'searches.save': SavedSearch;
-  'searches.rename': SavedSearch[];
-  'searches.delete': { deleted: boolean };
-}
-
-export type Output<M extends Method> = Outputs[M];
-
-/** Events pushed from the engine to every open view. */
-export interface EventPayloads {
-  job: JobRow;
-  queue: QueueStatus;
-  batch: BatchSummary;
-  asset: AssetRow;
-  /** Progress and the end of a background task (export, import). */
-  task: TaskInfo;
+/** Events pushed from the engine to every open view, each with what it carries. */
+export const events = {
+  job: out<JobRow>(),
+  queue: out<QueueStatus>(),
+  batch: out<BatchSummary>(),
+  asset: out<AssetRow>(),
+  /** Progress and the end of a background task (export, import, rebuild, bulk). */
+  task: out<TaskInfo>(),
   /** A native menu item (or its shortcut) or OS notice in the desktop app; never sent by the browser bridge. */
-  menu: MenuEvent;
-}
+  menu: out<MenuEvent>(),
+};
+export type EventPayloads = typeof events;
 export type EventName = keyof EventPayloads;
-export const EVENT_NAMES: readonly EventName[] = ['job', 'queue', 'batch', 'asset', 'task', 'menu'];
+export const EVENT_NAMES = Object.keys(events) as EventName[];
 
 export type MenuAction = 'new-batch' | 'run' | 'focus-compose' | 'focus-queue' | 'focus-library';
 /** A menu item, or a click on the OS notice that a batch finished (the Library showing that batch). */
