@@ -4,6 +4,8 @@ import { useShallow } from 'zustand/react/shallow';
 import { Icon } from './components/Icon.tsx';
 import { Sidebar } from './components/Sidebar.tsx';
 import { Toasts } from './components/Toasts.tsx';
+import { CompareView } from './components/compare/CompareView.tsx';
+import { PickBestView } from './components/compare/PickBestView.tsx';
 import { hasMod } from './keyboard.ts';
 import { followTheme } from './theme.ts';
 import { AREAS } from './store/app-slice.ts';
@@ -100,6 +102,8 @@ export function App() {
       ) : (
         <SettingsView />
       )}
+      <CompareView />
+      <PickBestView />
       <Toasts />
     </div>
   );

@@ -11,6 +11,7 @@ import './styles/compose.css';
 import './styles/queue.css';
 import './styles/library.css';
 import './styles/power.css';
+import './styles/compare.css';
 
 // Before the first paint, so a dark system never flashes a light splash.
 applyTheme('system');

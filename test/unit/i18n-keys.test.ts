@@ -25,9 +25,10 @@ const base = (key: string) => key.replace(PLURAL, '');
 const placeholders = (text: string) =>
   [...text.matchAll(/\{\{\s*([\w]+)/g)].map((m) => m[1]!).sort((a, b) => a.localeCompare(b));
 
-// Batch power keeps its strings in *.power.json, merged into the same namespace.
-const en = flatten({ ...load('en.json'), ...load('en.power.json') });
-const zh = flatten({ ...load('zh-CN.json'), ...load('zh-CN.power.json') });
+// Batch power keeps its strings in *.power.json, compare and pick the best in *.compare.json, merged into
+// the same namespace.
+const en = flatten({ ...load('en.json'), ...load('en.power.json'), ...load('en.compare.json') });
+const zh = flatten({ ...load('zh-CN.json'), ...load('zh-CN.power.json'), ...load('zh-CN.compare.json') });
 
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

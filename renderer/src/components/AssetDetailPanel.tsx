@@ -188,6 +188,17 @@ export function AssetDetailPanel() {
               <dd>{detail.job?.credits != null ? num(detail.job.credits) : '—'}</dd>
             </div>
             <div>
+              <dt>{t('pick.scoreLabel')}</dt>
+              <dd>
+                {detail.comparisons
+                  ? t('pick.scoreDetail', {
+                      score: Math.round(detail.score ?? 0),
+                      count: detail.comparisons,
+                    })
+                  : t('pick.notRanked')}
+              </dd>
+            </div>
+            <div>
               <dt>{t('detail.references')}</dt>
               <dd>{detail.refs.length ? detail.refs.map((r) => r.fileName).join(', ') : t('common.none')}</dd>
             </div>

@@ -4,20 +4,23 @@ import i18next from 'i18next';
 import { initReactI18next } from 'react-i18next';
 import type { Language } from '../../../shared/settings.ts';
 import en from './en.json';
+import enCompare from './en.compare.json';
 import enPower from './en.power.json';
 import zhCNPower from './zh-CN.power.json';
 import zhCNSyntax from './zh-CN.syntax.json';
 import zhCN from './zh-CN.json';
+import zhCNCompare from './zh-CN.compare.json';
 
 export const LANGUAGES = ['en', 'zh-CN'] as const;
 export type UiLanguage = (typeof LANGUAGES)[number];
 
 export const i18n = i18next.createInstance();
 void i18n.use(initReactI18next).init({
-  // Batch power (sweeps, wildcards, presets, steering) keeps its strings in its own files, under `power`.
+  // Batch power (sweeps, wildcards, presets, steering) keeps its strings in its own files, under `power`;
+  // compare and pick the best in theirs, under `compare` and `pick`.
   resources: {
-    en: { translation: { ...en, ...enPower } },
-    'zh-CN': { translation: { ...zhCN, ...zhCNPower }, syntax: zhCNSyntax },
+    en: { translation: { ...en, ...enPower, ...enCompare } },
+    'zh-CN': { translation: { ...zhCN, ...zhCNPower, ...zhCNCompare }, syntax: zhCNSyntax },
   },
   lng: systemLanguage(globalThis.navigator?.language),
   fallbackLng: 'en',

@@ -1,6 +1,7 @@
-// The one store of the page: four slices, read through selectors (with useShallow for objects).
+// The one store of the page: five slices, read through selectors (with useShallow for objects).
 import { create } from 'zustand';
 import { createAppSlice } from './app-slice.ts';
+import { createCompareSlice } from './compare-slice.ts';
 import { createComposeSlice } from './compose-slice.ts';
 import { createLibrarySlice } from './library-slice.ts';
 import { createQueueSlice } from './queue-slice.ts';
@@ -13,4 +14,5 @@ export const useStudio = create<StudioState>()((...a) => ({
   ...createComposeSlice(...a),
   ...createQueueSlice(...a),
   ...createLibrarySlice(...a),
+  ...createCompareSlice(...a),
 }));

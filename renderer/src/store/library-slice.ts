@@ -16,7 +16,7 @@ import { api, errorMessage } from '../api.ts';
 import { t } from '../i18n/index.ts';
 import type { Slice } from './types.ts';
 
-export type LibrarySort = 'newest' | 'relevance';
+export type LibrarySort = 'newest' | 'relevance' | 'best';
 
 /** What a bulk action may change on a selection. */
 export interface AssetPatch {

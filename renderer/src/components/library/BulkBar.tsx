@@ -1,9 +1,11 @@
 // What can be done to the selected images at once: favorite, rate, reject, tag, collect, export, trash.
 // "Select all N matching" widens the selection to everything the search matches, loaded or not.
 import { useState } from 'react';
+import type { Selection } from '../../../../shared/contract.ts';
 import { useTranslation } from 'react-i18next';
 import { useShallow } from 'zustand/react/shallow';
 import { num } from '../../format.ts';
+import { COMPARE_MAX } from '../../store/compare-slice.ts';
 import { useStudio } from '../../store/index.ts';
 import { Icon } from '../Icon.tsx';
 import { Popover } from '../Popover.tsx';
@@ -11,7 +13,8 @@ import { StarRating } from '../StarRating.tsx';
 import { TagInput } from '../TagInput.tsx';
 import { ExportForm } from './PathForms.tsx';
 
-function CollectionPicker(props: { close: () => void }) {
+/** Adds the selection (or the given images) to a collection picked from the list, or to a new one. */
+export function CollectionPicker(props: { close: () => void; selection?: Selection }) {
   const { t } = useTranslation();
   const { collections, add, create } = useStudio(
     useShallow((s) => ({ collections: s.collections, add: s.addToCollection, create: s.createCollection })),
@@ -29,7 +32,7 @@ function CollectionPicker(props: { close: () => void }) {
                 className="pick-list__item"
                 onClick={() => {
                   props.close();
-                  void add(c.id);
+                  void add(c.id, props.selection);
                 }}
               >
                 <Icon name="collection" size={14} />
@@ -49,7 +52,7 @@ function CollectionPicker(props: { close: () => void }) {
           void create(name).then((c) => {
             if (!c) return;
             props.close();
-            void add(c.id);
+            void add(c.id, props.selection);
           });
         }}
       >
@@ -83,6 +86,9 @@ export function BulkBar() {
       update: st.updateAssets,
       trash: st.trashAssets,
       detailOpen: st.selectedAsset !== null,
+      compare: st.openCompare,
+      pick: st.startPick,
+      current: st.currentSelection,
     })),
   );
   // One image with its details open is organised in the details panel; the bar is for more than that.
@@ -109,6 +115,23 @@ export function BulkBar() {
         </button>
       </div>
       <div className="bulkbar__actions">
+        {!s.allMatching && n >= 2 && n <= COMPARE_MAX ? (
+          <button type="button" className="btn btn--sm" onClick={() => s.compare([...s.selection])}>
+            <Icon name="compare" size={14} /> {t('compare.open')}
+          </button>
+        ) : null}
+        {n >= 2 ? (
+          <button
+            type="button"
+            className="btn btn--sm"
+            onClick={() => {
+              const sel = s.current();
+              if (sel) void s.pick(sel);
+            }}
+          >
+            <Icon name="trophy" size={14} /> {t('pick.start')}
+          </button>
+        ) : null}
         <button
           type="button"
           className={`btn btn--sm${allFav ? ' btn--toggled' : ''}`}

@@ -191,6 +191,7 @@ export function SortSelect(props: { sort: LibrarySort; onSort: (sort: LibrarySor
         >
           <option value="newest">{t('filters.newest')}</option>
           <option value="relevance">{t('filters.relevance')}</option>
+          <option value="best">{t('pick.sortBest')}</option>
         </select>
       </label>
     </>

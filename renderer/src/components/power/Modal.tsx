@@ -5,7 +5,14 @@ import { createPortal } from 'react-dom';
 import { useTranslation } from 'react-i18next';
 import { Icon } from '../Icon.tsx';
 
-export function Modal(props: { title: string; onClose: () => void; wide?: boolean; children: ReactNode }) {
+export function Modal(props: {
+  title: string;
+  onClose: () => void;
+  wide?: boolean;
+  /** The whole window (the compare view). */
+  full?: boolean;
+  children: ReactNode;
+}) {
   const { t } = useTranslation();
   const id = useId();
   const panel = useRef<HTMLDivElement>(null);
@@ -30,7 +37,7 @@ export function Modal(props: { title: string; onClose: () => void; wide?: boolea
     <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
       <div
         ref={panel}
-        className={`modal card${props.wide ? ' modal--wide' : ''}`}
+        className={`modal card${props.wide ? ' modal--wide' : ''}${props.full ? ' modal--full' : ''}`}
         role="dialog"
         aria-modal="true"
         aria-labelledby={id}

@@ -25,6 +25,7 @@ const valueLabel = (axis: SweepAxis | undefined, i: number) =>
 export function SweepGridDialog({ batch, onClose }: { batch: BatchSummary; onClose: () => void }) {
   const { t } = useTranslation();
   const toast = useStudio((s) => s.toast);
+  const startPick = useStudio((s) => s.startPick);
   const canPick = useStudio((s) => s.info?.canPickPaths ?? false);
   const [grid, setGrid] = useState<SweepGrid | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -106,6 +107,16 @@ export function SweepGridDialog({ batch, onClose }: { batch: BatchSummary; onClo
             ) : null}
             <button type="button" className="btn btn--sm" onClick={() => void exportSheet()}>
               <Icon name="image" /> {t('power.sweep.sheet')}
+            </button>
+            <button
+              type="button"
+              className="btn btn--sm"
+              onClick={() => {
+                onClose();
+                void startPick({ query: `batch:#${batch.id}` });
+              }}
+            >
+              <Icon name="trophy" /> {t('pick.start')}
             </button>
           </div>
           <div
