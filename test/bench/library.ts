@@ -408,12 +408,13 @@ async function measure(
     }
   }
   const assets = lib.count('');
-  const bulk = opts.bulk ? await bulkTag(db, lib, opts.compare) : {};
-  db.close();
+  // The library's size as built (before the bulk actions below add and merge index segments).
   const dbBytes = ['', '-wal'].reduce(
     (s, ext) => s + (existsSync(dbPath + ext) ? statSync(dbPath + ext).size : 0),
     0,
   );
+  const bulk = opts.bulk ? await bulkTag(db, lib, opts.compare) : {};
+  db.close();
   return {
     assets,
     open_ms: round(openMs),
