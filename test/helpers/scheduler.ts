@@ -19,7 +19,13 @@ import { tempDir } from './tmp.ts';
 
 export interface FakeClient {
   create: Mock<
-    (model: Model, input: GenerationInput, files: LocalFile[], signal?: AbortSignal) => Promise<Generation>
+    (
+      model: Model,
+      input: GenerationInput,
+      files: LocalFile[],
+      signal?: AbortSignal,
+      onWrite?: () => void,
+    ) => Promise<Generation>
   >;
   createStream: Mock<
     (
@@ -27,6 +33,7 @@ export interface FakeClient {
       input: GenerationInput,
       onFrame: (g: Generation) => void,
       signal?: AbortSignal,
+      onWrite?: () => void,
     ) => Promise<Generation>
   >;
   get: Mock<(id: string, signal?: AbortSignal) => Promise<Generation>>;
@@ -78,7 +85,11 @@ export async function schedulerHarness(
   const stores = memoryStores();
   seedBatch(stores, opts.jobs ?? 1);
   const client: FakeClient = {
-    create: vi.fn(async (_m, input) => ({ id: `gen_${input.prompt}`, status: 'IN_QUEUE' })),
+    // Like the real client: the request is "written" (onWrite) before its answer comes.
+    create: vi.fn(async (_m, input, _files, _signal, onWrite) => {
+      onWrite?.();
+      return { id: `gen_${input.prompt}`, status: 'IN_QUEUE' };
+    }),
     createStream: vi.fn(),
     get: vi.fn(async (id) => completed(id)),
     running: vi.fn(async () => []),

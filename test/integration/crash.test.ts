@@ -2,14 +2,17 @@
 // `qwen-studio resume` straight away — the dead run's lock never refuses it; every generation the service
 // accepted is finished, downloaded and recorded once, and nothing is paid for twice.
 import { createHash } from 'node:crypto';
+import { once } from 'node:events';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { basename, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stripMetadata } from '../../main/engine/library/metadata/embed.ts';
 import { isTempName } from '../../main/engine/files/temp-sweep.ts';
+import { Studio } from '../../main/engine/studio.ts';
 import { startSimulator, type Simulator } from '../../main/simulator/index.ts';
-import { sha256 } from '../helpers/engine.ts';
+import { sha256, spec } from '../helpers/engine.ts';
 import {
   countJobs,
   leaseHolderPid,
@@ -47,6 +50,19 @@ function uncertainPrompts(dataDir: string): string[] {
       prompt: string;
     }[];
     return rows.map((r) => r.prompt);
+  } finally {
+    db.close();
+  }
+}
+
+/** Uncertain jobs never marked sent: none may exist (their create never left, so they are sent again). */
+function uncertainUnsent(dataDir: string): string[] {
+  const db = new Database(join(dataDir, 'studio.db'), { readonly: true });
+  try {
+    return db
+      .prepare("SELECT prompt FROM jobs WHERE state = 'uncertain' AND sent_at IS NULL")
+      .pluck()
+      .all() as string[];
   } finally {
     db.close();
   }
@@ -101,11 +117,12 @@ describe('crash safety of the command line', () => {
       // The kills landed while generations were in flight: recovery was really exercised.
       expect(inFlightAtKill.filter((n) => n > 0).length).toBeGreaterThanOrEqual(3);
 
-      // A kill can land after a job was marked `submitting` and before its create left the process: the
-      // next run cannot tell that from a lost answer, so the job waits, uncertain, for the person's say-so.
-      // Only such jobs may be uncertain — the service never accepted any of them — and retrying them then
-      // finishes the batch with nothing paid twice.
+      // A job claimed but never marked sent is queued again by the next run (see the next test). Only a kill
+      // in the instant between the mark and the service reading the request can leave a job the running list
+      // cannot account for: it waits, uncertain, for the person's say-so. Such a job was marked sent and the
+      // service never accepted it — and retrying it then finishes the batch with nothing paid twice.
       const uncertain = uncertainPrompts(dataDir);
+      expect(uncertainUnsent(dataDir)).toEqual([]);
       const acceptedSoFar = sim.ledger.acceptedByPrompt();
       for (const p of uncertain) expect(acceptedSoFar[p] ?? 0, p).toBe(0);
       if (uncertain.length > 0) {
@@ -147,6 +164,47 @@ describe('crash safety of the command line', () => {
       } finally {
         db.close();
       }
+    },
+  );
+
+  // The sharpest moment: the job is claimed (`submitting`) and the process dies before its create is written.
+  // An https service address whose TLS handshake never completes holds the process exactly there.
+  it(
+    'a kill after a job was claimed but before its create was written: the relaunch sends it, once — not uncertain',
+    { timeout: 120_000 },
+    async () => {
+      const dataDir = join(dir, 'claimed');
+      const prompt = 'claimed but never sent';
+      const prep = new Studio({ dataDir, apiKey: null });
+      try {
+        prep.batches.create(spec([prompt]));
+      } finally {
+        await prep.close();
+      }
+      const silent = createServer(() => {}); // accepts, never answers the ClientHello
+      const sockets = new Set<Socket>();
+      silent.on('connection', (s) => sockets.add(s));
+      silent.listen(0, '127.0.0.1');
+      await once(silent, 'listening');
+      try {
+        const { port } = silent.address() as AddressInfo;
+        const first = spawnCli(['resume', '--json'], { dataDir, apiBase: `https://127.0.0.1:${port}/api` });
+        await waitFor(
+          () => (countJobs(dataDir, ['submitting']) === 1 ? true : null),
+          'the job to be claimed',
+        );
+        first.child.kill('SIGKILL');
+        expect((await first.done).signal).toBe('SIGKILL');
+      } finally {
+        for (const s of sockets) s.destroy();
+        silent.close();
+      }
+
+      const second = await spawnCli(['resume', '--json'], { dataDir, apiBase: sim.url }).done;
+      expect(second.code, second.out.slice(-2000)).toBe(0);
+      expect(uncertainPrompts(dataDir)).toEqual([]);
+      expect(countJobs(dataDir, ['done'])).toBe(1);
+      expect(sim.ledger.acceptedByPrompt()[prompt]).toBe(1);
     },
   );
 });

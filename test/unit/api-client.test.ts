@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import http from 'node:http';
+import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -556,6 +557,71 @@ const completed: Generation = {
   data: { type: 'image', images: [{ url: 'https://cdn.example/x.png', width: 1024, height: 1024 }] },
   usage: { total: 20, subscription: 20, permanent: 0 },
 };
+
+describe('onWrite: called just before a create is written to the network, never when nothing was', () => {
+  it('JSON, multipart and event-stream creates: once each, before the service has the request', async () => {
+    const marks: number[] = [];
+    const arrivals: number[] = [];
+    const srv = await startServer((req, res) => {
+      arrivals.push(marks.length);
+      if (req.url?.includes('/sse/')) {
+        sse(res);
+        res.end(frame(completed));
+      } else json(res, 200, queued());
+    });
+    const c = client(srv.base);
+    const mark = () => marks.push(Date.now());
+    await c.create(MODEL, { prompt: 'json' }, [], undefined, mark);
+    const file = { fileName: 'r.png', contentType: 'image/png', data: new Uint8Array([1, 2, 3]) };
+    await c.create(MODEL, { prompt: 'multipart' }, [file], undefined, mark);
+    await c.createStream(MODEL, { prompt: 'stream' }, () => {}, undefined, mark);
+    expect(marks).toHaveLength(3);
+    // When each request reached the server, its mark had already been made.
+    expect(arrivals).toEqual([1, 2, 3]);
+  });
+
+  it('connection refused: never called', async () => {
+    const srv = await startServer(() => {});
+    await srv.close();
+    let marked = 0;
+    const err = await caught(client(srv.base).create(MODEL, { prompt: 'x' }, [], undefined, () => marked++));
+    expect(err).toMatchObject({ offline: true, maybeSent: false });
+    expect(marked).toBe(0);
+  });
+
+  it('a TLS handshake that never completes: never called (nothing was written)', async () => {
+    const silent = net.createServer(() => {}); // accepts the connection, never answers the ClientHello
+    silent.listen(0, '127.0.0.1');
+    await once(silent, 'listening');
+    const sockets = new Set<net.Socket>();
+    silent.on('connection', (s) => sockets.add(s));
+    serverCleanups.push(async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((r) => silent.close(() => r()));
+    });
+    const { port } = silent.address() as AddressInfo;
+    let marked = 0;
+    const c = client(`https://127.0.0.1:${port}/api`, { timeouts: { connectMs: 300 } });
+    const err = await caught(c.create(MODEL, { prompt: 'x' }, [], undefined, () => marked++));
+    expect(err).toMatchObject({ maybeSent: false });
+    expect(marked).toBe(0);
+  });
+
+  it('a hook that throws stops the request unsent, and its error is the one the call fails with', async () => {
+    const srv = await startServer((_req, res) => json(res, 200, queued()));
+    const full = Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+    const outcome = await client(srv.base)
+      .create(MODEL, { prompt: 'x' }, [], undefined, () => {
+        throw full;
+      })
+      .then(
+        () => 'resolved',
+        (err: unknown) => err,
+      );
+    expect(outcome).toBe(full);
+    expect(srv.requests).toEqual([]);
+  });
+});
 
 describe('createStream', () => {
   it('delivers frames as they come, tolerating comments and unknown events, and resolves on the terminal one', async () => {

@@ -264,19 +264,86 @@ describe('credits', () => {
 });
 
 describe('after a crash', () => {
-  it('creates left submitting are looked for; found ones are followed, the rest become uncertain', async () => {
-    h = await schedulerHarness({ jobs: 2, limits: { reconcileLooks: 2, reconcileSpacingMs: 1_000 } });
-    for (const id of [1, 2]) h.stores.jobs.transition(id, 'queued', 'submitting', { attempts: 1 });
-    // A lease held by a process that is gone: the start is a crash recovery.
-    h.stores.db
+  /** A lease held by a process that is gone: the next start is a crash recovery. */
+  const crashedBefore = (hh: Harness) =>
+    hh.stores.db
       .prepare(
         'INSERT INTO runner_lease (id, owner, pid, host, acquired_at, heartbeat_at, released) VALUES (1, ?, ?, ?, ?, ?, 0)',
       )
       .run('dead', 2 ** 22 + 7, 'elsewhere', 0, 0);
+
+  it('creates marked sent are looked for; found ones are followed, the rest become uncertain', async () => {
+    h = await schedulerHarness({ jobs: 2, limits: { reconcileLooks: 2, reconcileSpacingMs: 1_000 } });
+    for (const id of [1, 2]) h.stores.jobs.transition(id, 'queued', 'submitting', { attempts: 1, sentAt: 5 });
+    crashedBefore(h);
     h.client.running.mockResolvedValueOnce([]).mockResolvedValue([listed('gen_2', 'prompt 2')]);
     expect(h.scheduler.start().previousCrashed).toBe(true);
     await h.until(() => stateOf(h, 1) === 'uncertain' && stateOf(h, 2) === 'done');
     expect(h.client.create).not.toHaveBeenCalled();
     expect(h.scheduler.status().pauseReason).toBe('crash');
+  });
+
+  it('a job left submitting but never marked sent goes back to the queue, and is sent once on Resume', async () => {
+    h = await schedulerHarness({ jobs: 2, limits: { reconcileLooks: 2, reconcileSpacingMs: 1_000 } });
+    // Job 1 was claimed, and the process died before its create was written; job 2's create was written.
+    h.stores.jobs.transition(1, 'queued', 'submitting', { attempts: 1 });
+    h.stores.jobs.transition(2, 'queued', 'submitting', { attempts: 1, sentAt: 5 });
+    crashedBefore(h);
+    h.client.running.mockResolvedValue([listed('gen_2', 'prompt 2')]);
+    h.scheduler.start();
+    await h.until(() => stateOf(h, 2) === 'done' && stateOf(h, 1) === 'queued');
+    expect(h.job(1)).toMatchObject({ attempts: 0, sentAt: null });
+    expect(h.client.create).not.toHaveBeenCalled(); // the queue starts paused after a crash
+    h.scheduler.resume();
+    await h.until(() => stateOf(h, 1) === 'done');
+    expect(h.client.create).toHaveBeenCalledTimes(1);
+    expect(h.client.create.mock.calls[0]![1]).toMatchObject({ prompt: 'prompt 1' });
+  });
+
+  it('the sent mark is written just before the create is written, in the submitting row, and cleared when it is queued again', async () => {
+    h = await schedulerHarness();
+    const seen: { before: number | null; after: number | null }[] = [];
+    h.client.create.mockImplementation(async (_m, input, _f, _s, onWrite) => {
+      expect(h.job(1).state).toBe('submitting');
+      const before = h.job(1).sentAt;
+      onWrite?.();
+      seen.push({ before, after: h.job(1).sentAt });
+      if (seen.length === 1) throw apiError({ status: 503, code: 'PROVIDER_UNAVAILABLE' });
+      return { id: `gen_${input.prompt}`, status: 'IN_QUEUE' };
+    });
+    h.scheduler.start();
+    await vi.advanceTimersByTimeAsync(0);
+    // Refused for now: back in the queue, no longer marked sent (the next attempt is a new send).
+    expect(h.job(1)).toMatchObject({ state: 'queued', sentAt: null });
+    await h.until(() => stateOf(h) === 'done');
+    expect(seen).toEqual([
+      { before: null, after: expect.any(Number) },
+      { before: null, after: expect.any(Number) },
+    ]);
+  });
+
+  it('a mark that cannot be written stops the create unsent and pauses for the disk; Resume sends it', async () => {
+    h = await schedulerHarness();
+    const full = Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+    const patch = h.stores.jobs.patch.bind(h.stores.jobs);
+    const spy = vi.spyOn(h.stores.jobs, 'patch').mockImplementationOnce(() => {
+      throw full;
+    });
+    let written = 0;
+    h.client.create.mockImplementation(async (_m, input, _f, _s, onWrite) => {
+      onWrite?.(); // throws when the mark fails: the real client then never writes the request
+      written++;
+      return { id: `gen_${input.prompt}`, status: 'IN_QUEUE' };
+    });
+    h.scheduler.start();
+    await h.until(() => h.scheduler.status().paused);
+    expect(h.scheduler.status().pauseReason).toBe('disk');
+    expect(written).toBe(0);
+    expect(h.job(1)).toMatchObject({ state: 'submitting', sentAt: null });
+    spy.mockImplementation(patch);
+    h.scheduler.resume();
+    await h.until(() => stateOf(h) === 'done');
+    expect(written).toBe(1);
+    expect(h.client.running).not.toHaveBeenCalled(); // nothing to look for: it was never sent
   });
 });

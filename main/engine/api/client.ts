@@ -216,6 +216,34 @@ interface SendOptions {
   accept: string;
   bodyTimeout: number;
   signal: AbortSignal | undefined;
+  onWrite?: (() => void) | undefined;
+}
+
+/**
+ * Runs `hook` the moment a request is about to be written to its connection — after the connection (and
+ * TLS) is up, before any byte of it leaves — and never when no connection was made. A hook that throws
+ * stops the request there, unsent, and the call fails with the hook's error.
+ */
+function beforeWrite(hook: () => void): Dispatcher.DispatcherComposeInterceptor {
+  return (dispatch) => (opts, handler) =>
+    dispatch(
+      opts,
+      new Proxy(handler, {
+        get(target, prop) {
+          const value: unknown = Reflect.get(target, prop, target);
+          if (typeof value !== 'function') return value;
+          if (prop !== 'onRequestStart') return value.bind(target);
+          return (controller: Dispatcher.DispatchController, context: unknown) => {
+            value.call(target, controller, context);
+            try {
+              hook();
+            } catch (err) {
+              controller.abort(err instanceof Error ? err : new Error(String(err)));
+            }
+          };
+        },
+      }),
+    );
 }
 
 export class SkillsClient {
@@ -258,12 +286,16 @@ export class SkillsClient {
       });
   }
 
-  /** Submits a generation: JSON, or multipart when local reference files are given. */
+  /**
+   * Submits a generation: JSON, or multipart when local reference files are given. `onWrite` runs just
+   * before the request is written to the network (see beforeWrite): the caller records that it is sent.
+   */
   async create(
     model: Model,
     input: GenerationInput,
     files: LocalFile[] = [],
     signal?: AbortSignal,
+    onWrite?: () => void,
   ): Promise<Generation> {
     const body = validateGenerationInput(model, input, files);
     const res = await this.#send({
@@ -273,6 +305,7 @@ export class SkillsClient {
       accept: 'application/json',
       bodyTimeout: this.#timeouts.bodyMs,
       signal,
+      onWrite,
     });
     return this.#readGeneration(res, true, `the create on ${model}`);
   }
@@ -287,6 +320,7 @@ export class SkillsClient {
     input: GenerationInput,
     onFrame: (g: Generation) => void,
     signal?: AbortSignal,
+    onWrite?: () => void,
   ): Promise<Generation> {
     if (typeof onFrame !== 'function') {
       // Local files cannot go over the stream route: use create() with files, then poll.
@@ -302,6 +336,7 @@ export class SkillsClient {
       accept: 'text/event-stream',
       bodyTimeout: this.#timeouts.sseIdleMs,
       signal,
+      onWrite,
     });
     if (res.statusCode < 200 || res.statusCode >= 300) {
       throw await this.#httpError(res, 'create');
@@ -391,8 +426,23 @@ export class SkillsClient {
       'user-agent': this.#userAgent,
     };
     if (typeof opts.body === 'string') headers['content-type'] = 'application/json';
+    // The hook's own failure stopped the request before it was written: it is passed on as it is.
+    let hookFailed: { error: unknown } | null = null;
+    const onWrite = opts.onWrite;
+    const dispatcher = onWrite
+      ? this.#dispatcher.compose(
+          beforeWrite(() => {
+            try {
+              onWrite();
+            } catch (error) {
+              hookFailed = { error };
+              throw error;
+            }
+          }),
+        )
+      : this.#dispatcher;
     try {
-      return await this.#dispatcher.request({
+      return await dispatcher.request({
         origin: this.#origin,
         path: this.#basePath + opts.path,
         method: opts.method,
@@ -403,6 +453,7 @@ export class SkillsClient {
         bodyTimeout: opts.bodyTimeout,
       });
     } catch (err) {
+      if (hookFailed) throw (hookFailed as { error: unknown }).error;
       throw this.#scrub(classifyNetworkError(err, 'request'));
     }
   }

@@ -124,7 +124,7 @@ export function failJob(ctx: SchedulerContext, job: JobRecord, from: JobState, p
 
 /** Back to the queue from `submitting` (nothing reached the service, or it said no for now). */
 export function requeueJob(ctx: SchedulerContext, job: JobRecord, patch: JobPatch, detail: string): void {
-  moveJob(ctx, job, 'submitting', 'queued', patch, detail);
+  moveJob(ctx, job, 'submitting', 'queued', { sentAt: null, ...patch }, detail);
 }
 
 export function pauseReasonFor(status: number | null): PauseReason {

@@ -362,6 +362,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     const started = this.stores.jobs.transition(job.id, 'queued', 'submitting', {
       attempts: job.attempts + 1,
       submittedAt: this.clock.now(),
+      sentAt: null,
       errorClass: null,
       errorCode: null,
       errorMessage: null,
@@ -373,7 +374,9 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   }
 
   private recover(jobs: JobRecord[]): void {
-    const submitting = jobs.filter((j) => j.state === 'submitting' && !this.following.has(j.id));
+    const submitting = this.submitter.requeueUnsent(
+      jobs.filter((j) => j.state === 'submitting' && !this.following.has(j.id)),
+    );
     for (const j of jobs) {
       if (j.state === 'running') this.following.launch(j);
       else if (j.state === 'downloading') this.downloads.enqueue(j.id);

@@ -1,5 +1,7 @@
-// Sending a create and deciding what its answer means. The job is `submitting` (written before the request
-// leaves); an answer with an id moves it to `running` in the same step that stores the id. A failure that
+// Sending a create and deciding what its answer means. The job is `submitting` (claimed), and marked sent
+// (`sentAt`, in the same row) the moment its request is about to be written to the network; an answer with
+// an id moves it to `running` in the same step that stores the id. After a crash only marked jobs can hide an
+// accepted generation: they are looked for; unmarked ones never left the process and are queued again. A failure that
 // proves refusal sends the job back to the queue (or fails it, or pauses everything); a failure that may
 // hide an accepted, billed generation (`maybeSent`) is reconciled against the running list — never re-sent.
 import type { Generation, RunningItem } from '../../../shared/api.ts';
@@ -11,6 +13,7 @@ import type { Connectivity } from './connectivity.ts';
 import { failJob, moveJob, pauseReasonFor, requeueJob, type SchedulerContext } from './context.ts';
 import { matchRunning } from './reconcile.ts';
 import { storedFile } from '../files/stored-file.ts';
+import { isStorageFault } from '../files/storage-fault.ts';
 
 /** `gen`: the create's answer (maybe already terminal); `poll`: accepted, follow by polling; null: done here. */
 export type SubmitOutcome = { gen: Generation } | { poll: true } | null;
@@ -79,17 +82,33 @@ export class Submitter {
       }
       this.conn.onAccepted();
     };
+    // Durable before the first byte leaves: a mark that cannot be written stops the request unsent.
+    let markError: unknown = null;
+    const markSent = () => {
+      try {
+        if (!ctx.stores.jobs.patch(job.id, 'submitting', { sentAt: ctx.clock.now() }))
+          throw new Error(`job ${job.id} is no longer being submitted`);
+      } catch (err) {
+        markError = err;
+        throw err;
+      }
+    };
     this.unanswered.add(job.id);
     try {
       if (files.length === 0 && ctx.settings().stream) {
-        const gen = await client.createStream(job.model, job.input, accept, signal);
+        const gen = await client.createStream(job.model, job.input, accept, signal, markSent);
         return { gen };
       }
-      const gen = await client.create(job.model, job.input, files, signal);
+      const gen = await client.create(job.model, job.input, files, signal, markSent);
       accept(gen);
       return { gen };
     } catch (err) {
       if (this.unstored.has(job.id)) throw err; // a storage fault: the scheduler pauses, Resume attaches
+      if (markError !== null) {
+        // Never sent. Our storage failed: the scheduler pauses, Resume queues the job again.
+        if (isStorageFault(markError)) throw markError;
+        return null;
+      }
       if (accepted) {
         // The stream dropped after the id was stored: follow by polling.
         return signal.aborted ? null : { poll: true };
@@ -176,6 +195,25 @@ export class Submitter {
     if (found) return { poll: true };
     if (left) for (const j of left) this.markUncertain(j);
     return null;
+  }
+
+  /**
+   * Of the jobs left `submitting` (a crash, a storage fault), those never marked sent are queued again — their
+   * create never left this process, so sending it cannot pay twice. Returns the marked ones, to be looked for.
+   */
+  requeueUnsent(jobs: JobRecord[]): JobRecord[] {
+    const sent: JobRecord[] = [];
+    for (const j of jobs) {
+      if (j.sentAt !== null || this.unstored.has(j.id)) sent.push(j);
+      else
+        requeueJob(
+          this.ctx,
+          j,
+          { attempts: Math.max(0, j.attempts - 1) },
+          'never sent before a restart: queued again',
+        );
+    }
+    return sent;
   }
 
   /** Jobs left `submitting` by a crash: look for them all in the running list; follow those found. */

@@ -31,6 +31,8 @@ export interface JobRecord extends JobRow {
   downloadAttempts: number;
   nextAttemptAt: number | null;
   submittedAt: number | null;
+  /** When its create was about to be written to the network (null: claimed, never sent — safe to send). */
+  sentAt: number | null;
   acceptedAt: number | null;
   completedAt: number | null;
 }
@@ -50,6 +52,7 @@ export interface JobPatch {
   errorCode?: string | null;
   errorMessage?: string | null;
   submittedAt?: number | null;
+  sentAt?: number | null;
   acceptedAt?: number | null;
   completedAt?: number | null;
 }
@@ -68,6 +71,7 @@ const PATCH_COLUMNS: Record<keyof JobPatch, string> = {
   errorCode: 'error_code',
   errorMessage: 'error_message',
   submittedAt: 'submitted_at',
+  sentAt: 'sent_at',
   acceptedAt: 'accepted_at',
   completedAt: 'completed_at',
 };
@@ -117,6 +121,7 @@ interface JobDbRow {
   error_message: string | null;
   created_at: number;
   submitted_at: number | null;
+  sent_at: number | null;
   accepted_at: number | null;
   completed_at: number | null;
   updated_at: number;
@@ -156,6 +161,7 @@ function toRecord(r: JobDbRow): JobRecord {
     errorMessage: r.error_message,
     createdAt: r.created_at,
     submittedAt: r.submitted_at,
+    sentAt: r.sent_at,
     acceptedAt: r.accepted_at,
     completedAt: r.completed_at,
     updatedAt: r.updated_at,

@@ -7,7 +7,8 @@ import { migration as m004 } from './004-presets.ts';
 import { migration as m005 } from './005-ranking.ts';
 import { migration as m006 } from './006-ref-positions.ts';
 import { migration as m007 } from './007-bulk-index.ts';
+import { migration as m008 } from './008-sent-at.ts';
 import type { Migration } from './types.ts';
 
-export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005, m006, m007];
+export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005, m006, m007, m008];
 export type { Migration };
