@@ -53,7 +53,10 @@ export async function followBatch(
       seen.set(r.id, r.state);
       if (before === r.state || (before === undefined && r.state === 'queued')) continue;
       const job = studio.jobs.find(r.id);
-      if (job) progress.job(job);
+      // Read after the snapshot, the job may have moved on already: reported as it is now, and only once.
+      if (!job || job.state === before) continue;
+      seen.set(r.id, job.state);
+      progress.job(job);
     }
     const q = studio.queue.stored();
     const note = q.paused
