@@ -89,9 +89,15 @@ export const contract = {
   'batch.cancel': { input: z.strictObject({ id }), output: out<BatchSummary | null>() },
   'batch.retry': { input: z.strictObject({ id }), output: out<BatchSummary | null>() },
   'batch.rename': { input: z.strictObject({ id, name }), output: out<BatchSummary | null>() },
-  /** Moves a waiting batch in the queue (the scheduler claims jobs in this order). */
+  /**
+   * Moves a waiting batch in the queue (the scheduler claims jobs in this order): top, bottom, one place up
+   * or down, or just before another waiting batch (drag and drop).
+   */
   'batch.move': {
-    input: z.strictObject({ id, move: z.enum(['top', 'bottom', 'up', 'down']) }),
+    input: z.strictObject({
+      id,
+      move: z.union([z.enum(['top', 'bottom', 'up', 'down']), z.strictObject({ before: id })]),
+    }),
     output: out<BatchSummary>(),
   },
   'batch.priority': {
@@ -369,6 +375,8 @@ export type Input<M extends Method> = z.input<(typeof contract)[M]['input']>;
 export type ParsedInput<M extends Method> = z.output<(typeof contract)[M]['input']>;
 /** What a method answers, declared beside its input. */
 export type Output<M extends Method> = (typeof contract)[M]['output'];
+/** Where `batch.move` puts a waiting batch. */
+export type BatchMove = Input<'batch.move'>['move'];
 
 export interface AppInfo {
   version: string;

@@ -153,6 +153,11 @@ export type BatchStatus = (typeof BATCH_STATUSES)[number];
 
 export type JobCounts = Record<JobState, number>;
 
+/** A batch still in the queue (active or paused): it has a place in the run order and can be moved. */
+export function isWaitingBatch(b: { status: BatchStatus }): boolean {
+  return b.status === 'active' || b.status === 'paused';
+}
+
 export interface BatchSummary {
   id: number;
   name: string;

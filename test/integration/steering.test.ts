@@ -60,6 +60,32 @@ describe('steering the queue', () => {
     }
   });
 
+  it('moves a waiting batch before another (drag and drop), where it then runs', async () => {
+    r = await rig({ faults: { latencyMs: 10 } }, { overrides: { concurrency: 1 } });
+    const a = r.studio.batches.create(spec(['a one'], { name: 'A' })).batchId;
+    const b = r.studio.batches.create(spec(['b one'], { name: 'B' })).batchId;
+    const c = r.studio.batches.create(spec(['c one'], { name: 'C' })).batchId;
+    const d = r.studio.batches.create(spec(['d one'], { name: 'D' })).batchId;
+    const names = () => r!.studio.batches.list().map((s) => s.name);
+    r.studio.batches.move(d, { before: b });
+    expect(names()).toEqual(['A', 'D', 'B', 'C']);
+    r.studio.batches.move(a, { before: c }); // downwards: it lands just above C
+    expect(names()).toEqual(['D', 'B', 'A', 'C']);
+    r.studio.batches.move(a, { before: a }); // onto itself: nothing changes
+    expect(names()).toEqual(['D', 'B', 'A', 'C']);
+    // Before a batch of higher priority: it takes that priority, or it could not run there.
+    r.studio.batches.setPriority(b, 2);
+    expect(names()).toEqual(['B', 'D', 'A', 'C']);
+    expect(r.studio.batches.move(c, { before: b }).priority).toBe(2);
+    expect(names()).toEqual(['C', 'B', 'D', 'A']);
+    expect(thrown(QueueOrderError, () => r!.studio.batches.move(c, { before: 999 })).message).toBe(
+      'Batch #999 is not waiting in the queue (finished, canceled or unknown), so nothing can be moved before it.',
+    );
+    r.studio.start();
+    await r.studio.whenSettled();
+    expect(sentPrompts(r)).toEqual(['c one', 'b one', 'd one', 'a one']);
+  });
+
   it('claims higher-priority batches first', async () => {
     r = await rig({ faults: { latencyMs: 10 } }, { overrides: { concurrency: 1 } });
     r.studio.batches.create(spec(['low'], { name: 'low' }));

@@ -193,7 +193,7 @@ export class BatchService {
     return this.changed(id);
   }
 
-  /** Moves a waiting batch to the top or bottom of the queue, or one place up or down. */
+  /** Moves a waiting batch to the top or bottom of the queue, one place up or down, or before another. */
   move(id: number, move: Move): BatchSummary {
     this.order.move(id, move);
     return this.changed(id);

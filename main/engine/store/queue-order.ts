@@ -1,11 +1,12 @@
 // The queue's order: batches run by priority (high first), then by their place in the queue, which a person
-// changes by moving a batch to the top, the bottom, or one step up or down among the unfinished batches.
+// changes by moving a batch to the top, the bottom, one step up or down among the unfinished batches, or
+// just before another one (drag and drop in the Queue).
 import type { DB } from './db.ts';
 import { StudioError } from '../errors.ts';
 
 export const PRIORITIES = [-2, -1, 0, 1, 2] as const;
 export type Priority = (typeof PRIORITIES)[number];
-export type Move = 'top' | 'bottom' | 'up' | 'down';
+export type Move = 'top' | 'bottom' | 'up' | 'down' | { before: number };
 
 export class QueueOrderError extends StudioError {
   constructor(message: string, code: 'INVALID_INPUT' | 'NOT_FOUND' | 'CONFLICT' = 'INVALID_INPUT') {
@@ -46,15 +47,27 @@ export class QueueOrder {
       }
       const [item] = order.splice(from, 1) as [{ id: number; priority: number }];
       let to: number;
-      if (move === 'top') to = 0;
+      if (typeof move === 'object') {
+        if (move.before === batchId) return;
+        to = order.findIndex((b) => b.id === move.before);
+        if (to < 0) {
+          throw new QueueOrderError(
+            `Batch #${move.before} is not waiting in the queue (finished, canceled or unknown), so nothing can be moved before it.`,
+          );
+        }
+      } else if (move === 'top') to = 0;
       else if (move === 'bottom') to = order.length;
       else if (move === 'up') to = Math.max(0, from - 1);
       else to = Math.min(order.length, from + 1);
       order.splice(to, 0, item);
       const set = this.db.prepare('UPDATE batches SET queue_pos = ? WHERE id = ?');
       order.forEach((b, i) => set.run(i + 1, b.id));
-      // A move to the top means "run this first": it takes the highest priority among the others.
-      if (move === 'top') {
+      // Priority comes first in the run order. Just before a batch means its priority too; a move to the top
+      // means "run this first" (the highest priority among the others), to the bottom the lowest.
+      if (typeof move === 'object') {
+        const target = order[to + 1] as { id: number; priority: number };
+        if (item.priority !== target.priority) this.setPriority(batchId, target.priority as Priority);
+      } else if (move === 'top') {
         const top = Math.max(...order.map((b) => b.priority));
         if (item.priority < top) this.setPriority(batchId, top as Priority);
       } else if (move === 'bottom') {

@@ -2,7 +2,7 @@ import type { TFunction } from 'i18next';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useShallow } from 'zustand/react/shallow';
-import type { BatchSummary } from '../../../shared/domain.ts';
+import { isWaitingBatch, type BatchSummary } from '../../../shared/domain.ts';
 import { credits, dateTime, duration, num } from '../format.ts';
 import { useStudio } from '../store/index.ts';
 import { Icon } from './Icon.tsx';
@@ -11,6 +11,7 @@ import { ProgressBar } from './ProgressBar.tsx';
 import { RenameField } from './RenameField.tsx';
 import { BatchStatusBadge } from './StateBadge.tsx';
 import { BatchSteer } from './power/BatchSteer.tsx';
+import type { BatchDrag } from './power/batch-drag.ts';
 
 function stats(t: TFunction, b: BatchSummary, queuePaused: boolean): string[] {
   const c = b.counts;
@@ -26,7 +27,7 @@ function stats(t: TFunction, b: BatchSummary, queuePaused: boolean): string[] {
   return parts;
 }
 
-export function BatchCard({ batch }: { batch: BatchSummary }) {
+export function BatchCard({ batch, drag }: { batch: BatchSummary; drag?: BatchDrag | null }) {
   const { t } = useTranslation();
   const [renaming, setRenaming] = useState(false);
   const { open, toggle, act, rename, queuePaused, openImages } = useStudio(
@@ -40,15 +41,25 @@ export function BatchCard({ batch }: { batch: BatchSummary }) {
     })),
   );
   const c = batch.counts;
-  const live = batch.status === 'active' || batch.status === 'paused';
+  const live = isWaitingBatch(batch);
   const pauseNote =
     batch.status === 'paused' && batch.pauseReason === 'budget'
       ? t('batch.budgetPause', { credits: credits(batch.maxCredits ?? 0) })
       : null;
   const headingId = `batch-${batch.id}-title`;
   return (
-    <article className={`batch batch--${batch.status}`} aria-labelledby={headingId}>
+    <article
+      className={`batch batch--${batch.status}${drag?.dropSide ? ` batch--drop-${drag.dropSide}` : ''}${drag?.dragging ? ' batch--dragging' : ''}`}
+      aria-labelledby={headingId}
+      {...drag?.target}
+    >
       <div className="batch__head">
+        {drag ? (
+          // The move buttons below are the keyboard's (and a screen reader's) way to do the same.
+          <span className="batch__grip" title={t('power.steer.drag', { name: batch.name })} {...drag.handle}>
+            <Icon name="grip" size={16} />
+          </span>
+        ) : null}
         <button
           type="button"
           className="batch__toggle"

@@ -1,5 +1,7 @@
 // Queue: batch summaries, the queue's status, and the jobs of the batches a person opened. Kept current by
 // the engine's events (applied in bulk by events.ts) and refreshed on demand.
+import type { BatchMove } from '../../../shared/contract.ts';
+import { isWaitingBatch } from '../../../shared/domain.ts';
 import type { AssetRow, BatchSummary, JobRow, QueueStatus } from '../../../shared/domain.ts';
 import { api, errorMessage } from '../api.ts';
 import { t } from '../i18n/index.ts';
@@ -38,6 +40,8 @@ export interface QueueSlice {
   addJobImages(assets: AssetRow[]): void;
   /** The Library, showing exactly this batch's images. */
   openBatchImages(id: number): void;
+  /** Moves a waiting batch (the buttons and drag and drop alike) and says where it is now. */
+  moveBatch(id: number, move: BatchMove): Promise<void>;
   queueAction(kind: 'pause' | 'resume'): Promise<void>;
   batchAction(kind: BatchActionKind, id: number): Promise<void>;
   /** Answers whether the engine took the name (a refused one is explained in a toast). */
@@ -46,6 +50,16 @@ export interface QueueSlice {
 }
 
 const JOB_PAGE = 1000;
+
+/** Reads the queue's order again once a burst of batch changes is over (at most every REORDER_MS). */
+const REORDER_MS = 300;
+let reorderTimer: ReturnType<typeof setTimeout> | null = null;
+function scheduleReorder(run: () => void): void {
+  reorderTimer ??= setTimeout(() => {
+    reorderTimer = null;
+    run();
+  }, REORDER_MS);
+}
 
 /** Images that arrive while a batch's jobs are being read: added once the read answers, never lost. */
 const arriving = new Map<number, AssetRow[]>();
@@ -128,8 +142,13 @@ export const createQueueSlice: Slice<QueueSlice> = (set, get) => ({
     if (queue) patch.queue = queue;
     if (batches.length) {
       const byId = new Map(s.batches.map((b) => [b.id, b]));
+      // The cards keep the engine's order (waiting batches in the order they run, then the finished ones,
+      // newest first): a batch changes in place; a new one, or one that starts or stops waiting, is placed
+      // by reading the order again.
+      let reorder = false;
       for (const b of batches) {
         const before = byId.get(b.id);
+        if (!before || isWaitingBatch(before) !== isWaitingBatch(b)) reorder = true;
         if (before && before.status !== 'done' && b.status === 'done') {
           const open = { label: t('batch.openInLibrary'), run: () => get().openBatchImages(b.id) };
           s.toast(
@@ -140,7 +159,12 @@ export const createQueueSlice: Slice<QueueSlice> = (set, get) => ({
         }
         byId.set(b.id, b);
       }
-      patch.batches = [...byId.values()].sort((a, b) => b.id - a.id);
+      const known = new Set(s.batches.map((b) => b.id));
+      const fresh = [...byId.values()].filter((b) => !known.has(b.id)).sort((a, b) => a.id - b.id);
+      const kept = s.batches.map((b) => byId.get(b.id)!);
+      const lastWaiting = kept.findLastIndex(isWaitingBatch);
+      patch.batches = [...kept.slice(0, lastWaiting + 1), ...fresh, ...kept.slice(lastWaiting + 1)];
+      if (reorder) scheduleReorder(() => void get().refreshQueue());
     }
     if (jobs.length) {
       const next = { ...s.jobs };
@@ -178,6 +202,17 @@ export const createQueueSlice: Slice<QueueSlice> = (set, get) => ({
 
   openBatchImages(id) {
     get().openLibrary(`batch:#${id}`);
+  },
+
+  async moveBatch(id, move) {
+    try {
+      const b = await api.call('batch.move', { id, move });
+      await get().refreshQueue();
+      const place = get().batches.findIndex((x) => x.id === id) + 1 || 1;
+      get().toast('success', t('power.steer.moved', { name: b.name, place }));
+    } catch (err) {
+      get().toast('error', errorMessage(err));
+    }
   },
 
   async queueAction(kind) {

@@ -5,6 +5,8 @@ import { BatchCard } from '../components/BatchCard.tsx';
 import { EmptyState } from '../components/EmptyState.tsx';
 import { Icon } from '../components/Icon.tsx';
 import { QueueBanner } from '../components/QueueBanner.tsx';
+import { useBatchDrag } from '../components/power/batch-drag.ts';
+import { isWaitingBatch } from '../../../shared/domain.ts';
 import { num } from '../format.ts';
 import { useStudio } from '../store/index.ts';
 import { ViewHeader } from './ViewHeader.tsx';
@@ -20,7 +22,8 @@ export function QueueView() {
       setArea: s.setArea,
     })),
   );
-  const active = batches.filter((b) => b.status === 'active' || b.status === 'paused').length;
+  const dragFor = useBatchDrag(batches);
+  const active = batches.filter(isWaitingBatch).length;
   return (
     <main className="view view--queue" aria-labelledby="view-title">
       <ViewHeader
@@ -64,7 +67,7 @@ export function QueueView() {
       ) : (
         <div className="batches">
           {batches.map((b) => (
-            <BatchCard key={b.id} batch={b} />
+            <BatchCard key={b.id} batch={b} drag={dragFor(b)} />
           ))}
         </div>
       )}

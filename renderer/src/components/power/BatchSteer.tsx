@@ -1,8 +1,9 @@
-// A batch's steering row in the Queue: its place (top, up, down, bottom — the keyboard way to reorder), its
+// A batch's steering row in the Queue: its place (top, up, down, bottom — the keyboard way to reorder; the
+// card's grip drags it, see batch-drag.ts), its
 // priority, its budget (raise it to continue a batch paused at its budget), duplicate, and a sweep's grid.
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { BatchSummary } from '../../../../shared/domain.ts';
+import { isWaitingBatch, type BatchSummary } from '../../../../shared/domain.ts';
 import { api, errorMessage } from '../../api.ts';
 import { useStudio } from '../../store/index.ts';
 import { Icon } from '../Icon.tsx';
@@ -19,9 +20,10 @@ export function BatchSteer({ batch }: { batch: BatchSummary }) {
   const { t } = useTranslation();
   const toast = useStudio((s) => s.toast);
   const refresh = useStudio((s) => s.refreshQueue);
+  const moveBatch = useStudio((s) => s.moveBatch);
   const [budget, setBudget] = useState(batch.maxCredits === null ? '' : String(batch.maxCredits));
   const [grid, setGrid] = useState(false);
-  const live = batch.status === 'active' || batch.status === 'paused';
+  const live = isWaitingBatch(batch);
   const run = async (fn: () => Promise<unknown>, message?: (r: never) => string) => {
     try {
       const r = await fn();
@@ -43,16 +45,7 @@ export function BatchSteer({ batch }: { batch: BatchSummary }) {
                 className="icon-btn"
                 aria-label={`${t(`power.steer.${move}`)}: ${batch.name}`}
                 title={t(`power.steer.${move}`)}
-                onClick={() =>
-                  void run(
-                    () => api.call('batch.move', { id: batch.id, move }),
-                    () =>
-                      t('power.steer.moved', {
-                        name: batch.name,
-                        place: useStudio.getState().batches.findIndex((b) => b.id === batch.id) + 1 || 1,
-                      }),
-                  )
-                }
+                onClick={() => void moveBatch(batch.id, move)}
               >
                 <Icon name={icon} size={15} />
               </button>
