@@ -96,3 +96,53 @@ describe('migration 002 (library)', () => {
     db.close();
   });
 });
+
+describe('migration 009 (the index holds no batch names)', () => {
+  it('takes the batch names out of an indexed library: one Chinese character no longer finds a batch', () => {
+    const path = join(dir, 'studio.db');
+    const v8 = openDatabase(path, { migrations: MIGRATIONS.filter((m) => m.version <= 8) });
+    v8.exec(`
+      INSERT INTO batches (id, name, model, spec_json, total_jobs, total_images, credits_per_image, created_at)
+        VALUES (1, '春季车展', 'qwen/qwen-image-2', '{}', 2, 2, 20, 1000),
+               (2, 'Car show', 'qwen/qwen-image-2', '{}', 1, 1, 20, 1000);
+      INSERT INTO assets (id, job_id, batch_id, idx, sha256, path, bytes, width, height, format, prompt, created_at)
+        VALUES (1, NULL, 1, 0, 'aa', '/lib/1.png', 10, 1024, 1024, 'png', 'a red sports car', 1700000000000),
+               (2, NULL, 1, 1, 'bb', '/lib/2.png', 10, 1024, 1024, 'png', '一辆红色的汽车', 1700000001000),
+               (3, NULL, 2, 0, 'cc', '/lib/3.png', 10, 1024, 1024, 'png', 'a blue car', 1700000002000);
+    `);
+    // What schema 8 did: the batch name's characters answered a one-character query.
+    const before = new Library(v8, dir);
+    expect(
+      before
+        .search('展')
+        .rows.map((r) => r.id)
+        .sort(),
+    ).toEqual([1, 2]);
+    v8.close();
+
+    const db = openDatabase(path);
+    const lib = new Library(db, dir);
+    const found = (q: string) =>
+      lib
+        .search(q)
+        .rows.map((r) => r.id)
+        .sort();
+    expect(found('展')).toEqual([]);
+    expect(found('车')).toEqual([2]); // in its prompt
+    expect(found('春')).toEqual([]);
+    expect(found('batch:车展')).toEqual([1, 2]);
+    expect(found('batch:展')).toEqual([1, 2]);
+    expect(found('car')).toEqual([1, 3]);
+    expect(found('show')).toEqual([]);
+    // New images and renames keep batch names out too.
+    db.prepare('UPDATE batches SET name = ? WHERE id = 2').run('蓝色展台');
+    db.exec(`INSERT INTO assets (id, job_id, batch_id, idx, sha256, path, bytes, width, height, format, prompt, created_at)
+      VALUES (4, NULL, 1, 2, 'dd', '/lib/4.png', 10, 1024, 1024, 'png', 'a green car', 1700000003000)`);
+    expect(found('台')).toEqual([]);
+    expect(found('展')).toEqual([]);
+    expect(found('batch:台')).toEqual([3]);
+    expect(found('batch:春季')).toEqual([1, 2, 4]);
+    expect(found('green')).toEqual([4]);
+    db.close();
+  });
+});

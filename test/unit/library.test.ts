@@ -156,6 +156,15 @@ describe('text search in English and Chinese', () => {
     expect(ids('summer')).toEqual([]);
     expect(ids('batch:summer')).toEqual([x]);
     expect(ids('batch:海报')).toEqual([x]);
+    // One character is looked up in its own column: it must not hold the batch name's characters either.
+    expect(ids('海')).toEqual([]);
+    expect(ids('报')).toEqual([]);
+    expect(ids('batch:报')).toEqual([x]);
+    // …nor after a rename (车 is in one prompt; the batch's images only have it in their batch's name).
+    db.prepare('UPDATE batches SET name = ? WHERE id = ?').run('夏日车展', b);
+    expect(ids('车')).toEqual([mixed]);
+    expect(ids('展')).toEqual([]);
+    expect(ids('batch:车')).toEqual([x]);
     expect(ids('landscape')).toEqual([car]);
     expect(ids('风景')).toEqual([car]);
     expect(ids('client')).toEqual([cafe]);
