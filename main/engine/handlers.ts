@@ -270,7 +270,7 @@ function libraryHandlers(studio: Studio, env: HandlerEnv): Domain<'library'> {
     'library.duplicates': async () => library.duplicates(),
     'library.export': async ({ selection, format, out }) => {
       onlyFromDialog(env, out);
-      if (library.ids(selection).length === 0) {
+      if (library.liveIds(selection).length === 0) {
         throw new StudioError(
           'NOTHING_SELECTED',
           'Nothing to export: no image is in the selection any more.',

@@ -160,6 +160,19 @@ export class Library {
     }
   }
 
+  /** The ids of a selection still in the library (not trashed since the person selected them), in order. */
+  liveIds(sel: Selection): number[] {
+    const ids = this.resolve(sel);
+    if (!Array.isArray(sel)) return ids;
+    const live = new Set<number>();
+    const stmt = this.db
+      .prepare('SELECT id FROM assets WHERE id IN (SELECT value FROM json_each(@ids)) AND deleted_at IS NULL')
+      .pluck();
+    for (const c of chunks(ids))
+      for (const id of stmt.all({ ids: JSON.stringify(c) }) as number[]) live.add(id);
+    return ids.filter((id) => live.has(id));
+  }
+
   /** A selection as ids (a query is resolved now, so later writes do not change what it covers). */
   resolve(sel: Selection): number[] {
     if (Array.isArray(sel)) return [...new Set(sel as number[])];

@@ -127,6 +127,11 @@ export class LibraryService {
     return this.d.library.resolve(this.librarySelection(sel));
   }
 
+  /** The selection's images still in the library (not trashed meanwhile, e.g. by another program). */
+  liveIds(sel: ContractSelection | Selection): number[] {
+    return this.d.library.liveIds(this.librarySelection(sel));
+  }
+
   /** An image with its job, batch name and reference images; null once it is trashed or gone. */
   detail(id: number): AssetDetail | null {
     const asset = this.d.library.get(id);
@@ -298,7 +303,7 @@ export class LibraryService {
 
   /** Starts an export as a background task (`target` already through exportDestination). */
   startExport(sel: ContractSelection, target: string): TaskInfo {
-    const chosen = this.ids(sel);
+    const chosen = this.liveIds(sel);
     if (chosen.length === 0) {
       throw new StudioError('NOTHING_SELECTED', 'Nothing to export: no image is in the selection any more.');
     }

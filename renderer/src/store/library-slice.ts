@@ -18,6 +18,9 @@ import type { Slice } from './types.ts';
 
 export type LibrarySort = 'newest' | 'relevance' | 'best';
 
+/** How starting a background task from a form went: started, closed without choosing, or refused (why). */
+export type TaskStart = { started: true } | { started: false; error: string | null };
+
 /** What a bulk action may change on a selection. */
 export interface AssetPatch {
   favorite?: boolean;
@@ -102,8 +105,9 @@ export interface LibrarySlice {
   loadLibraryMeta(): Promise<void>;
   loadSyntax(): Promise<void>;
 
-  startExport(format: 'zip' | 'folder', out?: string): Promise<boolean>;
-  startImport(folder?: string): Promise<boolean>;
+  /** Starts an export; what went wrong (for the form where the person acted), or null. */
+  startExport(format: 'zip' | 'folder', out?: string): Promise<TaskStart>;
+  startImport(folder?: string): Promise<TaskStart>;
   /** Rebuilds an empty catalog from the records inside the images (a background task). */
   startRebuild(): Promise<void>;
   cancelTask(id: number): Promise<void>;
@@ -633,29 +637,29 @@ export const createLibrarySlice: Slice<LibrarySlice> = (set, get) => {
     // ── tasks ──────────────────────────────────────────────────────────────────────────────────────
     async startExport(format, out) {
       const sel = get().currentSelection();
-      if (!sel) return false;
+      if (!sel) return { started: false, error: t('export.nothingSelected') };
       try {
         const { task } = await api.call('library.export', {
           selection: sel,
           format,
           ...(out ? { out } : {}),
         });
-        if (task) get().applyTasks([task]);
-        return task !== null;
+        if (!task) return { started: false, error: null };
+        get().applyTasks([task]);
+        return { started: true };
       } catch (err) {
-        get().toast('error', t('libraryToast.exportNotStarted', { error: errorMessage(err) }));
-        return false;
+        return { started: false, error: t('export.notStarted', { error: errorMessage(err) }) };
       }
     },
 
     async startImport(folder) {
       try {
         const { task } = await api.call('library.import', folder ? { folder } : {});
-        if (task) get().applyTasks([task]);
-        return task !== null;
+        if (!task) return { started: false, error: null };
+        get().applyTasks([task]);
+        return { started: true };
       } catch (err) {
-        get().toast('error', t('libraryToast.importNotStarted', { error: errorMessage(err) }));
-        return false;
+        return { started: false, error: t('import.notStarted', { error: errorMessage(err) }) };
       }
     },
 

@@ -4,6 +4,7 @@ import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useShallow } from 'zustand/react/shallow';
 import { useStudio } from '../../store/index.ts';
+import type { TaskStart } from '../../store/library-slice.ts';
 import { Icon } from '../Icon.tsx';
 import { Segmented } from '../Segmented.tsx';
 
@@ -20,17 +21,32 @@ function suggestedPath(dataDir: string, format: 'zip' | 'folder'): string {
   return `${base}${sep}exports${sep}qwen-studio-export-${today()}${format === 'zip' ? '.zip' : ''}`;
 }
 
-/** Submitting starts a background task; the form stays busy until it has started, then closes. */
-function useTaskForm(start: () => Promise<boolean>, close: () => void) {
+/**
+ * Submitting starts a background task; the form stays busy until it has started, then closes. A refusal
+ * (a taken name, a path that is not a full path, nothing left to export) stays in the form, where the
+ * person can correct it, until the next try or a change of the path.
+ */
+function useTaskForm(start: () => Promise<TaskStart>, close: () => void) {
   const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
   const onSubmit = async (e: FormEvent) => {
     e.preventDefault();
     setBusy(true);
-    const started = await start();
+    setError(null);
+    const r = await start();
     setBusy(false);
-    if (started) close();
+    if (r.started) close();
+    else setError(r.error);
   };
-  return { busy, onSubmit: (e: FormEvent) => void onSubmit(e) };
+  return { busy, error, clearError: () => setError(null), onSubmit: (e: FormEvent) => void onSubmit(e) };
+}
+
+function FormError({ error }: { error: string | null }) {
+  return error ? (
+    <p className="field__error pform__error" role="alert">
+      {error}
+    </p>
+  ) : null;
 }
 
 export function ExportForm(props: { count: number; close: () => void }) {
@@ -45,7 +61,7 @@ export function ExportForm(props: { count: number; close: () => void }) {
   const [format, setFormat] = useState<'zip' | 'folder'>('zip');
   const [path, setPath] = useState<string | null>(null);
   const out = path ?? suggestedPath(dataDir, format);
-  const { busy, onSubmit } = useTaskForm(
+  const { busy, error, clearError, onSubmit } = useTaskForm(
     () => startExport(format, canPick ? undefined : out.trim()),
     props.close,
   );
@@ -59,7 +75,10 @@ export function ExportForm(props: { count: number; close: () => void }) {
           { value: 'zip', label: t('export.zip') },
           { value: 'folder', label: t('export.folder') },
         ]}
-        onChange={setFormat}
+        onChange={(f) => {
+          setFormat(f);
+          clearError();
+        }}
       />
       {canPick ? null : (
         <label className="field">
@@ -70,10 +89,15 @@ export function ExportForm(props: { count: number; close: () => void }) {
             className="input input--sm mono"
             value={out}
             spellCheck={false}
-            onChange={(e) => setPath(e.target.value)}
+            aria-invalid={error !== null}
+            onChange={(e) => {
+              setPath(e.target.value);
+              clearError();
+            }}
           />
         </label>
       )}
+      <FormError error={error} />
       <p className="hint">{t('export.hint')}</p>
       <button type="submit" className="btn btn--primary btn--sm" disabled={busy || (!canPick && !out.trim())}>
         <Icon name="download" size={14} /> {canPick ? t('export.choose') : t('bulk.export')}
@@ -88,7 +112,10 @@ export function ImportForm(props: { close: () => void }) {
     useShallow((s) => ({ canPick: s.info?.canPickPaths ?? false, startImport: s.startImport })),
   );
   const [folder, setFolder] = useState('');
-  const { busy, onSubmit } = useTaskForm(() => startImport(canPick ? undefined : folder.trim()), props.close);
+  const { busy, error, clearError, onSubmit } = useTaskForm(
+    () => startImport(canPick ? undefined : folder.trim()),
+    props.close,
+  );
   return (
     <form className="pform" onSubmit={onSubmit}>
       <p className="pform__title">{t('import.title')}</p>
@@ -101,10 +128,15 @@ export function ImportForm(props: { close: () => void }) {
             placeholder={t('import.placeholder')}
             spellCheck={false}
             autoFocus
-            onChange={(e) => setFolder(e.target.value)}
+            aria-invalid={error !== null}
+            onChange={(e) => {
+              setFolder(e.target.value);
+              clearError();
+            }}
           />
         </label>
       )}
+      <FormError error={error} />
       <p className="hint">{t('import.hint')}</p>
       <button
         type="submit"
