@@ -415,9 +415,17 @@ export interface AssetDetail extends AssetRow {
   collections: { id: number; name: string }[];
 }
 
+/** A prompt file row's reference as the page is told it: a URL, or the file name of a local image to add. */
+export type RowRef = { url: string } | { file: string };
+
 export interface ParsedPromptFile {
   entries: PromptEntry[];
-  /** Things the page should tell the person (e.g. local reference paths it cannot import from a drop). */
+  /**
+   * Per entry, its references in the row's order (the order they are sent): URLs as written, local images by
+   * file name — the page has no file system, so the person adds those images and they are matched by name.
+   */
+  rowRefs: RowRef[][];
+  /** Things the page should tell the person (e.g. two local images of the same file name). */
   warnings: string[];
 }
 

@@ -214,18 +214,38 @@ describe('app, key and settings', () => {
 });
 
 describe('prompt files', () => {
-  it('parses CSV and JSONL with the engine reader and warns about local reference paths', async () => {
+  it('parses CSV and JSONL with the engine reader and names each row’s local reference images', async () => {
     const { call } = await rig();
     const csv = (await call('prompts.parseFile', {
       fileName: 'list.csv',
-      text: 'prompt,aspect_ratio,refs\na red car,16:9,\na blue boat,1:1,photos/boat.png\n',
-    })) as { entries: { prompt: string; params?: object; refs?: string[] }[]; warnings: string[] };
+      text:
+        'prompt,aspect_ratio,refs\na red car,16:9,\n' +
+        'a blue boat,1:1,photos/boat.png; https://example.com/sea.jpg ;C:\\shots\\deck.webp\n',
+    })) as {
+      entries: { prompt: string; params?: object; refs?: string[] }[];
+      rowRefs: ({ url: string } | { file: string })[][];
+      warnings: string[];
+    };
     expect(csv.entries.map((e) => e.prompt)).toEqual(['a red car', 'a blue boat']);
     expect(csv.entries[0]!.params).toEqual({ aspect_ratio: '16:9' });
     expect(csv.entries[1]).not.toHaveProperty('refPaths');
     expect(csv.entries[1]).not.toHaveProperty('refSources'); // paths never reach the page
-    expect(csv.warnings).toEqual([
-      expect.stringMatching(/^list\.csv:3: 1 local reference image\(s\) skipped/),
+    expect(csv.entries[1]!.refs).toEqual(['https://example.com/sea.jpg']);
+    // The page cannot read the disk: it is told each row's references in order, local images by file name.
+    expect(csv.rowRefs).toEqual([
+      [],
+      [{ file: 'boat.png' }, { url: 'https://example.com/sea.jpg' }, { file: 'deck.webp' }],
+    ]);
+    expect(csv.warnings).toEqual([]);
+
+    // Two different files of the same name: one added image stands for both, which the person is told.
+    const twins = (await call('prompts.parseFile', {
+      fileName: 'twins.csv',
+      text: 'prompt,refs\na,red/mug.png\nb,blue/mug.png\nc,red/mug.png\n',
+    })) as { rowRefs: { file: string }[][]; warnings: string[] };
+    expect(twins.rowRefs).toEqual([[{ file: 'mug.png' }], [{ file: 'mug.png' }], [{ file: 'mug.png' }]]);
+    expect(twins.warnings).toEqual([
+      expect.stringMatching(/^twins\.csv:3: .*blue\/mug\.png and .*red\/mug\.png are both called mug\.png/),
     ]);
 
     const jsonl = (await call('prompts.parseFile', {
@@ -234,6 +254,7 @@ describe('prompt files', () => {
     })) as { entries: { prompt: string; params?: object }[]; warnings: string[] };
     expect(jsonl).toEqual({
       entries: [{ prompt: 'a {cat|dog}', params: { num_images: 2 }, origin: 'list.jsonl:1' }],
+      rowRefs: [[]],
       warnings: [],
     });
 

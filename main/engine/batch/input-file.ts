@@ -14,6 +14,7 @@ import {
 import { INPUT_LIMITS, formatLimit } from '../../../shared/input-limits.ts';
 import { firstIssueMessage, friendlyIssues } from './issues.ts';
 import { StudioError } from '../errors.ts';
+import type { RowRef } from '../../../shared/contract.ts';
 
 /**
  * An entry read from a file. `refs` holds the remote URLs only; local reference files are listed in
@@ -573,6 +574,40 @@ function fromText(field: ParamField, text: string, where: Where): unknown {
     default:
       return v;
   }
+}
+
+/** The file name of a reference path as a CSV may write it (`/`, or `\\` from Windows): `photos/mug.png` → `mug.png`. */
+export function refFileName(refPath: string): string {
+  return refPath.split(/[\\/]/).pop() ?? refPath;
+}
+
+/**
+ * For a page that cannot read the disk: each entry's references in the row's order, local images by file
+ * name (the person adds them and they are matched by name), and a warning wherever two different paths
+ * share a file name, since one added image then stands for both.
+ */
+export function rowRefs(
+  rows: readonly PromptFileEntry[],
+  fileName: string,
+): { rowRefs: RowRef[][]; warnings: string[] } {
+  const first = new Map<string, string>();
+  const warnings: string[] = [];
+  const out = rows.map((row) => {
+    const local = new Set(row.refPaths ?? []);
+    return (row.refSources ?? []).map((source): RowRef => {
+      if (!local.has(source)) return { url: source };
+      const name = refFileName(source);
+      const seen = first.get(name);
+      if (seen === undefined) first.set(name, source);
+      else if (seen !== source) {
+        warnings.push(
+          `${row.origin ?? fileName}: ${source} and ${seen} are both called ${name} — the image added as ${name} is sent for both`,
+        );
+      }
+      return { file: name };
+    });
+  });
+  return { rowRefs: out, warnings };
 }
 
 function splitRefs(

@@ -14,7 +14,7 @@ import {
 } from '../../../shared/domain.ts';
 import type { BatchImages, ParsedPromptFile } from '../../../shared/contract.ts';
 import { batchImages } from './batch-images.ts';
-import { parsePromptText } from '../batch/input-file.ts';
+import { parsePromptText, rowRefs } from '../batch/input-file.ts';
 import type { SweepGrid } from '../../../shared/sweep.ts';
 import { planBatch } from '../batch/plan.ts';
 import type { JobEdit, JobEditor } from '../batch/job-edit.ts';
@@ -92,17 +92,14 @@ export class BatchService {
    * the engine happens to run.
    */
   parsePromptFile(fileName: string, text: string): ParsedPromptFile {
-    const warnings: string[] = [];
-    const entries: PromptEntry[] = parsePromptText(text, fileName).map(({ refPaths, ...entry }) => {
-      if (refPaths?.length) {
-        warnings.push(
-          `${entry.origin ?? fileName}: ${refPaths.length} local reference image(s) skipped — add them with the reference picker`,
-        );
-      }
-      delete entry.refSources; // the order of local paths: for the command line, never for the page
-      return entry;
-    });
-    return { entries, warnings };
+    // A dropped file has no folder the engine could read its local images from (and reading paths a file
+    // names from wherever the engine runs would be wrong): the page is told each row's references in order,
+    // local images by file name, and the person adds those images, matched by name.
+    const rows = parsePromptText(text, fileName);
+    const entries: PromptEntry[] = rows.map(
+      ({ refPaths: _paths, refSources: _sources, refsAt: _at, ...entry }) => entry,
+    );
+    return { entries, ...rowRefs(rows, fileName) };
   }
 
   /** Stores the batch and all its jobs in one transaction and wakes the queue. */

@@ -5,6 +5,7 @@ import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
 import { useShallow } from 'zustand/react/shallow';
 import type { PlannedJob } from '../../../shared/domain.ts';
+import { api } from '../api.ts';
 import { credits, sizeLabel } from '../format.ts';
 import { useStudio } from '../store/index.ts';
 import { Icon } from './Icon.tsx';
@@ -12,7 +13,17 @@ import { virtualRowStyle } from './virtual-row.ts';
 
 const ROW = 44;
 
-function JobLine({ t, job, randomSeed }: { t: TFunction; job: PlannedJob; randomSeed: boolean }) {
+function JobLine({
+  t,
+  job,
+  randomSeed,
+  refNames,
+}: {
+  t: TFunction;
+  job: PlannedJob;
+  randomSeed: boolean;
+  refNames: ReadonlyMap<string, string>;
+}) {
   const refCount = job.refHashes.length + (job.input.image_urls?.length ?? 0);
   return (
     <>
@@ -26,6 +37,19 @@ function JobLine({ t, job, randomSeed }: { t: TFunction; job: PlannedJob; random
         </span>
         <span className="chip">{sizeLabel(job.input).split(' · ')[0]}</span>
         {job.numImages > 1 ? <span className="chip">×{job.numImages}</span> : null}
+        {job.refHashes.length ? (
+          <span className="plan-row__refs">
+            {job.refHashes.map((h) => (
+              <img
+                key={h}
+                className="plan-row__ref"
+                src={api.mediaUrl('ref', h)}
+                alt={refNames.get(h) ?? t('plan.refImage')}
+                title={refNames.get(h)}
+              />
+            ))}
+          </span>
+        ) : null}
         {refCount ? <span className="chip">{t('plan.refs', { count: refCount })}</span> : null}
       </span>
     </>
@@ -34,8 +58,17 @@ function JobLine({ t, job, randomSeed }: { t: TFunction; job: PlannedJob; random
 
 export function PlanPreview() {
   const { t } = useTranslation();
-  const { plan, randomSeed, file } = useStudio(
-    useShallow((s) => ({ plan: s.plan, randomSeed: s.draft.seedMode === 'random', file: s.draft.file })),
+  const { plan, randomSeed, file, refs } = useStudio(
+    useShallow((s) => ({
+      plan: s.plan,
+      randomSeed: s.draft.seedMode === 'random',
+      file: s.draft.file,
+      refs: s.draft.refs,
+    })),
+  );
+  // Each reference image's file name, for its thumbnail's alternative text.
+  const refNames = new Map<string, string>(
+    [...refs, ...Object.values(file?.refFiles ?? {})].map((r) => [r.sha256, r.fileName]),
   );
   // A random seed is drawn again when the batch is created, so the preview does not show one; a seed a
   // prompt file's row sets is sent as it is, so it is shown.
@@ -90,7 +123,12 @@ export function PlanPreview() {
                 className="plan-row"
                 style={virtualRowStyle(item.start, ROW)}
               >
-                <JobLine t={t} job={job} randomSeed={randomSeed && !ownSeed.has(job.origin)} />
+                <JobLine
+                  t={t}
+                  job={job}
+                  randomSeed={randomSeed && !ownSeed.has(job.origin)}
+                  refNames={refNames}
+                />
               </div>
             );
           })}

@@ -7,6 +7,7 @@ import { LIMITS } from '../../../shared/api.ts';
 import { api } from '../api.ts';
 import { bytes } from '../format.ts';
 import { useStudio } from '../store/index.ts';
+import { FilePicker } from './FilePicker.tsx';
 import { Icon } from './Icon.tsx';
 
 export const IMAGE_ACCEPT = 'image/png,image/jpeg,image/webp,image/gif';
@@ -68,19 +69,12 @@ export function ReferencePicker() {
           </li>
         ) : null}
       </ul>
-      <input
+      <FilePicker
         ref={input}
-        type="file"
-        className="visually-hidden"
-        tabIndex={-1}
-        aria-label={t('refs.files')}
+        label={t('refs.files')}
         accept={IMAGE_ACCEPT}
         multiple
-        onChange={(e) => {
-          const files = [...(e.target.files ?? [])];
-          e.target.value = '';
-          void add(files);
-        }}
+        onFiles={(files) => void add(files)}
       />
       {error ? (
         <p className="field__error" role="alert">

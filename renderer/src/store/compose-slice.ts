@@ -1,10 +1,10 @@
 // Compose: the draft batch, its live plan (count and estimate from the engine), references, and Run.
 import { LIMITS } from '../../../shared/api.ts';
-import type { AssetDetail } from '../../../shared/contract.ts';
+import type { AssetDetail, RefInfo } from '../../../shared/contract.ts';
 import type { BatchPlan, GenerationParams } from '../../../shared/domain.ts';
 import { api, errorMessage } from '../api.ts';
 import { t } from '../i18n/index.ts';
-import { buildSpec, draftFromJob, newDraft, promptLines, type Draft } from './draft.ts';
+import { buildSpec, draftFromJob, fileRefNames, newDraft, promptLines, type Draft } from './draft.ts';
 import type { Slice } from './types.ts';
 
 export interface PlanState {
@@ -26,8 +26,16 @@ export interface ComposeSlice {
   updateDraft(patch: Partial<Draft>): void;
   resetDraft(defaults: GenerationParams | undefined): void;
   refreshPlan(): Promise<void>;
-  loadPromptFile(file: File): Promise<void>;
+  /** Loads a prompt file; `images` dropped with it are matched to the local images its rows name. */
+  loadPromptFile(file: File, images?: File[]): Promise<void>;
   clearPromptFile(): void;
+  /**
+   * Adds the images a loaded prompt file's rows name, matched by file name; returns the files it names
+   * none of (for the caller to use otherwise, e.g. as references for the whole batch).
+   */
+  addFileReferenceImages(files: File[], opts?: { othersAreErrors?: boolean }): Promise<File[]>;
+  /** Why an image for the prompt file's rows was refused, shown on the file card. */
+  fileRefError: string | null;
   addReferenceFiles(files: File[]): Promise<void>;
   addReferenceFromAsset(assetId: number): Promise<void>;
   removeReference(sha256: string): void;
@@ -47,12 +55,24 @@ function toBase64(buf: ArrayBuffer): string {
   return btoa(binary);
 }
 
+/** Sends one image to the engine, which checks it (type, size, decodes) and stores it by content. */
+async function uploadReference(file: File): Promise<RefInfo> {
+  if (file.size > MAX_UPLOAD_BYTES) {
+    throw new Error(t('refs.tooLarge', { name: file.name, mb: (file.size / 1048576).toFixed(1) }));
+  }
+  return api.call('refs.add', {
+    fileName: file.name || 'pasted-image.png',
+    dataBase64: toBase64(await file.arrayBuffer()),
+  });
+}
+
 export const createComposeSlice: Slice<ComposeSlice> = (set, get) => ({
   draft: newDraft(undefined),
   plan: { status: 'idle', plan: null, message: null, key: '' },
   running: false,
   refBusy: 0,
   refError: null,
+  fileRefError: null,
 
   updateDraft(patch) {
     set((s) => ({ draft: { ...s.draft, ...patch } }));
@@ -80,7 +100,7 @@ export const createComposeSlice: Slice<ComposeSlice> = (set, get) => ({
     }
   },
 
-  async loadPromptFile(file) {
+  async loadPromptFile(file, images = []) {
     const { toast } = get();
     if (!PROMPT_FILE_EXT.test(file.name)) {
       toast('error', t('compose.notPromptList', { name: file.name }));
@@ -97,17 +117,28 @@ export const createComposeSlice: Slice<ComposeSlice> = (set, get) => ({
     }
     try {
       const parsed = await api.call('prompts.parseFile', { fileName: file.name, text });
-      const plain = parsed.entries.every((e) => !e.params && !e.refs);
+      const plain = parsed.entries.every((e, i) => !e.params && !e.refs && !parsed.rowRefs[i]?.length);
+      set({ fileRefError: null });
       if (plain) {
         const current = get().draft.text.trimEnd();
         const lines = parsed.entries.map((e) => e.prompt).join('\n');
         get().updateDraft({ text: current ? `${current}\n${lines}` : lines, file: null });
       } else {
-        get().updateDraft({ file: { name: file.name, entries: parsed.entries, warnings: parsed.warnings } });
+        get().updateDraft({
+          file: {
+            name: file.name,
+            entries: parsed.entries,
+            warnings: parsed.warnings,
+            rowRefs: parsed.rowRefs,
+            refFiles: {},
+          },
+        });
       }
       toast('success', t('compose.loadedPrompts', { count: parsed.entries.length, name: file.name }));
       // The warnings stay listed on the file card; one toast says there are some.
       if (parsed.warnings.length) toast('info', t('compose.fileWarnings', { count: parsed.warnings.length }));
+      const others = await get().addFileReferenceImages(images);
+      if (others.length) await get().addReferenceFiles(others);
     } catch (err) {
       toast('error', errorMessage(err));
     }
@@ -115,6 +146,40 @@ export const createComposeSlice: Slice<ComposeSlice> = (set, get) => ({
 
   clearPromptFile() {
     get().updateDraft({ file: null });
+    set({ fileRefError: null });
+  },
+
+  async addFileReferenceImages(files, opts = {}) {
+    const file = get().draft.file;
+    if (!file || files.length === 0) return files;
+    const named = new Set(fileRefNames(file));
+    const matched = files.filter((f) => named.has(f.name));
+    const others = files.filter((f) => !named.has(f.name));
+    set({ fileRefError: null });
+    const errors: string[] = opts.othersAreErrors
+      ? others.map((f) =>
+          t('compose.fileRefNotNamed', { name: f.name, file: file.name, names: [...named].join(', ') }),
+        )
+      : [];
+    const added = await Promise.all(
+      matched.map(async (f) => {
+        try {
+          return [f.name, await uploadReference(f)] as const;
+        } catch (err) {
+          errors.push(errorMessage(err));
+          return null;
+        }
+      }),
+    );
+    const current = get().draft.file;
+    // The file may have been removed or replaced while the images were checked.
+    if (current && current.name === file.name && current.entries === file.entries) {
+      const refFiles = { ...current.refFiles };
+      for (const a of added) if (a) refFiles[a[0]] = a[1];
+      get().updateDraft({ file: { ...current, refFiles } });
+    }
+    set({ fileRefError: errors.length ? errors.join('\n') : null });
+    return others;
   },
 
   async addReferenceFiles(files) {
@@ -134,13 +199,7 @@ export const createComposeSlice: Slice<ComposeSlice> = (set, get) => ({
     const added = await Promise.all(
       accepted.map(async (file) => {
         try {
-          if (file.size > MAX_UPLOAD_BYTES) {
-            throw new Error(t('refs.tooLarge', { name: file.name, mb: (file.size / 1048576).toFixed(1) }));
-          }
-          return await api.call('refs.add', {
-            fileName: file.name || 'pasted-image.png',
-            dataBase64: toBase64(await file.arrayBuffer()),
-          });
+          return await uploadReference(file);
         } catch (err) {
           errors.push(errorMessage(err));
           return null;

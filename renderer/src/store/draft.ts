@@ -11,7 +11,7 @@ import {
 } from '../../../shared/api.ts';
 import { nameFromPrompt } from '../../../shared/batch-name.ts';
 import { t } from '../i18n/index.ts';
-import type { RefInfo } from '../../../shared/contract.ts';
+import type { RefInfo, RowRef } from '../../../shared/contract.ts';
 import type {
   BatchSpec,
   GenerationParams,
@@ -43,7 +43,7 @@ export interface Draft extends ParamsValue {
   /** The editor's text: a prompt per line, `#` starts a comment line. */
   text: string;
   /** Entries from a CSV/JSONL file with per-row settings; they replace the editor while loaded. */
-  file: { name: string; entries: PromptEntry[]; warnings: string[] } | null;
+  file: PromptFile | null;
   model: Model;
   seedMode: SeedMode;
   /** The fixed seed, or the first seed when incrementing. */
@@ -54,6 +54,28 @@ export interface Draft extends ParamsValue {
   maxCredits: string;
   /** Sweep axes as typed: a parameter and its values (`1:1, 16:9`, `1..4`). */
   sweep: SweepRow[];
+}
+
+export interface PromptFile {
+  name: string;
+  entries: PromptEntry[];
+  warnings: string[];
+  /** Per entry, its references in the row's order: URLs, and local images by file name. */
+  rowRefs: RowRef[][];
+  /** Those images as the person added them, by file name. */
+  refFiles: Record<string, RefInfo>;
+}
+
+/** The image file names a prompt file's rows name that were not added yet, each once, in order. */
+export function missingFileRefs(file: PromptFile): string[] {
+  const out = new Set<string>();
+  for (const n of fileRefNames(file)) if (!file.refFiles[n]) out.add(n);
+  return [...out];
+}
+
+/** Every image file name a prompt file's rows name, each once, in order. */
+export function fileRefNames(file: PromptFile): string[] {
+  return [...new Set(file.rowRefs.flat().flatMap((r) => ('file' in r ? [r.file] : [])))];
 }
 
 export interface SweepRow {
@@ -115,7 +137,15 @@ export function promptLines(text: string): PromptEntry[] {
 }
 
 export function entriesOf(d: Draft): PromptEntry[] {
-  return d.file ? d.file.entries : promptLines(d.text);
+  if (!d.file) return promptLines(d.text);
+  const { entries, rowRefs, refFiles } = d.file;
+  // A row's references in its own order, each local image as the person added it.
+  return entries.map((e, i) => {
+    const refs = (rowRefs[i] ?? []).flatMap((r) =>
+      'url' in r ? [r.url] : refFiles[r.file] ? [refFiles[r.file]!.token] : [],
+    );
+    return refs.length ? { ...e, refs } : e;
+  });
 }
 
 /**
@@ -159,6 +189,13 @@ export function buildSpec(d: Draft): { spec: BatchSpec; problem: null } | { spec
   }
   const budget = parseBudget(d.maxCredits);
   if (budget === 'invalid') return { spec: null, problem: t('compose.problemBudget') };
+  const missing = d.file ? missingFileRefs(d.file) : [];
+  if (missing.length > 0) {
+    return {
+      spec: null,
+      problem: t('compose.problemFileRefs', { count: missing.length, names: missing.join(', ') }),
+    };
+  }
   const spec: BatchSpec = {
     name: d.name.trim() || defaultBatchName(d, undefined),
     model: d.model,

@@ -12,7 +12,9 @@ import { WildcardsButton } from '../components/power/WildcardsDialog.tsx';
 import { NegativePrompt, ParamsFields } from '../components/ParamsFields.tsx';
 import { PlanNote, PlanPreview } from '../components/PlanPreview.tsx';
 import { PromptEditor } from '../components/PromptEditor.tsx';
-import { ReferencePicker } from '../components/ReferencePicker.tsx';
+import { IMAGE_ACCEPT, ReferencePicker } from '../components/ReferencePicker.tsx';
+import { FilePicker } from '../components/FilePicker.tsx';
+import { FileRefs } from '../components/FileRefs.tsx';
 import { Segmented } from '../components/Segmented.tsx';
 import { credits, num } from '../format.ts';
 import { modKey } from '../keyboard.ts';
@@ -52,17 +54,15 @@ function PromptsCard() {
         <button type="button" className="btn btn--ghost btn--sm" onClick={() => fileInput.current?.click()}>
           <Icon name="file" /> {t('compose.openFile')}
         </button>
-        <input
+        <FilePicker
           ref={fileInput}
-          type="file"
-          className="visually-hidden"
-          tabIndex={-1}
-          aria-label={t('compose.promptFile')}
-          accept=".txt,.csv,.jsonl,text/plain,text/csv"
-          onChange={(e) => {
-            const f = e.target.files?.[0];
-            e.target.value = '';
-            if (f) void loadFile(f);
+          label={t('compose.promptFile')}
+          accept={`.txt,.csv,.jsonl,text/plain,text/csv,${IMAGE_ACCEPT}`}
+          multiple
+          onFiles={(files) => {
+            // The file can be picked together with the images its rows name.
+            const list = files.find((f) => !isImage(f));
+            if (list) void loadFile(list, files.filter(isImage));
           }}
         />
       </div>
@@ -77,6 +77,7 @@ function PromptsCard() {
                 {w}
               </p>
             ))}
+            <FileRefs />
           </div>
           <button type="button" className="btn btn--ghost btn--sm" onClick={clearFile}>
             {t('compose.removeFile')}
@@ -269,19 +270,21 @@ function RunBar() {
 
 export function ComposeView() {
   const { t } = useTranslation();
-  const { draft, update, refresh, addRefs, loadFile, run, reset, defaults, firstPrompt } = useStudio(
-    useShallow((s) => ({
-      draft: s.draft,
-      firstPrompt: s.plan.plan?.jobs[0]?.input.prompt,
-      reset: s.resetDraft,
-      defaults: s.settings?.defaults,
-      update: s.updateDraft,
-      refresh: s.refreshPlan,
-      addRefs: s.addReferenceFiles,
-      loadFile: s.loadPromptFile,
-      run: s.runBatch,
-    })),
-  );
+  const { draft, update, refresh, addRefs, addFileImages, loadFile, run, reset, defaults, firstPrompt } =
+    useStudio(
+      useShallow((s) => ({
+        draft: s.draft,
+        firstPrompt: s.plan.plan?.jobs[0]?.input.prompt,
+        reset: s.resetDraft,
+        defaults: s.settings?.defaults,
+        update: s.updateDraft,
+        refresh: s.refreshPlan,
+        addRefs: s.addReferenceFiles,
+        loadFile: s.loadPromptFile,
+        addFileImages: s.addFileReferenceImages,
+        run: s.runBatch,
+      })),
+    );
   const [dragging, setDragging] = useState(false);
 
   useEffect(() => {
@@ -295,8 +298,11 @@ export function ComposeView() {
     const files = [...e.dataTransfer.files];
     const images = files.filter(isImage);
     const lists = files.filter((f) => !isImage(f));
-    if (images.length) void addRefs(images);
-    if (lists[0]) void loadFile(lists[0]);
+    // A prompt file dropped with images takes the ones its rows name; a loaded file waiting for its images
+    // takes those it names; the rest are references for the whole batch.
+    if (lists[0]) void loadFile(lists[0], images);
+    else if (images.length)
+      void addFileImages(images).then((others) => (others.length ? addRefs(others) : undefined));
   };
   return (
     <main

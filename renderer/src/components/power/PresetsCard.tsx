@@ -7,6 +7,7 @@ import type { NamedPreset } from '../../../../shared/preset.ts';
 import { api, errorMessage } from '../../api.ts';
 import { draftFromPreset, presetFromDraft } from '../../store/draft.ts';
 import { useStudio } from '../../store/index.ts';
+import { FilePicker } from '../FilePicker.tsx';
 import { Icon } from '../Icon.tsx';
 
 export function PresetsCard() {
@@ -138,16 +139,11 @@ export function PresetsCard() {
         <button type="button" className="btn btn--ghost btn--sm" onClick={() => file.current?.click()}>
           <Icon name="upload" /> {t('power.presets.import')}
         </button>
-        <input
+        <FilePicker
           ref={file}
-          type="file"
-          className="visually-hidden"
-          tabIndex={-1}
-          aria-label={t('power.presets.import')}
+          label={t('power.presets.import')}
           accept=".json,application/json"
-          onChange={(e) => {
-            const f = e.target.files?.[0];
-            e.target.value = '';
+          onFiles={([f]) => {
             if (!f) return;
             void attempt(async () => {
               const r = await api.call('presets.import', { text: await f.text() });
