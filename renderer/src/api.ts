@@ -13,6 +13,9 @@ import type {
 } from '../../shared/contract.ts';
 import { isErrorCode, type ErrorCode } from '../../shared/errors.ts';
 import { i18n } from './i18n/index.ts';
+import type { ConnectionState } from './connection.ts';
+
+export type { ConnectionState };
 
 /** A failed call: the engine's stable code and its message. */
 export class StudioCallError extends Error {
@@ -36,8 +39,6 @@ function unwrap<M extends Method>(reply: CallReply<M> | null, status: number | n
     'INTERNAL',
   );
 }
-
-export type ConnectionState = 'connecting' | 'open' | 'closed';
 
 type Listener = (payload: never) => void;
 

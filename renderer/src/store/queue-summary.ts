@@ -1,6 +1,6 @@
 // What the sidebar's queue pill says: one line that is never "idle" while anything is waiting or running.
 import type { BatchSummary, QueueStatus } from '../../../shared/domain.ts';
-import type { ConnectionState } from '../api.ts';
+import type { ConnectionState } from '../connection.ts';
 
 export type QueueSummary =
   | { tone: 'danger'; key: 'unreachable' }
