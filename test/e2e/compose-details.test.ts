@@ -15,6 +15,17 @@ afterAll(async () => {
 });
 
 describe('Compose details', () => {
+  it("keeps the side column's cards inside the column (English labels are the longest)", async () => {
+    const { page } = rig;
+    await page.getByRole('button', { name: 'Import presets' }).first().waitFor();
+    const side = page.locator('.compose__side');
+    const fits = await side.evaluate((el) => {
+      const e = el as unknown as { scrollWidth: number; clientWidth: number };
+      return e.scrollWidth <= e.clientWidth;
+    });
+    expect(fits).toBe(true);
+  });
+
   it('says how many more jobs the preview holds below its fold', async () => {
     const { page } = rig;
     await page.getByRole('textbox', { name: 'Prompts' }).fill('a {1|2|3|4|5|6} {a|b|c|d|e} kite');

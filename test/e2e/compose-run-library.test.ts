@@ -1,5 +1,6 @@
 // The main path a person takes: compose a template batch with a reference image, run it, watch the queue
-// finish, find a result in the library, open it, and re-run it with the same settings.
+// finish, find a result in the library, organise it (favorite, tag) and find it by that, and re-run it with
+// the same settings. chinese.test.ts walks the same path in Chinese.
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openArea, screenshots, startRig, type PageGlobals, type Rig } from './rig.ts';
@@ -68,6 +69,17 @@ describe('compose → queue → library', () => {
     await details.getByText('1024×1024', { exact: true }).waitFor();
     const seed = (await details.locator('dt:text-is("Seed") + dd').innerText()).trim();
     expect(seed).toMatch(/^\d+$/);
+
+    // Organise it, and find it again by what was given to it.
+    await details.getByRole('button', { name: 'Favorite' }).click();
+    await details.getByRole('combobox', { name: 'Add a tag' }).fill('keeper');
+    await page.keyboard.press('Enter');
+    await details.getByRole('list', { name: 'Tags' }).getByText('keeper').waitFor();
+    await page.getByRole('searchbox', { name: 'Search prompts' }).fill('tag:keeper fav');
+    await expect.poll(() => grid.getByRole('img').count()).toBe(1);
+    expect(bridge.studio.library.search('tag:keeper fav').rows.map((r) => r.prompt)).toEqual([
+      'a green boat',
+    ]);
     await screenshots(page, 'library');
 
     await details.getByRole('button', { name: 'Re-run with these settings' }).click();

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openArea, startRig, type Rig } from './rig.ts';
+import { openArea, screenshots, startRig, type Rig } from './rig.ts';
 
 let rig: Rig;
 beforeAll(async () => {
@@ -83,6 +83,8 @@ describe('a CSV with per-row local reference images', () => {
     expect(await refsOf(2)).toEqual([]);
     expect(await rows.nth(0).innerText()).toMatch(/seed 42/);
     expect(await rows.nth(1).innerText()).toMatch(/seed 7/);
+    await page.getByRole('list', { name: 'Jobs this batch will run' }).scrollIntoViewIfNeeded();
+    await screenshots(page, 'compose-csv-refs');
 
     await run.click();
     await page.getByRole('main', { name: 'Queue' }).waitFor();

@@ -46,10 +46,13 @@ function PromptsCard() {
   return (
     <section className="card" aria-labelledby="prompts-title">
       <div className="card__head">
-        <h2 id="prompts-title" className="card__title">
-          {t('compose.prompts')}
-        </h2>
-        <TemplateHelp />
+        {/* The syntax help belongs to the title; the file actions sit together at the right. */}
+        <div className="card__title-group">
+          <h2 id="prompts-title" className="card__title">
+            {t('compose.prompts')}
+          </h2>
+          <TemplateHelp />
+        </div>
         <WildcardsButton />
         <button type="button" className="btn btn--ghost btn--sm" onClick={() => fileInput.current?.click()}>
           <Icon name="file" /> {t('compose.openFile')}
