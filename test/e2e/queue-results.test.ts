@@ -83,6 +83,17 @@ describe('the queue shows results', () => {
       Array.from((globalThis as unknown as PageGlobals).document.images).every((i) => i.complete),
     );
     await screenshots(page, 'library-batch');
+
+    // A new concurrency says it applies now (the engine's limit follows at once: steering.test.ts).
+    await openArea(page, 'Settings');
+    await page.getByRole('spinbutton', { name: 'Generations at once' }).fill('3');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: 'Applied now: the next generations sent use up to 3 at once, no restart needed' })
+      .waitFor();
+    expect(rig.bridge.studio.queue.status().limit).toBe(3);
+    await screenshots(page, 'settings-concurrency');
     expect(rig.errors).toEqual([]);
   });
 });
