@@ -80,11 +80,17 @@ describe('engine against the simulator', () => {
 
     const jobs = internalsOf(studio).stores.jobs.list({ batchId, limit: 100 }).rows;
     const byPrompt = new Map(jobs.map((j) => [j.prompt, j]));
-    // A create answered 500 FAILED may hide a billed generation: it is looked for in the running list, never
-    // re-sent blindly, and left `uncertain` (the user decides) only when the service really has none.
+    // A create answered 500 FAILED, or whose answer was lost, may hide a billed generation: it is looked for in
+    // the running list, never re-sent blindly, and left `uncertain` (the user decides) when the list does not
+    // show it. The list holds only queued and running generations (API.md: no history), so one that was
+    // accepted and already finished before the first look cannot be found — on a loaded machine the
+    // simulator's 100–400 ms generations do — and stays uncertain too. Either way it was sent exactly once.
     const unsure = jobs.filter((j) => j.state === 'uncertain');
-    for (const j of unsure) expect(sim.ledger.acceptedByPrompt()[j.prompt]).toBeUndefined();
-    expect(unsure.length).toBeLessThanOrEqual(sim.ledger.faults.create5xx ?? 0);
+    const accepted = sim.ledger.acceptedByPrompt();
+    for (const j of unsure) expect(accepted[j.prompt] ?? 0).toBeLessThanOrEqual(1);
+    expect(unsure.length).toBeLessThanOrEqual(
+      (sim.ledger.faults.create5xx ?? 0) + (sim.ledger.faults.dropResponse ?? 0),
+    );
     const settled = (p: string) => byPrompt.get(p)!.state !== 'uncertain';
     if (settled('a forbidden-thing on a table')) {
       expect(byPrompt.get('a forbidden-thing on a table')).toMatchObject({
@@ -107,9 +113,10 @@ describe('engine against the simulator', () => {
         .map((j) => [j.prompt, j.state, j.errorMessage]),
     ).toEqual([]);
     // Every generation the service accepted was downloaded or failed on the service's side.
+    // (or, found too late as above, is left uncertain for the user).
     for (const g of sim.ledger.generations) {
       const j = byPrompt.get(g.prompt)!;
-      expect(j.remoteId).toBe(g.id);
+      if (j.state !== 'uncertain') expect(j.remoteId).toBe(g.id);
     }
     expectNoPromptAcceptedTwice(sim);
     expect(expectFilesMatchServed(studio, sim)).toBe(
