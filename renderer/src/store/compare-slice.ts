@@ -55,7 +55,8 @@ export const createCompareSlice: Slice<CompareSlice> = (set, get) => {
   /** Asks for the pair after what was shown; none left ends the round. */
   const advance = async () => {
     const p = get().pick;
-    if (!p) return;
+    // Stopped while a choice was out: nothing more to ask.
+    if (!p || p.status === 'done') return;
     const pair = await api.call('ranking.next', {
       ids: p.round.ids,
       shown: p.shown.map((s) => s.pair),
