@@ -3,7 +3,7 @@
 // space is freed, Resume must finish every job with nothing lost and nothing paid twice. Mounting needs
 // root (CI runs as root); where it is impossible the test says why and is skipped.
 import { execFileSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -15,12 +15,26 @@ import { internalsOf } from '../../main/engine/internals.ts';
 
 const JOBS = 24;
 
-async function until(what: string, pred: () => boolean, maxMs = 120_000): Promise<void> {
+async function until(
+  what: string,
+  pred: () => boolean,
+  state: () => unknown = () => null,
+  maxMs = 120_000,
+): Promise<void> {
   const deadline = Date.now() + maxMs;
   while (!pred()) {
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}: ${JSON.stringify(state())}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** The last lines of the engine's log (what it did when a wait gives up). */
+function recentLog(dataDir: string): string[] {
+  const dir = join(dataDir, 'logs');
+  return readdirSync(dir)
+    .sort()
+    .flatMap((f) => readFileSync(join(dir, f), 'utf8').trim().split('\n'))
+    .slice(-25);
 }
 
 /** Writes zeros into `file` until the disk refuses; returns the bytes written. */
@@ -81,7 +95,11 @@ describe('a full disk under the data folder', () => {
 
         const filler = join(mnt, 'filler.bin');
         expect(fillDisk(filler)).toBeGreaterThan(0);
-        await until('the queue to pause for the disk', () => s.queue.status().pauseReason === 'disk');
+        await until(
+          'the queue to pause for the disk',
+          () => s.queue.status().pauseReason === 'disk',
+          () => ({ queue: s.queue.status(), jobs: s.jobs.counts(), log: recentLog(dataDir) }),
+        );
         const paused = s.queue.status();
         expect(paused.paused).toBe(true);
         expect(paused.pauseMessage).toContain(dataDir);

@@ -4,6 +4,7 @@
 // dashboard) → canceled, never re-sent. Credits come from the terminal state only.
 import { finalUsage, isTerminal, normalizeStatus, type Generation } from '../../../shared/api.ts';
 import { ApiError } from '../api/errors.ts';
+import { isStorageFault } from '../files/storage-fault.ts';
 import { nextPollDelayMs } from '../api/poll.ts';
 import type { JobRecord } from '../store/jobs.ts';
 import type { Connectivity } from './connectivity.ts';
@@ -130,6 +131,9 @@ export class Following {
         if (isTerminal(next)) return gen;
       } catch (err) {
         if (signal.aborted) return null;
+        // Our own storage failing (the catalog could not record the status) is not the service's error:
+        // the queue pauses "disk", and Resume follows the job again (no new charge).
+        if (isStorageFault(err)) throw err;
         errors++;
         if (err instanceof ApiError) {
           if (err.status === 404) {
