@@ -30,8 +30,7 @@ import type { Stores } from '../store/stores.ts';
 import type { StudioEventBus } from './events.ts';
 import { toJobRow } from './jobs.ts';
 import { toRefInfo } from './refs.ts';
-import { plural } from '../../../shared/plural.ts';
-import { megabytes } from './words.ts';
+import { megabytes, plural } from '../../../shared/plural.ts';
 import {
   bulkTask,
   runBulkUpdate,
