@@ -270,14 +270,10 @@ function libraryHandlers(studio: Studio, env: HandlerEnv): Domain<'library'> {
     'library.duplicates': async () => library.duplicates(),
     'library.export': async ({ selection, format, out }) => {
       onlyFromDialog(env, out);
-      if (library.liveIds(selection).length === 0) {
-        throw new StudioError(
-          'NOTHING_SELECTED',
-          'Nothing to export: no image is in the selection any more.',
-        );
-      }
+      // Resolved once, before the dialog: nothing to export is said without asking where.
+      const chosen = library.exportable(selection);
       const target = await exportTarget(env, format, out);
-      return { task: target === null ? null : library.startExport(selection, target) };
+      return { task: target === null ? null : library.startExport(chosen, target) };
     },
     'library.import': async ({ folder }) => {
       onlyFromDialog(env, folder);

@@ -291,21 +291,28 @@ export class LibraryService {
     if (items.length === 0)
       throw new StudioError('NOTHING_SELECTED', 'Nothing to export: the selection is empty.');
     // Only files really inside the library leave it; a row naming anything else counts as missing.
-    const readable = items.flatMap((i) => {
+    const readable: typeof items = [];
+    const refused: string[] = [];
+    for (const i of items) {
       const file = storedFile(this.d.dataDir, i.path);
-      return file ? [{ ...i, path: file }] : [];
-    });
-    const refused = items.filter((i) => !storedFile(this.d.dataDir, i.path)).map((i) => i.path);
+      if (file) readable.push({ ...i, path: file });
+      else refused.push(i.path);
+    }
     const r = await exportItems({ items: readable, out, ...opts });
     return { ...r, missing: [...refused, ...r.missing] };
   }
 
-  /** Starts an export as a background task (`target` already through exportDestination). */
-  startExport(sel: ContractSelection, target: string): TaskInfo {
+  /** The images an export of `sel` covers, resolved now; NOTHING_SELECTED when none is left. */
+  exportable(sel: ContractSelection): number[] {
     const chosen = this.liveIds(sel);
     if (chosen.length === 0) {
       throw new StudioError('NOTHING_SELECTED', 'Nothing to export: no image is in the selection any more.');
     }
+    return chosen;
+  }
+
+  /** Starts exporting `chosen` (from exportable) as a background task (`target` through exportDestination). */
+  startExport(chosen: readonly number[], target: string): TaskInfo {
     return this.d.tasks.start(
       'export',
       `Exporting ${plural(chosen.length, 'image')} to ${target}…`,
