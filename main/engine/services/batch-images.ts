@@ -1,13 +1,11 @@
 // What the Queue shows of a batch's results: each finished job's images (their library ids, in the order
 // the service returned them), so the job table can show their thumbnails. Images moved to the trash are left
-// out; a job without images (not finished, or all trashed) is not listed.
+// out; a job without images (not finished, or all trashed) is not listed. The batch service checks the batch
+// exists first.
 import type { BatchImages } from '../../../shared/contract.ts';
 import type { DB } from '../store/db.ts';
-import { StudioError } from '../errors.ts';
 
 export function batchImages(db: DB, batchId: number): BatchImages {
-  if (!db.prepare('SELECT 1 FROM batches WHERE id = ?').get(batchId))
-    throw new StudioError('NOT_FOUND', `There is no batch #${batchId}.`);
   const rows = db
     .prepare(
       `SELECT job_id, id FROM assets
