@@ -39,20 +39,27 @@ function prompts(tag: string, count: number): string[] {
   return Array.from({ length: count }, (_, i) => `${tag} prompt ${i + 1}`);
 }
 
-/** A process that takes the lock with the engine's own code, says "held", and waits to be killed. */
+/**
+ * A process that takes the lock with the engine's own code, keeps no reference to it, collects its garbage,
+ * says "held", and waits to be killed. A lock must last until it is released or its process dies, not until
+ * the garbage collector finds it unreferenced (under load, V8 collects an idle process's garbage on a timer).
+ */
 function lockHolder(path: string) {
   const child = spawn(
     process.execPath,
     [
+      '--expose-gc',
       '--import',
       'tsx',
       '-e',
       `const { RunnerLock } = await import(${JSON.stringify(RUNNER_LOCK_MODULE)});
-       const lock = RunnerLock.tryAcquire(${JSON.stringify(path)});
-       console.log(lock ? 'held' : 'busy');
+       const held = RunnerLock.tryAcquire(${JSON.stringify(path)}) !== null;
+       globalThis.gc();
+       console.log(held ? 'held' : 'busy');
        setInterval(() => {}, 60_000);`,
     ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
+    // Its output is piped, never inherited: a holder left running must not hold the test run's own output open.
+    { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const said = new Promise<string>((resolve) =>
     child.stdout.once('data', (d: Buffer) => resolve(d.toString().trim())),
@@ -78,10 +85,15 @@ describe('the runner lock', () => {
     const path = join(dir, 'killed.lock');
     for (let round = 0; round < 8; round++) {
       const holder = lockHolder(path);
-      expect(await holder.said).toBe('held');
-      expect(RunnerLock.tryAcquire(path)).toBeNull();
-      holder.child.kill('SIGKILL');
-      await holder.exited;
+      try {
+        expect(await holder.said).toBe('held');
+        const intruder = RunnerLock.tryAcquire(path);
+        intruder?.release();
+        expect(intruder, `round ${round}: taken while its holder lives`).toBeNull();
+      } finally {
+        holder.child.kill('SIGKILL');
+        await holder.exited;
+      }
       const mine = RunnerLock.tryAcquire(path, 0);
       expect(mine, `round ${round}`).not.toBeNull();
       mine!.release();

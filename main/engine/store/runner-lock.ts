@@ -48,6 +48,12 @@ export class LeaseBusyError extends StudioError {
 const BUSY_CODES = new Set(['SQLITE_BUSY', 'SQLITE_LOCKED']);
 
 export class RunnerLock {
+  /**
+   * Every lock this process holds. A lock lasts until it is released or its process dies: were its holder
+   * to drop the last reference, the garbage collector would close the connection, and the kernel would
+   * hand the folder to another runner while this one still runs it.
+   */
+  private static readonly held = new Set<RunnerLock>();
   private db: Database.Database | null;
   readonly path: string;
 
@@ -71,7 +77,9 @@ export class RunnerLock {
       // In exclusive locking mode the lock a write transaction takes is kept after it ends, until close.
       db.exec('BEGIN EXCLUSIVE');
       db.exec('COMMIT');
-      return new RunnerLock(path, db);
+      const lock = new RunnerLock(path, db);
+      RunnerLock.held.add(lock);
+      return lock;
     } catch (err) {
       db.close();
       if (BUSY_CODES.has((err as { code?: string }).code ?? '')) return null;
@@ -86,5 +94,6 @@ export class RunnerLock {
   release(): void {
     this.db?.close();
     this.db = null;
+    RunnerLock.held.delete(this);
   }
 }
