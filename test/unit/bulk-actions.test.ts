@@ -85,6 +85,26 @@ function answers(lib: Library): Record<string, number[]> {
 }
 
 describe('bulk writes keep the search index as the per-row triggers do', () => {
+  it('tagging or collecting all matching writes the links, and nothing in the search index', async () => {
+    const { db, lib, ids } = library('links');
+    // The search index's stored segments: any write to the index adds or rewrites some.
+    const index = () =>
+      db.prepare("SELECT count(*) || ':' || sum(length(block)) FROM asset_search_data").pluck().get();
+    const before = index();
+    const tagged = await runBulkUpdate(lib, { query: '' }, { addTags: ['keeper'] }, { chunk: 250 });
+    expect(tagged.changed).toBe(N);
+    const collected = await runBulkUpdate(lib, { query: 'fox' }, { addToCollection: 1 }, { chunk: 250 });
+    expect(collected.changed).toBe(N / WORDS.length);
+    expect(index()).toBe(before);
+    // A flag is in the index: the same check sees it written.
+    await runBulkUpdate(lib, { query: 'fox' }, { favorite: true }, { chunk: 250 });
+    expect(index()).not.toBe(before);
+    expect(lib.count('tag:keeper')).toBe(N);
+    expect(lib.count('keeper fox')).toBe(N / WORDS.length);
+    expect(lib.count('collection:best')).toBe(N / WORDS.length);
+    expect([...lib.ids('collection:best')]).toEqual(ids.filter((_, i) => i % WORDS.length === 0).reverse());
+  });
+
   it('favorite, rating, reject, tags, collections and trash over a query give the same searches', async () => {
     const bulk = library('bulk');
     const rows = library('rows');

@@ -11,6 +11,13 @@ let cleanup: () => void;
 beforeEach(() => ({ dir, cleanup } = tempDir('qs-migrate-')));
 afterEach(() => cleanup());
 
+/** What a search finds, as sorted ids. */
+const foundIds = (lib: Library, q: string) =>
+  lib
+    .search(q)
+    .rows.map((r) => r.id)
+    .sort();
+
 describe('migration 002 (library)', () => {
   it('adds the library columns, backfills them from the jobs, and indexes existing assets for search', () => {
     const path = join(dir, 'studio.db');
@@ -68,11 +75,7 @@ describe('migration 002 (library)', () => {
     expect(rows[3]).toMatchObject({ id: 4, model: null, negative_prompt: null, file_sha256: 'dd' });
 
     const lib = new Library(db, dir);
-    const found = (q: string) =>
-      lib
-        .search(q)
-        .rows.map((r) => r.id)
-        .sort();
+    const found = (q: string) => foundIds(lib, q);
     expect(found('maple')).toEqual([1, 2]);
     expect(found('golden')).toEqual([1, 2]); // the actual prompt
     expect(found('blurry')).toEqual([1, 2]); // the negative prompt
@@ -111,22 +114,20 @@ describe('migration 009 (the index holds no batch names)', () => {
                (3, NULL, 2, 0, 'cc', '/lib/3.png', 10, 1024, 1024, 'png', 'a blue car', 1700000002000);
     `);
     // What schema 8 did: the batch name's characters answered a one-character query.
-    const before = new Library(v8, dir);
-    expect(
-      before
-        .search('展')
-        .rows.map((r) => r.id)
-        .sort(),
-    ).toEqual([1, 2]);
+    const charsOf = (db: typeof v8, ch: string) =>
+      db
+        .prepare(
+          `SELECT a.id FROM asset_search s JOIN assets a ON a.sort_key = s.rowid
+           WHERE asset_search MATCH ? ORDER BY a.id`,
+        )
+        .pluck()
+        .all(`chars : "${ch}"`);
+    expect(charsOf(v8, '展')).toEqual([1, 2]);
     v8.close();
 
     const db = openDatabase(path);
     const lib = new Library(db, dir);
-    const found = (q: string) =>
-      lib
-        .search(q)
-        .rows.map((r) => r.id)
-        .sort();
+    const found = (q: string) => foundIds(lib, q);
     expect(found('展')).toEqual([]);
     expect(found('车')).toEqual([2]); // in its prompt
     expect(found('春')).toEqual([]);
@@ -143,6 +144,52 @@ describe('migration 009 (the index holds no batch names)', () => {
     expect(found('batch:台')).toEqual([3]);
     expect(found('batch:春季')).toEqual([1, 2, 4]);
     expect(found('green')).toEqual([4]);
+    db.close();
+  });
+});
+
+describe('migration 010 (tags and collections outside the index)', () => {
+  it('takes tag text out of the indexed rows; words still find tagged images, and untagging or renaming leaves nothing stale', () => {
+    const path = join(dir, 'studio.db');
+    const v9 = openDatabase(path, { migrations: MIGRATIONS.filter((m) => m.version <= 9) });
+    v9.exec(`
+      INSERT INTO assets (id, job_id, batch_id, idx, sha256, path, bytes, width, height, format, prompt, created_at)
+        VALUES (1, NULL, NULL, 0, 'aa', '/lib/1.png', 10, 1024, 1024, 'png', 'a red sports car', 1700000000000),
+               (2, NULL, NULL, 1, 'bb', '/lib/2.png', 10, 1024, 1024, 'png', 'a teapot', 1700000001000),
+               (3, NULL, NULL, 2, 'cc', '/lib/3.png', 10, 1024, 1024, 'png', 'a blue car', 1700000002000);
+      INSERT INTO tags (id, name, created_at) VALUES (1, 'draft', 0), (2, '海报', 0);
+      INSERT INTO asset_tags (asset_id, tag_id) VALUES (1, 1), (2, 1), (2, 2);
+      INSERT INTO collections (id, name, created_at) VALUES (1, 'best', 0);
+      INSERT INTO collection_assets (collection_id, asset_id, added_at) VALUES (1, 3, 0);
+    `);
+    // Schema 9 held the tag names in each image's row.
+    const rowsMatching = (db: typeof v9, match: string) =>
+      db.prepare('SELECT count(*) FROM asset_search WHERE asset_search MATCH ?').pluck().get(match);
+    expect(rowsMatching(v9, 'tags : draft')).toBe(2);
+    expect(rowsMatching(v9, 'chars : "报"')).toBe(1);
+    v9.close();
+
+    const db = openDatabase(path);
+    expect(rowsMatching(db, 'tags : draft')).toBe(0);
+    expect(rowsMatching(db, 'chars : "报"')).toBe(0);
+    // Every link carries its image's sort key (the tag and collection lists are read in that order).
+    expect(db.prepare('SELECT count(*) FROM asset_tags WHERE sort_key IS NULL').pluck().get()).toBe(0);
+    expect(db.prepare('SELECT count(*) FROM collection_assets WHERE sort_key IS NULL').pluck().get()).toBe(0);
+
+    const lib = new Library(db, dir);
+    const found = (q: string) => foundIds(lib, q);
+    expect(found('draft')).toEqual([1, 2]);
+    expect(found('报')).toEqual([2]);
+    expect(found('tag:draft')).toEqual([1, 2]);
+    expect(found('car -draft')).toEqual([3]);
+    expect(found('collection:best')).toEqual([3]);
+    expect(lib.count('draft')).toBe(2);
+    lib.removeTags([1], ['draft']);
+    expect(found('draft')).toEqual([2]);
+    db.prepare("UPDATE tags SET name = 'final' WHERE id = 1").run();
+    expect(found('draft')).toEqual([]);
+    expect(found('final')).toEqual([2]);
+    expect(found('tag:final')).toEqual([2]);
     db.close();
   });
 });

@@ -170,6 +170,34 @@ describe('text search in English and Chinese', () => {
     expect(ids('client')).toEqual([cafe]);
   });
 
+  it('a word finds, leaves out and counts images by their tag names as by their texts; renames and untags leave nothing behind', () => {
+    lib.addTags([car], ['Landscape', '风景']);
+    lib.addTags([city], ['landmark']);
+    lib.addTags([cafe], ['red']);
+    // A prefix of two tag names; a word in one prompt and one tag; one character of a tag name.
+    expect(ids('land')).toEqual(sorted(car, city));
+    expect(ids('red')).toEqual(sorted(car, cafe));
+    expect(ids('景')).toEqual(sorted(car, city)); // 风景 (a tag) and 夜景 (a prompt)
+    expect(ids('cat -red')).toEqual([oil]);
+    expect(ids('-land -red -猫 -红')).toEqual([oil]);
+    expect(ids('rain -red')).toEqual([mixed]);
+    expect(ids('red rain')).toEqual([cafe]); // cafe's tag and its "rainy" prompt
+    for (const q of ['land', 'red', 'red rain', 'cat -red', '景 tag:landmark', 'red -tag:landscape']) {
+      expect(lib.count(q), q).toBe(ids(q).length);
+      expect(
+        [...lib.ids(q, 1)].sort((a, b) => a - b),
+        q,
+      ).toEqual(ids(q));
+    }
+    expect(ids('red', { sort: 'relevance' })).toEqual(sorted(car, cafe));
+    lib.removeTags([cafe], ['red']);
+    expect(ids('red')).toEqual([car]);
+    db.prepare("UPDATE tags SET name = 'skyline' WHERE name = 'landmark'").run();
+    expect(ids('land')).toEqual([car]);
+    expect(ids('sky')).toEqual([city]);
+    expect(ids('tag:skyline')).toEqual([city]);
+  });
+
   it('a batch name never empties or fills a plain search (teapot -red, cat vs "Spring catalogue")', () => {
     const red = batch('red teapots and a catalogue');
     const teapot = add('a porcelain teapot on a table', { batchId: red });

@@ -16,14 +16,8 @@ import type {
 } from '../../../shared/library.ts';
 import { dbQueryResolver, toAssetRow, type AssetDbRow } from '../store/assets.ts';
 import type { DB } from '../store/db.ts';
-import {
-  buildSearchSql,
-  normalizeName,
-  parseQuery,
-  type ParsedQuery,
-  type QueryResolver,
-  type SortOrder,
-} from '../search/query.ts';
+import { normalizeName, parseQuery, type ParsedQuery } from '../search/query.ts';
+import { buildSearchSql, type QueryResolver, type SortOrder } from '../search/search-sql.ts';
 import { exists, moveFile, moveToTrashFolder, type FileMover } from './trash.ts';
 import { applyChange, applyChanges, type BulkChange } from './bulk-write.ts';
 import { StudioError } from '../errors.ts';

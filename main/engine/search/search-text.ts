@@ -13,9 +13,10 @@
 // FTS5's `trigram` tokenizer was rejected: it cannot match the 1- and 2-character words that most Chinese
 // searches are, and its index is several times larger.
 //
-// A second column, `meta`, holds one token per filterable attribute (`fav1`, `r4`, `fpng`, `t12` for tag
-// 12, `b7` for batch 7, …) plus `all1` on every row. Filters then intersect inside the same inverted index
-// as the words, walking rowids newest first, so a filtered page stops after the rows it needs.
+// A second column, `meta`, holds one token per filterable attribute (`fav1`, `r4`, `fpng`, `b7` for batch
+// 7, …) plus `all1` on every row. Filters then intersect inside the same inverted index as the words,
+// walking rowids newest first, so a filtered page stops after the rows it needs. Tags and collections are
+// not in the index (migration 010): the link tables answer them, and tag names have their own small index.
 import type { Database } from 'better-sqlite3';
 import { ASPECT_RATIOS } from '../../../shared/api.ts';
 
@@ -180,8 +181,8 @@ export function formatToken(format: string): string {
 
 type Cell = string | number | bigint | null;
 
-function idTokens(prefix: string, list: Cell): string {
-  if (list === null || list === '') return '';
+function idTokens(prefix: string, list: Cell | undefined): string {
+  if (list === undefined || list === null || list === '') return '';
   return String(list)
     .split(' ')
     .filter(Boolean)
@@ -209,8 +210,9 @@ export function searchMetaTokens(
   seed: Cell,
   model: Cell,
   batchId: Cell,
-  tagIds: Cell,
-  collectionIds: Cell,
+  // Migrations 002–009 indexed tags and collections here; since 010 they live only in their link tables.
+  tagIds?: Cell,
+  collectionIds?: Cell,
 ): string {
   let out = 'all1';
   if (createdAt !== null && Number.isFinite(Number(createdAt))) out += ` ${monthToken(Number(createdAt))}`;

@@ -1,5 +1,6 @@
 import type { AssetRow, AssetSource } from '../../../shared/domain.ts';
-import { buildSearchSql, parseQuery, type QueryResolver } from '../search/query.ts';
+import { parseQuery } from '../search/query.ts';
+import { buildSearchSql, type QueryResolver } from '../search/search-sql.ts';
 import type { Statement } from 'better-sqlite3';
 import type { DB } from './db.ts';
 
@@ -124,7 +125,16 @@ export function dbQueryResolver(db: DB): QueryResolver {
   const terms = db
     .prepare('SELECT term FROM search_terms WHERE term >= ? AND term < ? ORDER BY term LIMIT ?')
     .pluck();
+  const tagsMatching = db.prepare('SELECT rowid FROM tag_search WHERE tag_search MATCH ?').pluck();
+  const tagLinks = db
+    .prepare('SELECT coalesce(sum(uses), 0) FROM tags WHERE id IN (SELECT value FROM json_each(?))')
+    .pluck();
+  const collectionLinks = db
+    .prepare('SELECT count(*) FROM collection_assets WHERE collection_id IN (SELECT value FROM json_each(?))')
+    .pluck();
   return {
+    tagsMatching: (match) => tagsMatching.all(match) as number[],
+    links: (kind, ids) => (kind === 'tag' ? tagLinks : collectionLinks).get(JSON.stringify(ids)) as number,
     completions: (prefix, max) => {
       const found = terms.all(prefix, `${prefix}\u{10FFFF}`, max + 1) as string[];
       return found.length > max ? null : found;

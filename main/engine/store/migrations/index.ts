@@ -9,7 +9,8 @@ import { migration as m006 } from './006-ref-positions.ts';
 import { migration as m007 } from './007-bulk-index.ts';
 import { migration as m008 } from './008-sent-at.ts';
 import { migration as m009 } from './009-search-without-batch-names.ts';
+import { migration as m010 } from './010-links-outside-the-index.ts';
 import type { Migration } from './types.ts';
 
-export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005, m006, m007, m008, m009];
+export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005, m006, m007, m008, m009, m010];
 export type { Migration };
