@@ -8,6 +8,7 @@ import './styles/base.css';
 import './styles/controls.css';
 import './styles/layout.css';
 import './styles/compose.css';
+import './styles/file-refs.css';
 import './styles/queue.css';
 import './styles/library.css';
 import './styles/power.css';

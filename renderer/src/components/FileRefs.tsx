@@ -1,8 +1,9 @@
 // The local reference images a prompt file's rows name, on the file's card in Compose.
-import { useRef } from 'react';
+import { useId, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useShallow } from 'zustand/react/shallow';
 import { api } from '../api.ts';
+import type { FolderReport } from '../store/compose-slice.ts';
 import { fileRefNames, missingFileRefs } from '../store/draft.ts';
 import { useStudio } from '../store/index.ts';
 import { FilePicker } from './FilePicker.tsx';
@@ -11,14 +12,23 @@ import { IMAGE_ACCEPT } from './ReferencePicker.tsx';
 
 /**
  * The local reference images a prompt file's rows name: the page cannot read them from disk, so the person
- * adds them (picked here, or dropped with the file) and they are matched by file name.
+ * adds them (picked here, dropped with the file, or found in a folder picked once) and they are matched by
+ * file name.
  */
 export function FileRefs() {
   const { t } = useTranslation();
-  const { file, error, add } = useStudio(
-    useShallow((s) => ({ file: s.draft.file, error: s.fileRefError, add: s.addFileReferenceImages })),
+  const { file, error, folder, add, addFolder } = useStudio(
+    useShallow((s) => ({
+      file: s.draft.file,
+      error: s.fileRefError,
+      folder: s.fileRefFolder,
+      add: s.addFileReferenceImages,
+      addFolder: s.addFileReferenceFolder,
+    })),
   );
   const input = useRef<HTMLInputElement>(null);
+  const folderInput = useRef<HTMLInputElement>(null);
+  const hintId = useId();
   if (!file) return null;
   const names = fileRefNames(file);
   if (names.length === 0) return null;
@@ -49,9 +59,24 @@ export function FileRefs() {
         })}
       </ul>
       {missing.length ? (
-        <button type="button" className="btn btn--sm" onClick={() => input.current?.click()}>
-          <Icon name="image" size={14} /> {t('compose.fileRefsAdd', { count: missing.length })}
-        </button>
+        <>
+          <div className="file-refs__actions">
+            <button type="button" className="btn btn--sm" onClick={() => input.current?.click()}>
+              <Icon name="image" size={14} /> {t('compose.fileRefsAdd', { count: missing.length })}
+            </button>
+            <button
+              type="button"
+              className="btn btn--sm"
+              aria-describedby={hintId}
+              onClick={() => folderInput.current?.click()}
+            >
+              <Icon name="folder" size={14} /> {t('compose.folderPick')}
+            </button>
+          </div>
+          <p id={hintId} className="muted file-refs__hint">
+            {t('compose.folderHint')}
+          </p>
+        </>
       ) : null}
       <FilePicker
         ref={input}
@@ -60,11 +85,43 @@ export function FileRefs() {
         multiple
         onFiles={(files) => void add(files, { othersAreErrors: true })}
       />
+      <FilePicker
+        ref={folderInput}
+        label={t('compose.folderPicker')}
+        directory
+        onFiles={(files) => void addFolder(files)}
+      />
+      <div role="status" className="file-refs__status">
+        {folder ? <FolderFound report={folder} missing={missing} /> : null}
+      </div>
       {error ? (
         <p className="field__error file-refs__error" role="alert">
           {error}
         </p>
       ) : null}
     </div>
+  );
+}
+
+/** What a picked folder gave: how many of the missing images, which are still missing, and why. */
+function FolderFound({ report, missing }: { report: FolderReport; missing: string[] }) {
+  const { t } = useTranslation();
+  if (report.files === 0) return <p>{t('compose.folderEmpty')}</p>;
+  if (report.checking) {
+    return (
+      <p>
+        <span className="spinner" aria-hidden="true" />{' '}
+        {t('compose.folderChecking', { folder: report.folder })}
+      </p>
+    );
+  }
+  return (
+    <>
+      <p>{t('compose.folderAdded', { count: report.wanted, added: report.added, folder: report.folder })}</p>
+      {missing.length ? <p>{t('compose.folderStillMissing', { names: missing.join(', ') })}</p> : null}
+      {report.duplicates.map((d) => (
+        <p key={d.name}>{t('compose.folderDuplicate', { name: d.name, paths: d.paths.join(', ') })}</p>
+      ))}
+    </>
   );
 }

@@ -4,8 +4,19 @@ import type { AssetDetail, RefInfo } from '../../../shared/contract.ts';
 import type { BatchPlan, GenerationParams } from '../../../shared/domain.ts';
 import { api, errorMessage } from '../api.ts';
 import { t } from '../i18n/index.ts';
-import { buildSpec, draftFromJob, fileRefNames, newDraft, promptLines, type Draft } from './draft.ts';
-import type { Slice } from './types.ts';
+import {
+  buildSpec,
+  draftFromJob,
+  fileRefNames,
+  missingFileRefs,
+  newDraft,
+  promptLines,
+  type Draft,
+  type PromptFile,
+} from './draft.ts';
+import { matchFolder, type FolderMatch } from './folder-refs.ts';
+import { inTurns } from './in-turns.ts';
+import type { Slice, StudioState } from './types.ts';
 
 export interface PlanState {
   status: 'idle' | 'invalid' | 'loading' | 'ready' | 'error';
@@ -36,6 +47,13 @@ export interface ComposeSlice {
   addFileReferenceImages(files: File[], opts?: { othersAreErrors?: boolean }): Promise<File[]>;
   /** Why an image for the prompt file's rows was refused, shown on the file card. */
   fileRefError: string | null;
+  /**
+   * Adds the images the prompt file's rows still miss from the files of a folder the person picked (its
+   * subfolders included), matched by file name; only those files are read.
+   */
+  addFileReferenceFolder(files: File[]): Promise<void>;
+  /** What the last folder pick found, shown on the file card until images are added otherwise. */
+  fileRefFolder: FolderReport | null;
   addReferenceFiles(files: File[]): Promise<void>;
   addReferenceFromAsset(assetId: number): Promise<void>;
   removeReference(sha256: string): void;
@@ -66,6 +84,43 @@ async function uploadReference(file: File): Promise<RefInfo> {
   });
 }
 
+export interface FolderReport extends Pick<FolderMatch, 'folder' | 'duplicates'> {
+  /** How many files the folder holds, subfolders included. */
+  files: number;
+  /** How many images the rows still missed when it was picked. */
+  wanted: number;
+  /** How many of those it gave: found once and accepted. */
+  added: number;
+  /** Still checking the images found. */
+  checking: boolean;
+}
+
+/** At most this many images read and checked at once. */
+const UPLOADS_AT_ONCE = 4;
+
+/** Checks and stores the images for a prompt file's rows; the reasons for those refused. */
+async function uploadFileRefs(files: File[]): Promise<{ added: [string, RefInfo][]; errors: string[] }> {
+  const errors: string[] = [];
+  const added = await inTurns(files, UPLOADS_AT_ONCE, async (f) => {
+    try {
+      return [[f.name, await uploadReference(f)] as [string, RefInfo]];
+    } catch (err) {
+      errors.push(errorMessage(err));
+      return [];
+    }
+  });
+  return { added: added.flat(), errors };
+}
+
+/** Puts checked images into the prompt file they were added for, unless it was removed or replaced meanwhile. */
+function storeFileRefs(get: () => StudioState, file: PromptFile, added: [string, RefInfo][]): void {
+  const current = get().draft.file;
+  if (!current || current.name !== file.name || current.entries !== file.entries) return;
+  const refFiles = { ...current.refFiles };
+  for (const [name, ref] of added) refFiles[name] = ref;
+  get().updateDraft({ file: { ...current, refFiles } });
+}
+
 export const createComposeSlice: Slice<ComposeSlice> = (set, get) => ({
   draft: newDraft(undefined),
   plan: { status: 'idle', plan: null, message: null, key: '' },
@@ -73,6 +128,7 @@ export const createComposeSlice: Slice<ComposeSlice> = (set, get) => ({
   refBusy: 0,
   refError: null,
   fileRefError: null,
+  fileRefFolder: null,
 
   updateDraft(patch) {
     set((s) => ({ draft: { ...s.draft, ...patch } }));
@@ -118,7 +174,7 @@ export const createComposeSlice: Slice<ComposeSlice> = (set, get) => ({
     try {
       const parsed = await api.call('prompts.parseFile', { fileName: file.name, text });
       const plain = parsed.entries.every((e, i) => !e.params && !e.refs && !parsed.rowRefs[i]?.length);
-      set({ fileRefError: null });
+      set({ fileRefError: null, fileRefFolder: null });
       if (plain) {
         const current = get().draft.text.trimEnd();
         const lines = parsed.entries.map((e) => e.prompt).join('\n');
@@ -146,7 +202,7 @@ export const createComposeSlice: Slice<ComposeSlice> = (set, get) => ({
 
   clearPromptFile() {
     get().updateDraft({ file: null });
-    set({ fileRefError: null });
+    set({ fileRefError: null, fileRefFolder: null });
   },
 
   async addFileReferenceImages(files, opts = {}) {
@@ -155,31 +211,41 @@ export const createComposeSlice: Slice<ComposeSlice> = (set, get) => ({
     const named = new Set(fileRefNames(file));
     const matched = files.filter((f) => named.has(f.name));
     const others = files.filter((f) => !named.has(f.name));
-    set({ fileRefError: null });
+    set({ fileRefError: null, fileRefFolder: null });
     const errors: string[] = opts.othersAreErrors
       ? others.map((f) =>
           t('compose.fileRefNotNamed', { name: f.name, file: file.name, names: [...named].join(', ') }),
         )
       : [];
-    const added = await Promise.all(
-      matched.map(async (f) => {
-        try {
-          return [f.name, await uploadReference(f)] as const;
-        } catch (err) {
-          errors.push(errorMessage(err));
-          return null;
-        }
-      }),
-    );
-    const current = get().draft.file;
-    // The file may have been removed or replaced while the images were checked.
-    if (current && current.name === file.name && current.entries === file.entries) {
-      const refFiles = { ...current.refFiles };
-      for (const a of added) if (a) refFiles[a[0]] = a[1];
-      get().updateDraft({ file: { ...current, refFiles } });
-    }
+    const uploaded = await uploadFileRefs(matched);
+    errors.push(...uploaded.errors);
+    storeFileRefs(get, file, uploaded.added);
     set({ fileRefError: errors.length ? errors.join('\n') : null });
     return others;
+  },
+
+  async addFileReferenceFolder(files) {
+    const file = get().draft.file;
+    if (!file) return;
+    const wanted = missingFileRefs(file);
+    const match = matchFolder(files, wanted);
+    const report: FolderReport = {
+      folder: match.folder,
+      duplicates: match.duplicates,
+      files: files.length,
+      wanted: wanted.length,
+      added: 0,
+      checking: match.unique.length > 0,
+    };
+    set({ fileRefError: null, fileRefFolder: report });
+    const uploaded = await uploadFileRefs(match.unique);
+    storeFileRefs(get, file, uploaded.added);
+    // Not when the file was removed or replaced, or images were added otherwise, while these were checked.
+    if (get().fileRefFolder !== report) return;
+    set({
+      fileRefError: uploaded.errors.length ? uploaded.errors.join('\n') : null,
+      fileRefFolder: { ...report, added: uploaded.added.length, checking: false },
+    });
   },
 
   async addReferenceFiles(files) {
