@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { FileChooser } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openArea, screenshots, startRig, type Rig } from './rig.ts';
+import { openArea, screenshots, startRig, type PageGlobals, type Rig } from './rig.ts';
 
 let rig: Rig;
 beforeAll(async () => {
@@ -120,9 +120,18 @@ describe('a CSV with per-row local reference images', () => {
           file('box.png', await png('#16a085')),
           file('chair.png', await png('#d35400')),
         ]);
-      await page
-        .getByText('All 5 reference images its rows name are added; each row sends its own.')
-        .waitFor();
+      const allAdded = page.getByText(
+        'All 5 reference images its rows name are added; each row sends its own.',
+      );
+      await allAdded.waitFor();
+      // The buttons went with the last missing image: the keyboard's place, on them, is now that line.
+      await expect
+        .poll(() =>
+          allAdded.evaluate(
+            (el) => (globalThis as unknown as PageGlobals).document.activeElement === (el as unknown),
+          ),
+        )
+        .toBe(true);
       expect(await page.locator('.file-refs').getByRole('status').innerText()).toBe('');
       expect(await page.locator('.file-refs').getByRole('alert').count()).toBe(0);
       await page.getByRole('button', { name: 'Remove file' }).click();

@@ -1,5 +1,5 @@
 // The local reference images a prompt file's rows name, on the file's card in Compose.
-import { useId, useRef } from 'react';
+import { useEffect, useId, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useShallow } from 'zustand/react/shallow';
 import { api } from '../api.ts';
@@ -29,13 +29,22 @@ export function FileRefs() {
   const input = useRef<HTMLInputElement>(null);
   const folderInput = useRef<HTMLInputElement>(null);
   const hintId = useId();
+  const summary = useRef<HTMLParagraphElement>(null);
+  const missing = file ? missingFileRefs(file) : [];
+  const complete = file !== null && missing.length === 0;
+  // The buttons go once nothing is missing: focus that was on them moves to the line saying so.
+  const wasComplete = useRef(complete);
+  useEffect(() => {
+    if (complete && !wasComplete.current && document.activeElement === document.body)
+      summary.current?.focus({ preventScroll: true });
+    wasComplete.current = complete;
+  }, [complete]);
   if (!file) return null;
   const names = fileRefNames(file);
   if (names.length === 0) return null;
-  const missing = missingFileRefs(file);
   return (
     <div className="file-refs">
-      <p className="muted">
+      <p className="muted file-refs__summary" ref={summary} tabIndex={-1}>
         {missing.length
           ? t('compose.fileRefsMissing', { count: names.length, missing: missing.length })
           : t('compose.fileRefsAll', { count: names.length })}
