@@ -85,7 +85,7 @@ function answers(lib: Library): Record<string, number[]> {
 }
 
 describe('bulk writes keep the search index as the per-row triggers do', () => {
-  it('tagging or collecting all matching writes the links, and nothing in the search index', async () => {
+  it('tagging, collecting or flagging all matching writes the links and flags, and nothing in the search index', async () => {
     const { db, lib, ids } = library('links');
     // The search index's stored segments: any write to the index adds or rewrites some.
     const index = () =>
@@ -95,13 +95,16 @@ describe('bulk writes keep the search index as the per-row triggers do', () => {
     expect(tagged.changed).toBe(N);
     const collected = await runBulkUpdate(lib, { query: 'fox' }, { addToCollection: 1 }, { chunk: 250 });
     expect(collected.changed).toBe(N / WORDS.length);
+    // Flags are the images' own columns: favoriting, rating and rejecting leave the index alone too.
+    await runBulkUpdate(lib, { query: 'fox' }, { favorite: true, rating: 4, rejected: true }, { chunk: 250 });
     expect(index()).toBe(before);
-    // A flag is in the index: the same check sees it written.
-    await runBulkUpdate(lib, { query: 'fox' }, { favorite: true }, { chunk: 250 });
+    // The notes are in the index: the same check sees them written.
+    await runBulkUpdate(lib, { query: 'fox' }, { notes: 'checked' }, { chunk: 250 });
     expect(index()).not.toBe(before);
     expect(lib.count('tag:keeper')).toBe(N);
     expect(lib.count('keeper fox')).toBe(N / WORDS.length);
     expect(lib.count('collection:best')).toBe(N / WORDS.length);
+    expect(lib.count('fav rating=4 rejected tag:keeper')).toBe(N / WORDS.length);
     expect([...lib.ids('collection:best')]).toEqual(ids.filter((_, i) => i % WORDS.length === 0).reverse());
   });
 

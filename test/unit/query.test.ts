@@ -6,7 +6,8 @@ import {
   QUERY_SYNTAX,
   type Filter,
 } from '../../main/engine/search/query.ts';
-import { buildSearchSql, type QueryResolver } from '../../main/engine/search/search-sql.ts';
+import type { QueryResolver } from '../../main/engine/search/search-compile.ts';
+import { buildSearchSql } from '../../main/engine/search/search-sql.ts';
 
 // Wednesday 2026-11-18 15:30 local time.
 const NOW = new Date(2026, 10, 18, 15, 30).getTime();
@@ -22,6 +23,7 @@ const resolver: QueryResolver = {
   span: () => null,
   tagsMatching: () => [],
   links: () => 0,
+  flagged: () => 0,
 };
 
 describe('parseQuery: text', () => {

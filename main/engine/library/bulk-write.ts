@@ -1,11 +1,11 @@
 // One change (a flag, a tag, a collection, the trash) applied to a chunk of images with set-based
-// statements. Tags and collections are links outside the search index (migration 010): linking writes the
-// link rows, with their images' sort keys, and the tag's count — nothing else. A change the index does hold
-// (a flag, the notes, the trash) brings it up to date for the chunk in two statements — the index rows of
-// the images that will change are deleted, the change is made with the per-row index triggers standing
-// aside (migration 007), and the rows are derived again — instead of a trigger re-deriving an image's row
-// once per flag. Images the change would not alter (already tagged, already a favorite) are left out
-// before anything is written.
+// statements. Tags, collections and flags are outside the search index (migration 010): linking writes the
+// link rows, with their images' sort keys, and the tag's count; a flag is its column — nothing else. A
+// change the index does hold (the notes, the trash) brings it up to date for the chunk in two statements —
+// the index rows of the images that will change are deleted, the change is made with the per-row index
+// triggers standing aside (migration 007), and the rows are derived again — instead of a trigger
+// re-deriving each image's row. Images the change would not alter (already tagged, already a favorite) are
+// left out before anything is written.
 import type { DB } from '../store/db.ts';
 import { withSearchTriggersDeferred } from '../search/search-text.ts';
 
@@ -44,7 +44,7 @@ function sqlOf(change: BulkChange): ChangeSql {
         pick: `a.${change.column} <> @v`,
         apply: `UPDATE assets SET ${change.column} = @v WHERE id IN (${IN_CHUNK})`,
         params: { v: change.value },
-        indexed: true,
+        indexed: false,
       };
     case 'notes':
       return {

@@ -17,7 +17,8 @@ import type {
 import { dbQueryResolver, toAssetRow, type AssetDbRow } from '../store/assets.ts';
 import type { DB } from '../store/db.ts';
 import { normalizeName, parseQuery, type ParsedQuery } from '../search/query.ts';
-import { buildSearchSql, type QueryResolver, type SortOrder } from '../search/search-sql.ts';
+import type { QueryResolver } from '../search/search-compile.ts';
+import { buildSearchSql, type SortOrder } from '../search/search-sql.ts';
 import { exists, moveFile, moveToTrashFolder, type FileMover } from './trash.ts';
 import { applyChange, applyChanges, type BulkChange } from './bulk-write.ts';
 import { StudioError } from '../errors.ts';

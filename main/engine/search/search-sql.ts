@@ -1,45 +1,33 @@
-// A parsed query (query.ts) compiled into SQL: one FTS5 MATCH expression over what an image is (its texts,
-// attributes and flags), plus conditions on what the person filed it under (tags and collections, which
-// live in link tables outside the index since migration 010).
+// A parsed query (query.ts) compiled into SQL: one FTS5 MATCH expression over what an image is (its texts
+// and attributes), plus conditions on what the person made of it — tags and collections (link tables) and
+// favorite, reject and rating (the image's own columns), outside the index since migration 010.
 //
 // Every page is read newest first from a source that is already in that order, so it stops after the rows
 // it needs instead of sorting every match:
 // - the index (FTS5 yields rowids = sort keys in order), when the query has words or attribute filters;
 // - a link list (`tag:x`, `collection:y`: each link row carries its image's sort key, indexed per tag and
 //   per collection), when the query has no words but names a tag or a collection;
+// - a flag's partial index (`fav`, `rejected`, `rating>=4`), when it has neither;
 // - a merge of both, for a word that also names tags: "portrait" finds the images whose texts have the
 //   word and the images tagged "portrait" (SQLite merges the ordered lists; nothing is sorted).
 // Each candidate is joined to its live asset through the unique sort-key index, and the remaining
 // conditions are checked on it. User text reaches SQL only as bound parameters, and FTS5 only inside
 // quoted strings (ftsString); ids in the SQL text are integers read from the database.
-import type { Filter, NameRef, ParsedQuery, RatingOp, TextTerm } from './query.ts';
 import {
-  expandableWord,
-  formatToken,
-  ftsString,
-  isSingleCjkChar,
-  modelToken,
-  monthToken,
-  ratioToken,
-  searchQueryPhrase,
-} from './search-text.ts';
-
-/** Names in a query resolved against the database (the Library provides this). */
-export interface QueryResolver {
-  tagId(name: string): number | null;
-  batchIds(ref: NameRef): number[];
-  collectionIds(ref: NameRef): number[];
-  /** Model ids in the library whose name contains the text. */
-  models(text: string): string[];
-  /** Indexed words beginning with `prefix` (folded), or null when there are more than `max`. */
-  completions(prefix: string, max: number): string[] | null;
-  /** The oldest and newest created_at in the library, null when it is empty. */
-  span(): { min: number; max: number } | null;
-  /** Tags whose name matches an FTS5 expression over the tag-name index (columns `name`, `chars`). */
-  tagsMatching(match: string): number[];
-  /** How many images these tags or collections list (trashed ones included): the size of a link list. */
-  links(kind: LinkKind, ids: readonly number[]): number;
-}
+  ALL,
+  compileQuery,
+  MAX_SECONDS,
+  metaAny,
+  NEVER,
+  type CompiledQuery,
+  type EitherTerm,
+  type FlagCond,
+  type LinkCond,
+  type LinkKind,
+  type QueryResolver,
+} from './search-compile.ts';
+import type { ParsedQuery } from './query.ts';
+import { monthToken } from './search-text.ts';
 
 /** Newest first; by relevance (bm25, when there are words); or best first ("pick the best" scores). */
 export type SortOrder = 'newest' | 'relevance' | 'best';
@@ -69,212 +57,16 @@ export interface SearchSql {
   keyset: boolean;
 }
 
-export type LinkKind = 'tag' | 'collection';
-
-/** "Has one of these tags" (or collections); negated: "has none of them". */
-export interface LinkCond {
-  kind: LinkKind;
-  ids: number[];
-  negate: boolean;
-}
-
-/** A word that is also in tag names: its matches in the images' texts, or the images with those tags. */
-export interface EitherTerm {
-  match: string;
-  tagIds: number[];
-}
-
-// Batch names are found only through `batch:`, tags through their own index: a plain word must not pull in
-// a whole batch whose name happens to contain it ("teapot -red" against a batch called "red …").
-const TEXT_COLUMNS = '{prompt negative actual notes}';
 /**
  * Relevance scores (bm25) cost a few microseconds per match, so they are computed over the newest
  * RELEVANCE_WINDOW matches only: exact below that, "best of the most recent" above it. A word found in
  * 100k prompts has nearly the same score in all of them anyway.
  */
 export const RELEVANCE_WINDOW = 5000;
-/** A typed word expands to at most this many indexed words; beyond it FTS5's own prefix query is used. */
-export const MAX_COMPLETIONS = 64;
 /** bm25 column weights: the prompt counts most; the negative prompt least (tags and batch are empty). */
 const BM25 = 'bm25(asset_search, 4.0, 0.5, 1.5, 0.0, 2.0, 0.0, 2.0, 0.0)';
-const ALL = 'meta : all1';
-const NEVER = 'meta : none0';
 /** Beyond this many months a date bound walks the index instead of naming every month. */
 const MAX_MONTH_TOKENS = 60;
-
-/** One typed word or phrase as an FTS5 expression body, and whether it reads the CJK `chars` column. */
-function termBody(t: TextTerm, resolve: QueryResolver): { body: string; chars: boolean } | null {
-  if (!t.phrase && isSingleCjkChar(t.text))
-    return { body: ftsString(t.text.normalize('NFKC').trim()), chars: true };
-  if (!t.phrase) {
-    const word = expandableWord(t.text);
-    const words = word === null ? null : resolve.completions(word, MAX_COMPLETIONS);
-    if (words && words.length > 0) {
-      const any = words.map(ftsString);
-      return { body: any.length === 1 ? any[0]! : `(${any.join(' OR ')})`, chars: false };
-    }
-  }
-  const phrase = searchQueryPhrase(t.text, { prefix: !t.phrase });
-  return phrase ? { body: phrase, chars: false } : null;
-}
-
-interface TermExprs {
-  /** Over the images' index. */
-  images: string;
-  /** The tags whose name has the word. */
-  tagIds: number[];
-}
-
-function termExprs(t: TextTerm, resolve: QueryResolver): TermExprs | null {
-  const b = termBody(t, resolve);
-  if (!b) return null;
-  return {
-    images: `${b.chars ? 'chars' : TEXT_COLUMNS} : ${b.body}`,
-    tagIds: resolve.tagsMatching(`${b.chars ? 'chars' : 'name'} : ${b.body}`),
-  };
-}
-
-function metaAny(tokens: string[]): string {
-  if (tokens.length === 0) return NEVER;
-  return tokens.length === 1 ? `meta : ${tokens[0]}` : `meta : (${tokens.join(' OR ')})`;
-}
-
-const RATING_TEST: Record<RatingOp, (r: number, v: number) => boolean> = {
-  '>=': (r, v) => r >= v,
-  '>': (r, v) => r > v,
-  '<=': (r, v) => r <= v,
-  '<': (r, v) => r < v,
-  '=': (r, v) => r === v,
-};
-
-const MAX_SECONDS = 2 ** 33 - 1;
-/**
- * The first sort key of images made before second `s` (migration 002: seconds are inverted in the high
- * bits, so older images have larger keys). `created_at < t` ⇔ `sort_key >= boundary(ceil(t))`, and
- * `created_at >= t` ⇔ `sort_key < boundary(floor(t))`, to the second.
- */
-function boundary(seconds: number): number {
-  return (MAX_SECONDS - Math.max(0, Math.min(MAX_SECONDS, seconds)) + 1) * 2 ** 20;
-}
-
-export interface CompiledQuery {
-  /** All must match in the image index… */
-  must: string[];
-  /** …and none of these. */
-  mustNot: string[];
-  /** Tags and collections the image must (or must not) be filed under. */
-  links: LinkCond[];
-  /** Words that are also in tag names: each must match the texts or name one of the image's tags. */
-  either: EitherTerm[];
-  /** sort_key bounds: `>= lower` (from before:) and `< upper` (from after:). */
-  lower: number | null;
-  upper: number | null;
-  /** The same bounds as times: created_at < beforeMs, created_at >= afterMs. */
-  beforeMs: number | null;
-  afterMs: number | null;
-  /** The words among `must`, and the words of `either`: what relevance ranks by. */
-  texts: string[];
-  /** Words among `must`: the index alone can rank. */
-  hasText: boolean;
-}
-
-export function compileQuery(q: ParsedQuery, resolve: QueryResolver): CompiledQuery {
-  const must: string[] = [];
-  const mustNot: string[] = [];
-  const links: LinkCond[] = [];
-  const either: EitherTerm[] = [];
-  const texts: string[] = [];
-  let hasText = false;
-  for (const t of q.terms) {
-    const e = termExprs(t, resolve);
-    if (!e) continue;
-    texts.push(e.images);
-    if (e.tagIds.length > 0) either.push({ match: e.images, tagIds: e.tagIds });
-    else {
-      must.push(e.images);
-      hasText = true;
-    }
-  }
-  for (const t of q.excluded) {
-    const e = termExprs(t, resolve);
-    if (!e) continue;
-    mustNot.push(e.images);
-    if (e.tagIds.length > 0) links.push({ kind: 'tag', ids: e.tagIds, negate: true });
-  }
-  // Same key repeated → either; tags and collections → all.
-  const anyOf = new Map<string, string[]>();
-  const addAny = (kind: string, tokens: string[]) => anyOf.set(kind, [...(anyOf.get(kind) ?? []), ...tokens]);
-  let ratings = [0, 1, 2, 3, 4, 5];
-  let lower: number | null = null;
-  let upper: number | null = null;
-  let beforeMs: number | null = null;
-  let afterMs: number | null = null;
-  for (const f of q.filters) {
-    let tokens: string[];
-    switch (f.kind) {
-      case 'tag':
-      case 'collection': {
-        const ids = linkIds(f, resolve);
-        if (ids.length > 0) links.push({ kind: f.kind, ids, negate: f.negate });
-        else if (!f.negate) must.push(NEVER);
-        continue;
-      }
-      case 'favorite':
-        (f.negate ? mustNot : must).push('meta : fav1');
-        continue;
-      case 'rejected':
-        (f.negate ? mustNot : must).push('meta : rej1');
-        continue;
-      case 'rating':
-        ratings = ratings.filter((r) => RATING_TEST[f.op](r, f.value));
-        continue;
-      case 'before': {
-        const k = boundary(Math.ceil(f.at / 1000));
-        lower = lower === null ? k : Math.max(lower, k);
-        beforeMs = beforeMs === null ? f.at : Math.min(beforeMs, f.at);
-        continue;
-      }
-      case 'after': {
-        const k = boundary(Math.floor(f.at / 1000));
-        upper = upper === null ? k : Math.min(upper, k);
-        afterMs = afterMs === null ? f.at : Math.max(afterMs, f.at);
-        continue;
-      }
-      case 'batch':
-        tokens = resolve.batchIds(f.ref).map((id) => `b${id}`);
-        break;
-      case 'ar':
-        tokens = [ratioToken(f.value)];
-        break;
-      case 'orientation':
-        tokens = [f.value === 'landscape' ? 'orl' : f.value === 'portrait' ? 'orp' : 'ors'];
-        break;
-      case 'format':
-        tokens = [formatToken(f.value)];
-        break;
-      case 'seed':
-        tokens = [`s${f.value}`];
-        break;
-      case 'model':
-        tokens = resolve.models(f.text).map(modelToken);
-        break;
-      case 'source':
-        tokens = [f.value === 'imported' ? 'srcimported' : 'srcgenerated'];
-        break;
-    }
-    if (!f.negate) addAny(f.kind, tokens);
-    else if (tokens.length) mustNot.push(metaAny(tokens));
-  }
-  for (const tokens of anyOf.values()) must.push(metaAny([...new Set(tokens)]));
-  if (ratings.length < 6) must.push(metaAny(ratings.map((r) => `r${r}`)));
-  return { must, mustNot, links, either, lower, upper, beforeMs, afterMs, texts, hasText };
-}
-
-function linkIds(f: Extract<Filter, { kind: 'tag' | 'collection' }>, resolve: QueryResolver): number[] {
-  if (f.kind === 'collection') return resolve.collectionIds(f.ref);
-  const id = resolve.tagId(f.name);
-  return id === null ? [] : [id];
-}
 
 const group = (exprs: string[], op: 'AND' | 'OR') => exprs.map((e) => `(${e})`).join(` ${op} `);
 
@@ -388,6 +180,42 @@ function linkArms(l: LinkCond): { sql: string; key: string }[] {
   return l.ids.map((id) => ({ sql: `${t.table} WHERE ${t.id} = ${id}`, key: 'sort_key' }));
 }
 
+/** The partial index that lists a flag's sparse side newest first (favorites, rejects, a rating). */
+function flagArmSql(column: FlagCond['column'], value: number): string {
+  if (column === 'rating')
+    return `assets INDEXED BY assets_by_rating WHERE rating = ${value} AND deleted_at IS NULL`;
+  return `assets INDEXED BY assets_${column === 'favorite' ? 'favorites' : 'rejected'} WHERE ${column} = 1 AND deleted_at IS NULL`;
+}
+
+/** Whether a flag condition admits few enough images for its index to be the source (not "-fav", "rating<3"). */
+function sparseFlag(f: FlagCond): boolean {
+  return f.column === 'rating' ? !f.values.includes(0) : f.values[0] === 1;
+}
+
+/** The values of a flag's partial indexes that decide it: those it admits, or those it leaves out (negate). */
+function sparseSide(f: FlagCond): { values: number[]; negate: boolean } {
+  if (sparseFlag(f)) return { values: f.values, negate: false };
+  const values = f.column === 'rating' ? [1, 2, 3, 4, 5].filter((v) => !f.values.includes(v)) : [1];
+  return { values, negate: true };
+}
+
+/**
+ * Counting reads a flag's lists whole when they are shorter than this: a count checks every candidate, and
+ * probing a list beats reading each candidate's assets row. A page stops after its rows, so it checks the
+ * row instead (flagPredicate without a resolver).
+ */
+const FLAG_LIST_MAX = 400_000;
+
+/** A flag condition on a candidate: by sort key against its partial indexes when they are short enough. */
+function flagPredicate(f: FlagCond, key: string, resolve: QueryResolver | null): Predicate {
+  const side = sparseSide(f);
+  const size = resolve ? side.values.reduce((n, v) => n + resolve.flagged(f.column, v), 0) : Infinity;
+  // The unary + keeps the planner on the source's order instead of the flag's index and a sort.
+  if (size > FLAG_LIST_MAX) return { sql: `+a.${f.column} IN (${f.values.join(', ')})`, perAsset: true };
+  const lists = side.values.map((v) => `SELECT sort_key FROM ${flagArmSql(f.column, v)}`).join(' UNION ALL ');
+  return { sql: `${key} ${side.negate ? 'NOT IN' : 'IN'} (${lists})`, perAsset: false };
+}
+
 function eitherArms(e: EitherTerm, param: string): { sql: string; key: string }[] {
   return [
     { sql: `asset_search WHERE asset_search MATCH @${param}`, key: 'rowid' },
@@ -439,11 +267,12 @@ export function buildSearchSql(q: ParsedQuery, opts: SearchSqlOptions): SearchSq
     if (!sizes.has(l)) sizes.set(l, opts.resolve.links(l.kind, l.ids));
     return sizes.get(l)!;
   };
-  let driving: LinkCond | EitherTerm | null = null;
+  let driving: LinkCond | EitherTerm | FlagCond | null = null;
   if (c.must.length === 0 && !rankedByIndex) {
     if (positive.length > 0) {
       driving = positive.reduce((a, b) => (size(b) < size(a) ? b : a));
     } else if (c.either.length > 0) driving = c.either[0]!;
+    else driving = c.flags.find(sparseFlag) ?? null;
   }
   // The unary + keeps SQLite from handing `rowid IN (…)` to FTS5, which would seek each rowid by walking
   // its lists: the list is probed per candidate instead.
@@ -458,6 +287,10 @@ export function buildSearchSql(q: ParsedQuery, opts: SearchSqlOptions): SearchSq
       return [{ sql, perAsset: tagged.perAsset }];
     }),
   ];
+  const flagged = c.flags.filter((f) => f !== driving);
+  // Pages check each candidate's flags on its row; counts probe the flags' lists (see FLAG_LIST_MAX).
+  const shared = [...predicates];
+  predicates.push(...flagged.map((f) => flagPredicate(f, key, null)));
   const ftsSource = (m: string): Source => ({
     from: 'asset_search s JOIN assets a ON a.sort_key = s.rowid AND a.deleted_at IS NULL',
     where: [`asset_search MATCH @${m}`, ...bounds.map((b) => b.replaceAll('@key', 's.rowid'))],
@@ -471,16 +304,22 @@ export function buildSearchSql(q: ParsedQuery, opts: SearchSqlOptions): SearchSq
     pageSource = ftsSource('pageMatch');
   } else {
     const arms =
-      'kind' in driving ? linkArms(driving) : eitherArms(driving, `either${c.either.indexOf(driving)}`);
+      'ids' in driving
+        ? linkArms(driving)
+        : 'column' in driving
+          ? driving.values.map((v) => ({ sql: flagArmSql((driving as FlagCond).column, v), key: 'sort_key' }))
+          : eitherArms(driving, `either${c.either.indexOf(driving)}`);
     source = mergedSource(arms, bounds);
     pageSource = mergedSource(arms, [...bounds, '@key > @after']);
     // Without the index as the source, what it must not match is checked on each candidate.
     if (c.mustNot.length > 0) {
       params.notMatch = group(c.mustNot, 'OR');
-      predicates.push({
+      const notMatched = {
         sql: 'u.k NOT IN (SELECT rowid FROM asset_search WHERE asset_search MATCH @notMatch)',
         perAsset: false,
-      });
+      };
+      predicates.push(notMatched);
+      shared.push(notMatched);
     }
   }
   const preds = predicates.map((p) => p.sql);
@@ -508,17 +347,28 @@ export function buildSearchSql(q: ParsedQuery, opts: SearchSqlOptions): SearchSq
        ) r JOIN assets a ON a.sort_key = r.k AND a.deleted_at IS NULL
        ORDER BY r.score, r.k LIMIT @limit OFFSET @offset`
         : `SELECT a.* FROM ${pageSource.from}${pageWhere} ORDER BY ${pageSource.key} LIMIT @limit OFFSET @offset`;
-  const countSql = countSqlOf(c, {
-    preds,
-    perAsset: predicates.some((p) => p.perAsset),
-    source,
-    driving,
-    dated,
-    params,
-  });
   const idsSql = `SELECT a.id AS id, ${pageSource.key} AS k FROM ${pageSource.from}${pageWhere}
        ORDER BY ${pageSource.key} LIMIT @limit`;
-  return { match, pageSql, countSql, idsSql, params, ranked, keyset: !ranked && !best };
+  return {
+    match,
+    pageSql,
+    // Built when asked for: sizing the flags' lists costs index reads a page without a total need not pay.
+    get countSql() {
+      const countPredicates = [...shared, ...flagged.map((f) => flagPredicate(f, key, opts.resolve))];
+      return countSqlOf(c, {
+        preds: countPredicates.map((p) => p.sql),
+        perAsset: countPredicates.some((p) => p.perAsset),
+        source,
+        driving,
+        dated,
+        params,
+      });
+    },
+    idsSql,
+    params,
+    ranked,
+    keyset: !ranked && !best,
+  };
 }
 
 /**
@@ -533,7 +383,7 @@ function countSqlOf(
     preds: string[];
     perAsset: boolean;
     source: Source;
-    driving: LinkCond | EitherTerm | null;
+    driving: LinkCond | EitherTerm | FlagCond | null;
     dated: string[];
     params: Record<string, number | string | null>;
   },
@@ -561,8 +411,17 @@ function countSqlOf(
     const what = l.ids.length === 1 ? 'count(*)' : 'count(DISTINCT asset_id)';
     return `(SELECT ${what} FROM ${t.table} WHERE ${t.id} IN (${ids})${keyRange('sort_key')} AND asset_id NOT IN (${trashed}))`;
   };
+  const onlyThese = c.must.length === 0 && c.mustNot.length === 0 && c.either.length === 0;
+  // A flag alone (`fav`, `-rejected`, `rating>=4`), counted from its partial index (the sparse side).
+  if (onlyThese && c.links.length === 0 && c.flags.length === 1) {
+    const side = sparseSide(c.flags[0]!);
+    const counted = side.values
+      .map((v) => `(SELECT count(*) FROM ${flagArmSql(c.flags[0]!.column, v)}${keyRange('sort_key')})`)
+      .join(' + ');
+    return side.negate ? `SELECT ${live} - (${counted}) AS n` : `SELECT ${counted} AS n`;
+  }
   // A tag or collection alone (`tag:x`, `-tag:x`).
-  if (c.must.length === 0 && c.mustNot.length === 0 && c.either.length === 0 && c.links.length === 1) {
+  if (onlyThese && c.flags.length === 0 && c.links.length === 1) {
     const l = c.links[0]!;
     return l.negate
       ? `SELECT ${live} - ${linkCount({ ...l, negate: false })} AS n`

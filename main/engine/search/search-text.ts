@@ -13,10 +13,11 @@
 // FTS5's `trigram` tokenizer was rejected: it cannot match the 1- and 2-character words that most Chinese
 // searches are, and its index is several times larger.
 //
-// A second column, `meta`, holds one token per filterable attribute (`fav1`, `r4`, `fpng`, `b7` for batch
-// 7, …) plus `all1` on every row. Filters then intersect inside the same inverted index as the words,
-// walking rowids newest first, so a filtered page stops after the rows it needs. Tags and collections are
-// not in the index (migration 010): the link tables answer them, and tag names have their own small index.
+// A second column, `meta`, holds one token per filterable attribute (`fpng`, `ar16x9`, `b7` for batch 7,
+// …) plus `all1` on every row. Filters then intersect inside the same inverted index as the words, walking
+// rowids newest first, so a filtered page stops after the rows it needs. Tags, collections and flags are
+// not in the index (migration 010): the link tables and the assets' flag columns answer them, and tag names
+// have their own small index.
 import type { Database } from 'better-sqlite3';
 import { ASPECT_RATIOS } from '../../../shared/api.ts';
 
@@ -218,7 +219,8 @@ export function searchMetaTokens(
   if (createdAt !== null && Number.isFinite(Number(createdAt))) out += ` ${monthToken(Number(createdAt))}`;
   if (Number(favorite)) out += ' fav1';
   if (Number(rejected)) out += ' rej1';
-  out += ` r${Math.max(0, Math.min(5, Number(rating ?? 0) | 0))}`;
+  // Migrations 002–009 indexed the flags; since 010 they are read from the assets' own columns.
+  if (rating !== null) out += ` r${Math.max(0, Math.min(5, Number(rating) | 0))}`;
   if (format) out += ` ${formatToken(String(format))}`;
   const w = Number(width ?? 0);
   const h = Number(height ?? 0);

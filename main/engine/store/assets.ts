@@ -1,6 +1,7 @@
 import type { AssetRow, AssetSource } from '../../../shared/domain.ts';
 import { parseQuery } from '../search/query.ts';
-import { buildSearchSql, type QueryResolver } from '../search/search-sql.ts';
+import type { QueryResolver } from '../search/search-compile.ts';
+import { buildSearchSql } from '../search/search-sql.ts';
 import type { Statement } from 'better-sqlite3';
 import type { DB } from './db.ts';
 
@@ -132,7 +133,20 @@ export function dbQueryResolver(db: DB): QueryResolver {
   const collectionLinks = db
     .prepare('SELECT count(*) FROM collection_assets WHERE collection_id IN (SELECT value FROM json_each(?))')
     .pluck();
+  const flagged = {
+    favorite: db.prepare(
+      'SELECT count(*) FROM assets INDEXED BY assets_favorites WHERE favorite = 1 AND deleted_at IS NULL',
+    ),
+    rejected: db.prepare(
+      'SELECT count(*) FROM assets INDEXED BY assets_rejected WHERE rejected = 1 AND deleted_at IS NULL',
+    ),
+    rating: db.prepare(
+      'SELECT count(*) FROM assets INDEXED BY assets_by_rating WHERE rating = ? AND deleted_at IS NULL',
+    ),
+  };
   return {
+    flagged: (column, value) =>
+      (column === 'rating' ? flagged.rating.pluck().get(value) : flagged[column].pluck().get()) as number,
     tagsMatching: (match) => tagsMatching.all(match) as number[],
     links: (kind, ids) => (kind === 'tag' ? tagLinks : collectionLinks).get(JSON.stringify(ids)) as number,
     completions: (prefix, max) => {
