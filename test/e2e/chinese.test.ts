@@ -94,7 +94,13 @@ describe('in Chinese', () => {
     await page.getByRole('article', { name: '一只红色的猫' }).getByText('已完成', { exact: true }).waitFor();
     await screenshots(page, 'queue-zh');
 
-    await area(page, '图库');
+    // A job's thumbnail, named in Chinese, opens its image in the Library's details.
+    await page.getByRole('button', { name: '在图库中打开任务 2 的第 1 张图片' }).click();
+    await page.getByRole('main', { name: '图库' }).waitFor();
+    await page
+      .getByRole('complementary', { name: '图片详情' })
+      .getByText('一只蓝色的猫', { exact: true })
+      .waitFor();
     const grid = page.getByRole('list', { name: '图片' });
     await expect.poll(() => grid.getByRole('img').count()).toBe(2);
     await page.getByRole('searchbox', { name: '搜索提示词' }).fill('蓝色');

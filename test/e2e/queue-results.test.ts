@@ -1,5 +1,6 @@
-// The queue shows results: every finished job's images in the job table, and a batch's images one click
-// away in the Library (from its card, and from the toast that says it finished).
+// The queue shows results: every finished job's images in the job table (each opens in the Library's
+// details), and a batch's images one click away in the Library (from its card, and from the toast that says
+// it finished).
 import type { Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { library } from './library-helpers.ts';
@@ -31,7 +32,7 @@ async function tileNames(page: Page): Promise<string[]> {
 }
 
 describe('the queue shows results', () => {
-  it('shows one image per finished job, and opens exactly that batch in the Library', async () => {
+  it('shows one image per finished job, opens each image and exactly that batch in the Library', async () => {
     rig = await startRig({ simulator: { maxImageSide: 96, faults: { latencyMs: 50 } } });
     const { page } = rig;
     await runBatch(page, 'an old {boat|tram}', 'Other', 2);
@@ -74,9 +75,32 @@ describe('the queue shows results', () => {
       .toBe(true);
     await screenshots(page, 'queue-results');
 
+    // A thumbnail opens its own image in the Library: the batch's search, that tile selected, its details
+    // open. By a click, and from the keyboard (Enter, Space) on the focused thumbnail.
+    const details = library(page).details;
+    const opened = async (prompt: string) => {
+      await page.getByRole('main', { name: 'Library' }).waitFor();
+      expect(await library(page).search.inputValue()).toBe('batch:#2');
+      await details.getByText(prompt, { exact: true }).first().waitFor();
+      await expect.poll(() => library(page).tile(prompt).getAttribute('aria-pressed')).toBe('true');
+    };
+    await jobs.getByRole('button', { name: 'Open image 1 of job 2 in the Library' }).click();
+    await opened('a blue kite');
+    for (const [key, seq, prompt] of [
+      ['Enter', 3, 'a green kite'],
+      ['Space', 1, 'a red kite'],
+    ] as const) {
+      await openArea(page, 'Queue');
+      await jobs.getByRole('button', { name: `Open image 1 of job ${seq} in the Library` }).focus();
+      await page.keyboard.press(key);
+      await opened(prompt);
+    }
+    await openArea(page, 'Queue');
+
     await card.getByRole('button', { name: 'Open in Library' }).click();
     await page.getByRole('main', { name: 'Library' }).waitFor();
     expect(await library(page).search.inputValue()).toBe('batch:#2');
+    expect(await details.count()).toBe(0); // the batch's images, no image's details
     await expect.poll(() => tileNames(page)).toEqual(['a blue kite', 'a green kite', 'a red kite']);
     await expect.poll(() => library(page).count()).toBe(3);
     await page.waitForFunction(() =>

@@ -46,24 +46,36 @@ function detail(t: TFunction, j: JobRow): string {
   return '';
 }
 
-/** A finished job's images as small thumbnails (the Library's own thumbnails, made on demand). */
-function JobThumbs({ seq, ids }: { seq: number; ids: number[] | undefined }) {
+/**
+ * A finished job's images as small thumbnails (the Library's own thumbnails, made on demand). Each is a button
+ * that opens its image in the Library: the batch's images, that one selected with its details open.
+ */
+function JobThumbs({ batchId, seq, ids }: { batchId: number; seq: number; ids: number[] | undefined }) {
   const { t } = useTranslation();
+  const open = useStudio((s) => s.openBatchImages);
   return (
     <span role="cell" className="jobs__thumbs">
       {(ids ?? []).map((id, i) => (
-        <img
+        <button
           key={id}
-          className="jobs__thumb"
-          src={api.mediaUrl('thumb', id)}
-          alt={t('jobs.imageAlt', { n: i + 1, seq })}
-          decoding="async"
-          draggable={false}
-          // A file gone from the disk shows nothing rather than a broken picture.
-          onError={(e) => {
-            e.currentTarget.hidden = true;
-          }}
-        />
+          type="button"
+          className="jobs__thumb-btn"
+          aria-label={t('jobs.openImage', { n: i + 1, seq })}
+          title={t('batch.openInLibrary')}
+          onClick={() => open(batchId, id)}
+        >
+          <img
+            className="jobs__thumb"
+            src={api.mediaUrl('thumb', id)}
+            alt={t('jobs.imageAlt', { n: i + 1, seq })}
+            decoding="async"
+            draggable={false}
+            // A file gone from the disk shows nothing rather than a broken picture (nor a button to it).
+            onError={(e) => {
+              e.currentTarget.parentElement!.hidden = true;
+            }}
+          />
+        </button>
       ))}
     </span>
   );
@@ -129,7 +141,7 @@ export function JobTable({ batchId }: { batchId: number }) {
                 <span role="cell">
                   <JobStateBadge state={j.state} held={held} />
                 </span>
-                <JobThumbs seq={j.seq} ids={images?.[j.id]} />
+                <JobThumbs batchId={batchId} seq={j.seq} ids={images?.[j.id]} />
                 <span role="cell" className="jobs__prompt" title={j.prompt}>
                   {j.prompt}
                 </span>

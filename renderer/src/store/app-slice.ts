@@ -30,8 +30,11 @@ export interface AppSlice {
 
   boot(): Promise<void>;
   setArea(area: Area): void;
-  /** Opens the Library on a search (a batch card's "Open in Library": `batch:#12`). */
-  openLibrary(query: string): void;
+  /**
+   * Opens the Library on a search (a batch card's "Open in Library": `batch:#12`); with an image, that image
+   * selected and its details open, as a click on its tile does (a job's thumbnail in the Queue).
+   */
+  openLibrary(query: string, assetId?: number): void;
   skipSetup(): void;
   setInfo(info: AppInfo): void;
   saveSettings(patch: SettingsPatch): Promise<boolean>;
@@ -77,9 +80,10 @@ export const createAppSlice: Slice<AppSlice> = (set, get) => ({
     set({ area });
   },
 
-  openLibrary(query) {
+  openLibrary(query, assetId) {
     void get().searchLibrary(query);
-    void get().selectAsset(null);
+    if (assetId !== undefined) get().selectOnly(assetId);
+    void get().selectAsset(assetId ?? null);
     set((s) => ({ area: 'library', libraryVisit: s.libraryVisit + 1 }));
   },
 

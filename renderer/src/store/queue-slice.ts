@@ -38,8 +38,8 @@ export interface QueueSlice {
   applyEvents(bundle: EventBundle): void;
   /** New images from the engine: the open job tables show them as they arrive. */
   addJobImages(assets: AssetRow[]): void;
-  /** The Library, showing exactly this batch's images. */
-  openBatchImages(id: number): void;
+  /** The Library, showing exactly this batch's images (with one of them selected and its details open). */
+  openBatchImages(id: number, assetId?: number): void;
   /** Moves a waiting batch (the buttons and drag and drop alike) and says where it is now. */
   moveBatch(id: number, move: BatchMove): Promise<void>;
   queueAction(kind: 'pause' | 'resume'): Promise<void>;
@@ -200,8 +200,8 @@ export const createQueueSlice: Slice<QueueSlice> = (set, get) => ({
     if (next) set({ jobImages: next });
   },
 
-  openBatchImages(id) {
-    get().openLibrary(`batch:#${id}`);
+  openBatchImages(id, assetId) {
+    get().openLibrary(`batch:#${id}`, assetId);
   },
 
   async moveBatch(id, move) {
