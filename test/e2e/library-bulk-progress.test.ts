@@ -71,6 +71,11 @@ it('tags all matching with progress and Cancel; what was done stays done and the
   expect(await bar.getAttribute('aria-valuemax')).toBe(String(LIGHTHOUSES));
   await screenshots(page, 'library-bulk-progress');
   await running.getByRole('button', { name: 'Cancel' }).click();
+  // The click only sends the cancel: the engine must have it before the held chunk is let go, or the
+  // action would run on to the end (as it did once on a loaded machine).
+  await expect
+    .poll(() => bridge.studio.tasks.list().some((t) => t.message === 'Canceling…'), SLOW)
+    .toBe(true);
   release();
 
   const canceled = page.getByRole('listitem', { name: 'Bulk change canceled' });
