@@ -34,6 +34,8 @@ export interface TrashReceipt {
   files: number;
   /** Files that could not be moved; they stay where they were and their images are still in the trash. */
   failed: { path: string; error: string }[];
+  /** Stopped by a cancel: `assets` are those that went before it; the others are back in the library. */
+  canceled?: boolean;
 }
 
 export interface UndoReport {

@@ -48,8 +48,8 @@ export function seedAssets(
     dir: string;
     prompt: (i: number) => string;
     createdAt: (i: number) => number;
-    /** One real file every image points at (default: a missing file per image). */
-    path?: string;
+    /** One real file every image points at, or each image's own (default: a missing file per image). */
+    path?: string | ((i: number) => string);
   },
 ): number[] {
   const store = new AssetStore(db);
@@ -61,7 +61,7 @@ export function seedAssets(
         idx: 0,
         // A real digest's shape (thumbnails are named by it); each image its own content.
         sha256: createHash('sha256').update(`seeded-${i}`).digest('hex'),
-        path: o.path ?? join(o.dir, `seeded-${i}.png`),
+        path: typeof o.path === 'function' ? o.path(i) : (o.path ?? join(o.dir, `seeded-${i}.png`)),
         bytes: 1000,
         width: 1024,
         height: 1024,

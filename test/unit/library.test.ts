@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StudioError } from '../../main/engine/errors.ts';
 import { Library } from '../../main/engine/library/library.ts';
-import { systemTrashMover } from '../../main/engine/library/trash.ts';
+import { moveToTrashFolder, systemTrashMover } from '../../main/engine/library/trash.ts';
 import { AssetStore, type NewAsset } from '../../main/engine/store/assets.ts';
 import { openDatabase, type DB } from '../../main/engine/store/db.ts';
 import { rig } from '../helpers/engine.ts';
@@ -597,6 +597,39 @@ describe('trash and undo', () => {
     expect(restored).not.toBe(lonePath);
     expect(restored).toMatch(/\(restored\)\.png$/);
     expect(readFileSync(restored, 'utf8')).toMatch(/^image/);
+  });
+
+  it('a trash canceled half way keeps the images whose files left, brings back the others, and says how far it got', async () => {
+    const all = Array.from({ length: 10 }, (_, i) => add(`a lamp ${i}`, { file: true }));
+    const stop = new AbortController();
+    const progress: number[] = [];
+    let moved = 0;
+    const receipt = await lib.trash(
+      { query: 'lamp' },
+      async (from, to) => {
+        const where = await moveToTrashFolder(from, to);
+        if (++moved === 4) stop.abort();
+        return where;
+      },
+      { signal: stop.signal, onProgress: (done) => progress.push(done) },
+    );
+    expect(receipt).toEqual({ token: expect.any(Number), assets: 4, files: 4, failed: [], canceled: true });
+    expect(progress).toEqual([0, 1, 2, 3, 4]);
+    expect(lib.count('lamp')).toBe(6);
+    const back = ids('lamp');
+    for (const id of back) expect(existsSync(lib.get(id)!.path)).toBe(true);
+    expect(lib.trashOps()).toEqual([{ token: receipt.token, at: clock, assets: 4 }]);
+    // Undo brings back exactly what went.
+    expect(await lib.undo(receipt.token)).toMatchObject({ assets: 4, filesRestored: 4 });
+    expect(ids('lamp')).toEqual(sorted(...all));
+
+    // Canceled before the first file: nothing stays in the trash, and no empty action is left to undo.
+    const before = new AbortController();
+    before.abort();
+    const none = await lib.trash({ query: 'lamp' }, moveToTrashFolder, { signal: before.signal });
+    expect(none).toMatchObject({ token: 0, assets: 0, canceled: true });
+    expect(lib.count('lamp')).toBe(10);
+    expect(lib.trashOps()).toEqual([]);
   });
 
   it('with the system trash, undo brings the rows back and names the files it cannot', async () => {

@@ -93,6 +93,25 @@ const LIVE_TAGS = `WITH trashed AS (
     WHERE t.uses - coalesce(tr.n, 0) > 0
   )`;
 
+/** A trash whose images are hidden and whose files are still to move (Library.planTrash). */
+export interface TrashPlan {
+  op: number;
+  moves: Move[];
+  /** For each move, the place in `live` of the image it goes with. */
+  rowOf: number[];
+  live: { id: number; path: string; thumb_path: string | null }[];
+  count: number;
+}
+
+/** How a trash reports and stops (Library.trash). */
+export interface TrashRun {
+  signal?: AbortSignal;
+  /** Images whose files have been gone through, of all. */
+  onProgress?: (done: number, total: number) => void;
+  /** Awaited before each image's files move (tests hold a trash half way with it). */
+  beforeImage?: (done: number) => Promise<void>;
+}
+
 export interface LibraryOptions {
   now?: () => number;
 }
@@ -439,12 +458,27 @@ export class Library {
 
   /**
    * Moves the images to the trash: their rows are hidden from every search at once, then each file that no
-   * other image uses is handed to `mover` (default: `<data-dir>/trash/<op>/`). Returns the undo token.
+   * other image uses is handed to `mover` (default: `<data-dir>/trash/<op>/`), image by image, saying how
+   * far it has got. A cancel stops between two images: the images whose files had not left come back, the
+   * rest stay one trash action with its undo token.
    */
-  async trash(sel: Selection, mover: FileMover = moveToTrashFolder): Promise<TrashReceipt> {
+  async trash(
+    sel: Selection,
+    mover: FileMover = moveToTrashFolder,
+    run: TrashRun = {},
+  ): Promise<TrashReceipt> {
+    const plan = this.planTrash(sel);
+    return plan ? this.moveTrashed(plan, mover, run) : { token: 0, assets: 0, files: 0, failed: [] };
+  }
+
+  /**
+   * The first half of a trash: hides the images from every search and records the action with the moves
+   * its files will make. Null when none of them is still in the library.
+   */
+  planTrash(sel: Selection): TrashPlan | null {
     const ids = this.resolve(sel);
     const at = this.now();
-    const plan = this.db
+    return this.db
       .transaction(() => {
         const live: { id: number; path: string; thumb_path: string | null }[] = [];
         const pick = this.db.prepare(
@@ -452,34 +486,55 @@ export class Library {
         );
         for (const c of chunks(ids)) live.push(...(pick.all(JSON.stringify(c)) as typeof live));
         if (live.length === 0) return null;
+        // In the selection's order (a search's: newest first), so a cancel stops where the person sees it.
+        const place = new Map(ids.map((id, i) => [id, i]));
+        live.sort((a, b) => place.get(a.id)! - place.get(b.id)!);
         const chosen = new Set(live.map((r) => r.id));
         // A file shared with an image that stays (the downloader reuses identical bytes) stays too.
         const users = this.db.prepare('SELECT id FROM assets WHERE path = ? AND deleted_at IS NULL').pluck();
-        const files = new Set<string>();
-        for (const r of live) {
+        // Each file is moved with the first image that has it (rowOf: that image's place in `live`).
+        const files = new Map<string, number>();
+        live.forEach((r, row) => {
           if (!files.has(r.path) && (users.all(r.path) as number[]).every((id) => chosen.has(id)))
-            files.add(r.path);
-          if (r.thumb_path) files.add(r.thumb_path);
-        }
+            files.set(r.path, row);
+          if (r.thumb_path && !files.has(r.thumb_path)) files.set(r.thumb_path, row);
+        });
         const op = Number(
           this.db
             .prepare('INSERT INTO trash_ops (at, asset_ids_json, moved_json) VALUES (?, ?, ?)')
             .run(at, JSON.stringify(live.map((r) => r.id)), '[]').lastInsertRowid,
         );
         const dir = this.trashDir(op);
-        const moves: Move[] = [...files].map((from, i) => ({
+        const moves: Move[] = [...files.keys()].map((from, i) => ({
           from,
           to: join(dir, `${i}-${basename(from)}`),
           state: 'kept',
         }));
         this.db.prepare('UPDATE trash_ops SET moved_json = ? WHERE id = ?').run(JSON.stringify(moves), op);
         for (const c of chunks(live.map((r) => r.id))) applyChange(this.db, c, { kind: 'trash', at });
-        return { op, moves, count: live.length };
+        return { op, moves, rowOf: [...files.values()], live, count: live.length };
       })
       .immediate();
-    if (!plan) return { token: 0, assets: 0, files: 0, failed: [] };
+  }
+
+  /** The second half of a trash: moves the files of a planned one (see trash()). */
+  async moveTrashed(
+    plan: TrashPlan,
+    mover: FileMover = moveToTrashFolder,
+    run: TrashRun = {},
+  ): Promise<TrashReceipt> {
     const failed: TrashReceipt['failed'] = [];
-    for (const m of plan.moves) {
+    let stopRow: number | null = null;
+    for (const [i, m] of plan.moves.entries()) {
+      // Between two images only: an image's file and its thumbnail leave together.
+      if (plan.rowOf[i] !== plan.rowOf[i - 1]) {
+        run.onProgress?.(plan.rowOf[i]!, plan.count);
+        await run.beforeImage?.(plan.rowOf[i]!);
+        if (run.signal?.aborted) {
+          stopRow = plan.rowOf[i]!;
+          break;
+        }
+      }
       if (!(await exists(m.from))) {
         m.state = 'missing';
         continue;
@@ -494,14 +549,48 @@ export class Library {
         failed.push({ path: m.from, error: m.error });
       }
     }
-    this.db
-      .prepare('UPDATE trash_ops SET moved_json = ? WHERE id = ?')
-      .run(JSON.stringify(plan.moves), plan.op);
+    if (stopRow === null) {
+      this.db
+        .prepare('UPDATE trash_ops SET moved_json = ? WHERE id = ?')
+        .run(JSON.stringify(plan.moves), plan.op);
+      run.onProgress?.(plan.count, plan.count);
+      return {
+        token: plan.op,
+        assets: plan.count,
+        files: plan.moves.filter((m) => m.state === 'moved' || m.state === 'gone').length,
+        failed,
+      };
+    }
+    return this.stopTrash(plan, stopRow, failed);
+  }
+
+  /**
+   * A trash canceled before the image at `stopRow`: that image and the ones after it come back (unless a
+   * file they use already left with an earlier image), and the action keeps the rest.
+   */
+  private stopTrash(plan: TrashPlan, stopRow: number, failed: TrashReceipt['failed']): TrashReceipt {
+    const moved = plan.moves.filter((_, i) => plan.rowOf[i]! < stopRow);
+    const left = new Set(moved.filter((m) => m.state !== 'kept').map((m) => m.from));
+    const back = plan.live.filter((r, row) => row >= stopRow && !left.has(r.path)).map((r) => r.id);
+    const restored = new Set(back);
+    const kept = plan.live.map((r) => r.id).filter((id) => !restored.has(id));
+    this.db.transaction(() => {
+      const show = this.db.prepare(
+        'UPDATE assets SET deleted_at = NULL WHERE id IN (SELECT value FROM json_each(?))',
+      );
+      for (const c of chunks(back)) show.run(JSON.stringify(c));
+      if (kept.length === 0) this.db.prepare('DELETE FROM trash_ops WHERE id = ?').run(plan.op);
+      else
+        this.db
+          .prepare('UPDATE trash_ops SET asset_ids_json = ?, moved_json = ? WHERE id = ?')
+          .run(JSON.stringify(kept), JSON.stringify(moved), plan.op);
+    })();
     return {
-      token: plan.op,
-      assets: plan.count,
-      files: plan.moves.filter((m) => m.state === 'moved' || m.state === 'gone').length,
+      token: kept.length ? plan.op : 0,
+      assets: kept.length,
+      files: moved.filter((m) => m.state === 'moved' || m.state === 'gone').length,
       failed,
+      canceled: true,
     };
   }
 

@@ -5,7 +5,14 @@
 // stays done (every chunk is whole), and the result says how many images changed.
 import type { BulkTaskResult } from '../../../shared/contract.ts';
 import { plural } from '../../../shared/plural.ts';
-import type { BulkUpdate, Library, Selection, TrashReceipt } from '../library/library.ts';
+import type {
+  BulkUpdate,
+  Library,
+  Selection,
+  TrashPlan,
+  TrashReceipt,
+  TrashRun,
+} from '../library/library.ts';
 
 export interface BulkProgress {
   done: number;
@@ -73,7 +80,8 @@ export const bulkTestHooks = new WeakMap<Library, Pick<BulkRunOptions, 'beforeCh
 /** What a bulk task needs of the studio: its library, and its trash (which knows where files go). */
 export interface BulkDeps {
   library: Library;
-  trash(ids: readonly number[]): Promise<TrashReceipt>;
+  /** Moves the files of a trash whose images are already hidden (Library.planTrash). */
+  moveTrashed(plan: TrashPlan, run: TrashRun): Promise<TrashReceipt>;
 }
 
 /** The part of a running task a bulk action uses (tasks.ts's TaskContext). */
@@ -108,6 +116,10 @@ export function bulkTask(
 } {
   const words = describe(action);
   const hooks = bulkTestHooks.get(deps.library) ?? {};
+  // A trash (one action, one Undo) hides its images now, before the task is even started, so whoever asked
+  // sees them gone at once; the task moves their files image by image, and a cancel stops between two
+  // images and brings back the ones whose files had not left.
+  const trashPlan = action.kind === 'trash' ? deps.library.planTrash(sel) : undefined;
   const run = async (t: TaskLike) => {
     const result: BulkTaskResult = {
       action: action.kind,
@@ -117,17 +129,37 @@ export function bulkTask(
       token: null,
     };
     if (action.kind === 'trash') {
-      // One trash action, so that one Undo brings everything back; it is not stopped half way.
-      const ids = deps.library.resolve(sel);
-      result.images = ids.length;
-      t.progress(0, ids.length, `${words.going}: ${plural(ids.length, 'image')}…`);
-      await hooks.beforeChunk?.({ done: 0, total: ids.length, changed: 0 });
-      if (t.signal.aborted) {
-        return { result, message: 'Canceled: nothing was moved to the trash.', canceled: true };
-      }
-      const r = await deps.trash(ids);
-      Object.assign(result, { done: ids.length, changed: r.assets, token: r.token || null });
+      const images = trashPlan === undefined ? 0 : (trashPlan?.count ?? 0);
+      result.images = images;
+      const progress = (done: number, total: number) =>
+        t.progress(
+          done,
+          total,
+          `${words.going}: ${done.toLocaleString('en-US')} of ${plural(total, 'image')}…`,
+        );
+      progress(0, images);
+      if (!trashPlan) return { result, message: `${plural(0, 'image')} ${words.past}.` };
+      const every = hooks.chunk ?? CHUNK;
+      const r = await deps.moveTrashed(trashPlan, {
+        signal: t.signal,
+        onProgress: progress,
+        beforeImage: async (done) => {
+          if (done % every === 0) await hooks.beforeChunk?.({ done, total: images, changed: done });
+        },
+      });
+      Object.assign(result, {
+        done: r.canceled ? r.assets : images,
+        changed: r.assets,
+        token: r.token || null,
+      });
       const failed = r.failed.length ? ` ${plural(r.failed.length, 'file')} could not be moved.` : '';
+      if (r.canceled) {
+        const message =
+          r.assets === 0
+            ? 'Canceled: nothing was moved to the trash.'
+            : `Stopped: ${plural(r.assets, 'image')} ${words.past}, ${plural(images - r.assets, 'image')} left in the library.${failed}`;
+        return { result, message, canceled: true };
+      }
       return { result, message: `${plural(r.assets, 'image')} ${words.past}.${failed}` };
     }
     const update: BulkUpdate =

@@ -194,7 +194,10 @@ export class LibraryService {
   /** A bulk action over a selection ("all N matching") as a task with progress and Cancel. */
   startBulk(sel: ContractSelection, action: BulkAction): TaskInfo {
     const job = bulkTask(
-      { library: this.d.library, trash: (ids) => this.d.library.trash(ids, this.mover()) },
+      {
+        library: this.d.library,
+        moveTrashed: (plan, run) => this.d.library.moveTrashed(plan, this.mover(), run),
+      },
       this.librarySelection(sel),
       action,
     );

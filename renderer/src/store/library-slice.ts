@@ -171,13 +171,39 @@ export const createLibrarySlice: Slice<LibrarySlice> = (set, get) => {
   const bump = () => set({ libraryVersion: get().libraryVersion + 1 });
 
   /**
+   * The grid, the selection and the details let go of images just moved to the trash (`count` of them, when
+   * known, comes off the total). True when they were named by id; a query's grid is emptied, to be reloaded.
+   */
+  const letGoOfTrashed = (sel: Selection, count: number | null): boolean => {
+    const gone = 'ids' in sel ? new Set(sel.ids) : null;
+    const s = get();
+    set({
+      libraryRows: gone ? s.libraryRows.filter((r) => !gone.has(r.id)) : [],
+      ...(count !== null && s.libraryTotal !== null
+        ? { libraryTotal: Math.max(0, s.libraryTotal - count) }
+        : {}),
+      ...emptySelection,
+      focusId: null,
+    });
+    if (s.selectedAsset !== null && (gone === null || gone.has(s.selectedAsset)))
+      void get().selectAsset(null);
+    return gone !== null;
+  };
+
+  /**
    * "All N matching" runs in the engine as a task (progress and Cancel in the task list): the grid and the
-   * counts refresh when it ends, with what it changed. False when it could not start.
+   * counts refresh when it ends, with what it changed. A trash hides its images before it answers and then
+   * moves their files, so the grid lets go of them at once (a tile still showing one would ask for a file
+   * that has left). False when it could not start.
    */
   const startBulk = async (sel: Selection, action: BulkAction): Promise<boolean> => {
     try {
       const { task } = await api.call('library.bulk', { selection: sel, action });
       get().applyTasks([task]);
+      if (action.kind === 'trash') {
+        letGoOfTrashed(sel, null);
+        void get().refreshLibrary();
+      }
       return true;
     } catch (err) {
       get().toast('error', t('libraryToast.notChanged', { error: errorMessage(err) }));
@@ -437,17 +463,7 @@ export const createLibrarySlice: Slice<LibrarySlice> = (set, get) => {
           get().toast('info', t('libraryToast.alreadyTrashed'));
           return;
         }
-        const gone = 'ids' in sel ? new Set(sel.ids) : null;
-        const s = get();
-        set({
-          libraryRows: gone ? s.libraryRows.filter((r) => !gone.has(r.id)) : [],
-          libraryTotal: s.libraryTotal === null ? null : Math.max(0, s.libraryTotal - res.count),
-          ...emptySelection,
-          focusId: null,
-        });
-        if (s.selectedAsset !== null && (gone === null || gone.has(s.selectedAsset)))
-          void get().selectAsset(null);
-        if (gone === null) void get().refreshLibrary();
+        if (!letGoOfTrashed(sel, res.count)) void get().refreshLibrary();
         bump();
         void refreshCollections();
         const failed = res.failed.length

@@ -21,7 +21,11 @@ function bulkMessage(t: Extract<TaskInfo, { kind: 'bulk' }>, tr: TFunction): str
     return t.total ? tr('tasks.bulk.of', { done: t.done, count: t.total }) : t.message;
   if (t.state === 'failed') return t.message;
   if (t.state === 'canceled')
-    return tr('tasks.bulk.stopped', { done: r.done, images: r.images, count: r.changed });
+    return tr(r.action === 'trash' ? 'tasks.bulk.stoppedTrash' : 'tasks.bulk.stopped', {
+      done: r.done,
+      images: r.images,
+      count: r.changed,
+    });
   return tr(`tasks.bulk.finished.${r.action}`, { images: r.images, count: r.changed });
 }
 
