@@ -6,6 +6,7 @@ import { applyTheme } from './theme.ts';
 import './styles/tokens.css';
 import './styles/base.css';
 import './styles/controls.css';
+import './styles/field.css';
 import './styles/layout.css';
 import './styles/compose.css';
 import './styles/file-refs.css';

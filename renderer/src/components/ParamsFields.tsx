@@ -13,6 +13,7 @@ import {
 import { useTranslation } from 'react-i18next';
 import { imageSizeLabel } from '../format.ts';
 import type { ParamsValue } from '../store/draft.ts';
+import { Field } from './Field.tsx';
 import { Segmented } from './Segmented.tsx';
 
 /** A small rectangle in the ratio's proportions, so the choice reads at a glance. */
@@ -136,30 +137,29 @@ export function NegativePrompt({
   const { t } = useTranslation();
   const over = value.length > LIMITS.negativePromptChars;
   return (
-    <div className="field">
-      <div className="field__row">
-        <label className="field-label" htmlFor={id}>
-          {t('params.negative')}
-        </label>
+    <Field
+      id={id}
+      label={t('params.negative')}
+      aside={
         <span className={`counter${over ? ' counter--over' : ''}`} id={`${id}-count`} aria-live="polite">
           {value.length} / {LIMITS.negativePromptChars}
         </span>
-      </div>
-      <textarea
-        id={id}
-        className={`input textarea${over ? ' input--invalid' : ''}`}
-        rows={2}
-        value={value}
-        placeholder={t('params.negativePlaceholder')}
-        aria-invalid={over}
-        aria-describedby={`${id}-count${over ? ` ${id}-err` : ''}`}
-        onChange={(e) => onChange(e.target.value)}
-      />
-      {over ? (
-        <p className="field__error" id={`${id}-err`}>
-          {t('params.negativeOver', { count: value.length - LIMITS.negativePromptChars })}
-        </p>
-      ) : null}
-    </div>
+      }
+      describedBy={`${id}-count`}
+      // The counter beside the label already says it, live, keystroke by keystroke.
+      announceError={false}
+      error={over ? t('params.negativeOver', { count: value.length - LIMITS.negativePromptChars }) : null}
+    >
+      {(control) => (
+        <textarea
+          {...control}
+          className={`input textarea${over ? ' input--invalid' : ''}`}
+          rows={2}
+          value={value}
+          placeholder={t('params.negativePlaceholder')}
+          onChange={(e) => onChange(e.target.value)}
+        />
+      )}
+    </Field>
   );
 }

@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { useShallow } from 'zustand/react/shallow';
 import { LIMITS, MODELS, type Model } from '../../../shared/api.ts';
 import { isComposing } from '../keyboard.ts';
+import { Field } from '../components/Field.tsx';
 import { Icon } from '../components/Icon.tsx';
 import { PresetsCard } from '../components/power/PresetsCard.tsx';
 import { SweepEditor } from '../components/power/SweepEditor.tsx';
@@ -161,20 +162,19 @@ function SeedField() {
             ? t('compose.seedHintFixed')
             : t('compose.seedHintIncrement')}
       </p>
-      <div className="field field--inline">
-        <label className="field-label" htmlFor="repeat">
-          {t('compose.repeat')}
-        </label>
-        <input
-          id="repeat"
-          className="input input--narrow"
-          type="number"
-          min={1}
-          max={100}
-          value={repeat}
-          onChange={(e) => update({ repeat: wholeNumberIn(e.target.value, 1, 100) })}
-        />
-      </div>
+      <Field id="repeat" label={t('compose.repeat')} inline>
+        {(control) => (
+          <input
+            {...control}
+            className="input input--narrow"
+            type="number"
+            min={1}
+            max={100}
+            value={repeat}
+            onChange={(e) => update({ repeat: wholeNumberIn(e.target.value, 1, 100) })}
+          />
+        )}
+      </Field>
     </div>
   );
 }
@@ -228,28 +228,31 @@ function RunBar() {
           <dd>{p ? `≈ ${credits(p.estimateCredits)}` : '—'}</dd>
         </div>
       </dl>
-      <div className="runbar__budget">
-        <label className="field-label" htmlFor="budget">
-          {t('compose.budget')}
-        </label>
-        <input
-          id="budget"
-          className={`input${budget === 'invalid' ? ' input--invalid' : ''}`}
-          inputMode="numeric"
-          placeholder={t('compose.noLimit')}
-          value={draft.maxCredits}
-          aria-describedby="budget-help"
-          aria-invalid={budget === 'invalid'}
-          onChange={(e) => update({ maxCredits: e.target.value })}
-        />
-        <p className={`hint${overBudget ? ' hint--warn' : ''}`} id="budget-help">
-          {overBudget
+      <Field
+        id="budget"
+        className="runbar__budget"
+        label={t('compose.budget')}
+        invalid={budget === 'invalid'}
+        hintWarn={overBudget}
+        hint={
+          overBudget
             ? t('compose.budgetBelow', { credits: credits(budget) })
             : typeof budget === 'number'
               ? t('compose.budgetSet', { credits: credits(budget) })
-              : t('compose.budgetHint')}
-        </p>
-      </div>
+              : t('compose.budgetHint')
+        }
+      >
+        {(control) => (
+          <input
+            {...control}
+            className={`input${budget === 'invalid' ? ' input--invalid' : ''}`}
+            inputMode="numeric"
+            placeholder={t('compose.noLimit')}
+            value={draft.maxCredits}
+            onChange={(e) => update({ maxCredits: e.target.value })}
+          />
+        )}
+      </Field>
       <div className="runbar__go">
         {blocked && hasPrompts ? (
           <p className="field__error runbar__problem" role="status">
@@ -370,36 +373,34 @@ export function ComposeView() {
             <h2 id="batch-title" className="card__title">
               {t('compose.batch')}
             </h2>
-            <div className="field">
-              <label className="field-label" htmlFor="batch-name">
-                {t('compose.name')}
-              </label>
-              <input
-                id="batch-name"
-                className="input"
-                maxLength={200}
-                value={draft.name}
-                placeholder={defaultBatchName(draft, firstPrompt) || t('compose.namePlaceholder')}
-                onChange={(e) => update({ name: e.target.value })}
-              />
-            </div>
-            <div className="field">
-              <label className="field-label" htmlFor="model">
-                {t('compose.model')}
-              </label>
-              <select
-                id="model"
-                className="input select"
-                value={draft.model}
-                onChange={(e) => update({ model: e.target.value as Model })}
-              >
-                {MODELS.map((m) => (
-                  <option key={m} value={m}>
-                    {t(`models.${m.replace('qwen/', '')}`)}
-                  </option>
-                ))}
-              </select>
-            </div>
+            <Field id="batch-name" label={t('compose.name')}>
+              {(control) => (
+                <input
+                  {...control}
+                  className="input"
+                  maxLength={200}
+                  value={draft.name}
+                  placeholder={defaultBatchName(draft, firstPrompt) || t('compose.namePlaceholder')}
+                  onChange={(e) => update({ name: e.target.value })}
+                />
+              )}
+            </Field>
+            <Field id="model" label={t('compose.model')}>
+              {(control) => (
+                <select
+                  {...control}
+                  className="input select"
+                  value={draft.model}
+                  onChange={(e) => update({ model: e.target.value as Model })}
+                >
+                  {MODELS.map((m) => (
+                    <option key={m} value={m}>
+                      {t(`models.${m.replace('qwen/', '')}`)}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </Field>
           </section>
           <PresetsCard />
           <section className="card" aria-labelledby="params-title">

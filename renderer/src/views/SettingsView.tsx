@@ -6,6 +6,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { DEFAULT_API_BASE } from '../../../shared/api.ts';
 import { LANGUAGE_CHOICES, THEMES, type Language, type Theme } from '../../../shared/settings.ts';
 import { api, errorMessage } from '../api.ts';
+import { Field } from '../components/Field.tsx';
 import { Icon } from '../components/Icon.tsx';
 import { NegativePrompt, ParamsFields } from '../components/ParamsFields.tsx';
 import { Segmented } from '../components/Segmented.tsx';
@@ -80,24 +81,29 @@ function KeySection() {
             : t('settings.keyNone')}
       </p>
       <form className="stack stack--sm" onSubmit={(e) => void save(e)}>
-        <label className="field-label" htmlFor="api-key">
-          {info?.hasKey && !info.simulator ? t('settings.replaceKey') : t('settings.yourKey')}
-        </label>
-        <div className="input-group">
-          <input
-            id="api-key"
-            className="input mono"
-            type={show ? 'text' : 'password'}
-            autoComplete="off"
-            spellCheck={false}
-            placeholder="sk-…"
-            value={key}
-            onChange={(e) => setKey(e.target.value)}
-          />
-          <button type="button" className="btn" aria-pressed={show} onClick={() => setShow(!show)}>
-            {show ? t('common.hide') : t('common.show')}
-          </button>
-        </div>
+        <Field
+          id="api-key"
+          loose
+          label={info?.hasKey && !info.simulator ? t('settings.replaceKey') : t('settings.yourKey')}
+        >
+          {(control) => (
+            <div className="input-group">
+              <input
+                {...control}
+                className="input mono"
+                type={show ? 'text' : 'password'}
+                autoComplete="off"
+                spellCheck={false}
+                placeholder="sk-…"
+                value={key}
+                onChange={(e) => setKey(e.target.value)}
+              />
+              <button type="button" className="btn" aria-pressed={show} onClick={() => setShow(!show)}>
+                {show ? t('common.hide') : t('common.show')}
+              </button>
+            </div>
+          )}
+        </Field>
         <div className="row">
           <button
             type="submit"
@@ -159,97 +165,101 @@ function ConnectionSection() {
       <h2 id="queue-title" className="card__title">
         {t('area.queue')}
       </h2>
-      <div className="field">
-        <label className="field-label" htmlFor="concurrency">
-          {t('settings.concurrency')}
-        </label>
-        <div className="row">
-          <input
-            id="concurrency"
-            className="input input--narrow"
-            type="number"
-            min={1}
-            max={32}
-            value={conc}
-            onChange={(e) => setConc(wholeNumberIn(e.target.value, 1, 32))}
-          />
-          <button
-            type="button"
-            className="btn"
-            disabled={conc === settings.concurrency}
-            onClick={() =>
-              void save({ concurrency: conc }).then((ok) => {
-                if (ok) setApplied(conc);
-              })
-            }
-          >
-            {t('settings.apply')}
-          </button>
-          {applied !== null && applied === settings.concurrency ? (
-            <span className="field__ok" role="status">
-              <Icon name="check" /> {t('settings.concurrencyApplied', { count: applied })}
-            </span>
-          ) : null}
-        </div>
-        <p className="hint">{t('settings.concurrencyHint')}</p>
-      </div>
+      <Field id="concurrency" label={t('settings.concurrency')} hint={t('settings.concurrencyHint')}>
+        {(control) => (
+          <div className="row">
+            <input
+              {...control}
+              className="input input--narrow"
+              type="number"
+              min={1}
+              max={32}
+              value={conc}
+              onChange={(e) => setConc(wholeNumberIn(e.target.value, 1, 32))}
+            />
+            <button
+              type="button"
+              className="btn"
+              disabled={conc === settings.concurrency}
+              onClick={() =>
+                void save({ concurrency: conc }).then((ok) => {
+                  if (ok) setApplied(conc);
+                })
+              }
+            >
+              {t('settings.apply')}
+            </button>
+            {applied !== null && applied === settings.concurrency ? (
+              <span className="field__ok" role="status">
+                <Icon name="check" /> {t('settings.concurrencyApplied', { count: applied })}
+              </span>
+            ) : null}
+          </div>
+        )}
+      </Field>
       <details className="advanced">
         <summary>{t('settings.advanced')}</summary>
-        <div className="field">
-          <label className="field-label" htmlFor="api-base">
-            {t('settings.baseUrl')}
-          </label>
-          <div className="input-group">
-            <input
-              id="api-base"
-              className="input mono"
-              value={base}
-              onChange={(e) => setBase(e.target.value)}
-              spellCheck={false}
-            />
-            <button
-              type="button"
-              className="btn"
-              disabled={base.trim() === inUse}
-              onClick={() => void save({ apiBase: base.trim() })}
-            >
-              {t('common.save')}
-            </button>
-          </div>
-          <p className="hint">
-            {overridden ? `${t('settings.baseOverridden', { saved: settings.apiBase })} ` : ''}
-            {t('settings.baseDefault', { url: DEFAULT_API_BASE })}{' '}
-            {settings.apiBase !== DEFAULT_API_BASE ? (
-              <button type="button" className="link" onClick={() => void save({ apiBase: DEFAULT_API_BASE })}>
-                {t('settings.restoreDefault')}
+        <Field
+          id="api-base"
+          label={t('settings.baseUrl')}
+          hint={
+            <>
+              {overridden ? `${t('settings.baseOverridden', { saved: settings.apiBase })} ` : ''}
+              {t('settings.baseDefault', { url: DEFAULT_API_BASE })}{' '}
+              {settings.apiBase !== DEFAULT_API_BASE ? (
+                <button
+                  type="button"
+                  className="link"
+                  onClick={() => void save({ apiBase: DEFAULT_API_BASE })}
+                >
+                  {t('settings.restoreDefault')}
+                </button>
+              ) : null}
+            </>
+          }
+        >
+          {(control) => (
+            <div className="input-group">
+              <input
+                {...control}
+                className="input mono"
+                value={base}
+                onChange={(e) => setBase(e.target.value)}
+                spellCheck={false}
+              />
+              <button
+                type="button"
+                className="btn"
+                disabled={base.trim() === inUse}
+                onClick={() => void save({ apiBase: base.trim() })}
+              >
+                {t('common.save')}
               </button>
-            ) : null}
-          </p>
-        </div>
-        <div className="field">
-          <label className="field-label" htmlFor="workspace">
-            {t('settings.workspace')}
-          </label>
-          <div className="input-group">
-            <input
-              id="workspace"
-              className="input mono"
-              value={workspace}
-              maxLength={200}
-              onChange={(e) => setWorkspace(e.target.value)}
-              spellCheck={false}
-            />
-            <button
-              type="button"
-              className="btn"
-              disabled={workspace.trim() === settings.workspace}
-              onClick={() => void save({ workspace: workspace.trim() })}
-            >
-              {t('common.save')}
-            </button>
-          </div>
-          <p className="hint">{t('settings.workspaceHint')}</p>
-        </div>
+            </div>
+          )}
+        </Field>
+        <Field id="workspace" label={t('settings.workspace')} hint={t('settings.workspaceHint')}>
+          {(control) => (
+            <div className="input-group">
+              <input
+                {...control}
+                className="input mono"
+                value={workspace}
+                maxLength={200}
+                onChange={(e) => setWorkspace(e.target.value)}
+                spellCheck={false}
+              />
+              <button
+                type="button"
+                className="btn"
+                disabled={workspace.trim() === settings.workspace}
+                onClick={() => void save({ workspace: workspace.trim() })}
+              >
+                {t('common.save')}
+              </button>
+            </div>
+          )}
+        </Field>
       </details>
     </section>
   );

@@ -3,6 +3,7 @@ import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useShallow } from 'zustand/react/shallow';
 import { api, errorMessage } from '../api.ts';
+import { Field } from '../components/Field.tsx';
 import { Icon } from '../components/Icon.tsx';
 import { useStudio } from '../store/index.ts';
 
@@ -53,29 +54,26 @@ export function SetupView() {
         </h1>
         <p className="muted">{t('setup.intro')}</p>
         <form className="stack stack--sm" onSubmit={(e) => void saveKey(e)}>
-          <label className="field-label" htmlFor="setup-key">
-            {t('setup.pasteKey')}
-          </label>
-          <div className="input-group">
-            <input
-              id="setup-key"
-              className="input mono"
-              type="password"
-              autoComplete="off"
-              spellCheck={false}
-              placeholder="sk-…"
-              value={key}
-              onChange={(e) => setKey(e.target.value)}
-              aria-describedby="setup-key-help"
-            />
-            <button type="submit" className="btn btn--primary" disabled={!key.trim() || busy !== null}>
-              {busy === 'key' ? <span className="spinner" aria-hidden="true" /> : <Icon name="key" />}{' '}
-              {t('setup.saveKey')}
-            </button>
-          </div>
-          <p className="hint" id="setup-key-help">
-            {t('setup.keyHelp')}
-          </p>
+          <Field id="setup-key" loose label={t('setup.pasteKey')} hint={t('setup.keyHelp')}>
+            {(control) => (
+              <div className="input-group">
+                <input
+                  {...control}
+                  className="input mono"
+                  type="password"
+                  autoComplete="off"
+                  spellCheck={false}
+                  placeholder="sk-…"
+                  value={key}
+                  onChange={(e) => setKey(e.target.value)}
+                />
+                <button type="submit" className="btn btn--primary" disabled={!key.trim() || busy !== null}>
+                  {busy === 'key' ? <span className="spinner" aria-hidden="true" /> : <Icon name="key" />}{' '}
+                  {t('setup.saveKey')}
+                </button>
+              </div>
+            )}
+          </Field>
         </form>
         {error ? (
           <p className="notice notice--danger" role="alert">

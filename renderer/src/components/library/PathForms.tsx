@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { useShallow } from 'zustand/react/shallow';
 import { useStudio } from '../../store/index.ts';
 import type { TaskStart } from '../../store/library-slice.ts';
+import { FieldError } from '../Field.tsx';
 import { Icon } from '../Icon.tsx';
 import { Segmented } from '../Segmented.tsx';
 
@@ -39,14 +40,6 @@ function useTaskForm(start: () => Promise<TaskStart>, close: () => void) {
     else setError(r.error);
   };
   return { busy, error, clearError: () => setError(null), onSubmit: (e: FormEvent) => void onSubmit(e) };
-}
-
-function FormError({ error }: { error: string | null }) {
-  return error ? (
-    <p className="field__error pform__error" role="alert">
-      {error}
-    </p>
-  ) : null;
 }
 
 export function ExportForm(props: { count: number; close: () => void }) {
@@ -97,7 +90,7 @@ export function ExportForm(props: { count: number; close: () => void }) {
           />
         </label>
       )}
-      <FormError error={error} />
+      <FieldError className="pform__error">{error}</FieldError>
       <p className="hint">{t('export.hint')}</p>
       <button type="submit" className="btn btn--primary btn--sm" disabled={busy || (!canPick && !out.trim())}>
         <Icon name="download" size={14} /> {canPick ? t('export.choose') : t('bulk.export')}
@@ -136,7 +129,7 @@ export function ImportForm(props: { close: () => void }) {
           />
         </label>
       )}
-      <FormError error={error} />
+      <FieldError className="pform__error">{error}</FieldError>
       <p className="hint">{t('import.hint')}</p>
       <button
         type="submit"

@@ -6,9 +6,10 @@ import type { JobRow } from '../../../../shared/domain.ts';
 import { api, errorMessage } from '../../api.ts';
 import { generationFromParams, paramsFromGeneration, type ParamsValue } from '../../store/draft.ts';
 import { useStudio } from '../../store/index.ts';
+import { FieldError } from '../Field.tsx';
 import { Icon } from '../Icon.tsx';
 import { NegativePrompt, ParamsFields } from '../ParamsFields.tsx';
-import { ErrorNote, Modal } from './Modal.tsx';
+import { Modal } from './Modal.tsx';
 
 export function JobEditButton({ job }: { job: JobRow }) {
   const { t } = useTranslation();
@@ -96,7 +97,7 @@ function JobEditDialog({ job, mode, onClose }: { job: JobRow; mode: 'edit' | 're
           value={params.negative}
           onChange={(negative) => setParams({ ...params, negative })}
         />
-        <ErrorNote error={error} />
+        <FieldError>{error}</FieldError>
         <div className="wildcards__actions">
           <button type="submit" className="btn btn--primary">
             {mode === 'edit' ? t('power.steer.save') : t('power.steer.retry')}

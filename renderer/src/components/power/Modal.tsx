@@ -56,12 +56,3 @@ export function Modal(props: {
     document.body,
   );
 }
-
-/** A refused action's message inside a dialog, read out when it appears. */
-export function ErrorNote({ error }: { error: string | null }) {
-  return error ? (
-    <p className="field__error" role="alert">
-      {error}
-    </p>
-  ) : null;
-}

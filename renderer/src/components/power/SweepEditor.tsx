@@ -10,6 +10,7 @@ import {
 } from '../../../../shared/sweep.ts';
 import type { SweepRow } from '../../store/draft.ts';
 import { useStudio } from '../../store/index.ts';
+import { Field } from '../Field.tsx';
 import { Icon } from '../Icon.tsx';
 
 const EXAMPLES: Record<SweepParam, string> = {
@@ -56,44 +57,58 @@ export function SweepEditor() {
       {rows.map((row, i) => {
         const axis = AXIS_NAMES[i] as string;
         return (
-          <div key={axis} className="sweep-row">
-            <span className="sweep-row__axis" aria-hidden="true">
-              {axis}
-            </span>
-            <select
-              className="input select"
-              aria-label={t('power.sweep.param', { axis })}
-              value={row.param}
-              onChange={(e) => {
-                const param = e.target.value as SweepParam;
-                set(rows.map((r, k) => (k === i ? { param, values: EXAMPLES[param] } : r)));
-              }}
-            >
-              {SWEEP_PARAMS.filter((p) => !taken(p, i)).map((p) => (
-                <option key={p} value={p}>
-                  {SWEEP_PARAM_LABELS[p]}
-                </option>
-              ))}
-            </select>
-            <input
-              className="input"
-              aria-label={t('power.sweep.values', { axis })}
-              title={t('power.sweep.valuesHint')}
-              value={row.values}
-              onChange={(e) => set(rows.map((r, k) => (k === i ? { ...r, values: e.target.value } : r)))}
-            />
-            <button
-              type="button"
-              className="icon-btn"
-              aria-label={t('power.sweep.remove', { axis })}
-              onClick={() => set(rows.filter((_, k) => k !== i))}
-            >
-              <Icon name="x" />
-            </button>
-          </div>
+          // The axis letter labels the row's parameter; the values are described by the hint below the rows.
+          <Field
+            key={axis}
+            id={`sweep-${axis}-param`}
+            className="sweep-row"
+            labelClassName="sweep-row__axis"
+            label={axis}
+          >
+            {(control) => (
+              <>
+                <select
+                  {...control}
+                  className="input select"
+                  aria-label={t('power.sweep.param', { axis })}
+                  value={row.param}
+                  onChange={(e) => {
+                    const param = e.target.value as SweepParam;
+                    set(rows.map((r, k) => (k === i ? { param, values: EXAMPLES[param] } : r)));
+                  }}
+                >
+                  {SWEEP_PARAMS.filter((p) => !taken(p, i)).map((p) => (
+                    <option key={p} value={p}>
+                      {SWEEP_PARAM_LABELS[p]}
+                    </option>
+                  ))}
+                </select>
+                <input
+                  className="input"
+                  aria-label={t('power.sweep.values', { axis })}
+                  aria-describedby="sweep-values-help"
+                  title={t('power.sweep.valuesHint')}
+                  value={row.values}
+                  onChange={(e) => set(rows.map((r, k) => (k === i ? { ...r, values: e.target.value } : r)))}
+                />
+                <button
+                  type="button"
+                  className="icon-btn"
+                  aria-label={t('power.sweep.remove', { axis })}
+                  onClick={() => set(rows.filter((_, k) => k !== i))}
+                >
+                  <Icon name="x" />
+                </button>
+              </>
+            )}
+          </Field>
         );
       })}
-      {rows.length > 0 ? <p className="hint">{t('power.sweep.valuesHint')}</p> : null}
+      {rows.length > 0 ? (
+        <p className="hint" id="sweep-values-help">
+          {t('power.sweep.valuesHint')}
+        </p>
+      ) : null}
     </section>
   );
 }

@@ -5,8 +5,9 @@ import { useTranslation } from 'react-i18next';
 import type { WildcardInfo } from '../../../../shared/contract.ts';
 import { api, errorMessage } from '../../api.ts';
 import { useStudio } from '../../store/index.ts';
+import { Field, FieldError } from '../Field.tsx';
 import { Icon } from '../Icon.tsx';
-import { ErrorNote, Modal } from './Modal.tsx';
+import { Modal } from './Modal.tsx';
 
 export function WildcardsButton() {
   const { t } = useTranslation();
@@ -103,28 +104,30 @@ function WildcardsDialog({ onClose }: { onClose: () => void }) {
           </li>
         </ul>
         <div className="wildcards__editor">
-          <label className="field-label" htmlFor="wildcard-name">
-            {t('power.wildcards.name')}
-          </label>
-          <input
-            id="wildcard-name"
-            className="input"
-            value={name}
-            placeholder="colors"
-            onChange={(e) => setName(e.target.value)}
-          />
-          <label className="field-label" htmlFor="wildcard-text">
-            {t('power.wildcards.text')}
-          </label>
-          <textarea
-            id="wildcard-text"
-            className="input wildcards__text"
-            rows={12}
-            value={text}
-            placeholder={'red\nblue\n# a comment\n{light|dark} green'}
-            onChange={(e) => setText(e.target.value)}
-          />
-          <ErrorNote error={error} />
+          <Field id="wildcard-name" loose label={t('power.wildcards.name')}>
+            {(control) => (
+              <input
+                {...control}
+                className="input"
+                value={name}
+                placeholder="colors"
+                onChange={(e) => setName(e.target.value)}
+              />
+            )}
+          </Field>
+          <Field id="wildcard-text" loose label={t('power.wildcards.text')}>
+            {(control) => (
+              <textarea
+                {...control}
+                className="input wildcards__text"
+                rows={12}
+                value={text}
+                placeholder={'red\nblue\n# a comment\n{light|dark} green'}
+                onChange={(e) => setText(e.target.value)}
+              />
+            )}
+          </Field>
+          <FieldError>{error}</FieldError>
           <div className="wildcards__actions">
             <button
               type="button"
