@@ -3,7 +3,6 @@
 // time, in the order they were found.
 import { describe, expect, it } from 'vitest';
 import { matchFolder, type PickedFile } from '../../renderer/src/store/folder-refs.ts';
-import { inTurns } from '../../renderer/src/store/in-turns.ts';
 
 const picked = (place: string): PickedFile => ({ name: place.split('/').pop()!, webkitRelativePath: place });
 
@@ -25,31 +24,5 @@ describe('matchFolder', () => {
 
   it('finds nothing in an empty folder', () => {
     expect(matchFolder([], ['mug.png'])).toEqual({ folder: '', unique: [], duplicates: [] });
-  });
-});
-
-describe('inTurns', () => {
-  it('keeps at most the given number of calls pending, and gives the results in order', async () => {
-    let pending = 0;
-    let most = 0;
-    const waiting: (() => void)[] = [];
-    const run = inTurns([1, 2, 3, 4, 5, 6, 7], 3, async (n) => {
-      pending++;
-      most = Math.max(most, pending);
-      await new Promise<void>((resolve) => waiting.push(resolve));
-      pending--;
-      return n * 10;
-    });
-    // Finish the pending calls last-started first, until none is left.
-    while (waiting.length || pending) {
-      await Promise.resolve();
-      waiting.pop()?.();
-    }
-    expect(await run).toEqual([10, 20, 30, 40, 50, 60, 70]);
-    expect(most).toBe(3);
-  });
-
-  it('calls nothing for no items', async () => {
-    expect(await inTurns([], 4, () => Promise.reject(new Error('not called')))).toEqual([]);
   });
 });

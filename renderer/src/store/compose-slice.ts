@@ -15,7 +15,7 @@ import {
   type PromptFile,
 } from './draft.ts';
 import { matchFolder, type FolderMatch } from './folder-refs.ts';
-import { inTurns } from './in-turns.ts';
+import pMap from 'p-map';
 import type { Slice, StudioState } from './types.ts';
 
 export interface PlanState {
@@ -101,14 +101,19 @@ const UPLOADS_AT_ONCE = 4;
 /** Checks and stores the images for a prompt file's rows; the reasons for those refused. */
 async function uploadFileRefs(files: File[]): Promise<{ added: [string, RefInfo][]; errors: string[] }> {
   const errors: string[] = [];
-  const added = await inTurns(files, UPLOADS_AT_ONCE, async (f) => {
-    try {
-      return [[f.name, await uploadReference(f)] as [string, RefInfo]];
-    } catch (err) {
-      errors.push(errorMessage(err));
-      return [];
-    }
-  });
+  // At most a few in flight: each image read is held in memory (and as base64) until the engine checked it.
+  const added = await pMap(
+    files,
+    async (f) => {
+      try {
+        return [[f.name, await uploadReference(f)] as [string, RefInfo]];
+      } catch (err) {
+        errors.push(errorMessage(err));
+        return [];
+      }
+    },
+    { concurrency: UPLOADS_AT_ONCE },
+  );
   return { added: added.flat(), errors };
 }
 
