@@ -1,14 +1,21 @@
 // Opening the engine for a command: the data folder, the key and the service address from the options and
 // the environment.
-import { catalogPath } from '../engine/services/catalog.ts';
-import { CatalogDamagedError, isCorruptionError } from '../engine/services/catalog.ts';
+import {
+  CatalogDamagedError,
+  catalogPath,
+  catalogUpdateNotice,
+  isCorruptionError,
+} from '../engine/services/catalog.ts';
 import { Studio, defaultDataDir } from '../engine/studio.ts';
 import { StudioError } from '../engine/errors.ts';
 import { apiKeyFromEnv, type CommonFlags, type Io } from './common.ts';
 
 export function openStudio(io: Io, flags: CommonFlags, extra: { concurrency?: number } = {}): Studio {
+  const dataDir = flags.dataDir ?? defaultDataDir(io.env);
+  const notice = catalogUpdateNotice(dataDir);
+  if (notice) io.err(notice);
   return new Studio({
-    dataDir: flags.dataDir ?? defaultDataDir(io.env),
+    dataDir,
     apiKey: apiKeyFromEnv(io.env),
     apiBase: flags.apiBase ?? io.env.QWEN_STUDIO_API_BASE ?? null,
     ...(extra.concurrency ? { overrides: { concurrency: extra.concurrency } } : {}),

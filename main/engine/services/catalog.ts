@@ -12,7 +12,14 @@ import {
 } from '../library/rebuild.ts';
 import type { Logger } from '../log.ts';
 import type { Scheduler } from '../scheduler/scheduler.ts';
-import { backupCatalog, backupIfDue, withFolderLocked, type BackupInfo } from '../store/backups.ts';
+import {
+  backupCatalog,
+  backupIfDue,
+  catalogPath,
+  withFolderLocked,
+  type BackupInfo,
+} from '../store/backups.ts';
+import { pendingMigrations } from '../store/db.ts';
 import type { Stores } from '../store/stores.ts';
 import type { BatchService } from './batches.ts';
 import type { TaskRegistry } from './tasks.ts';
@@ -33,6 +40,18 @@ export {
   MigrationChecksumError,
   isCorruptionError,
 } from '../store/db.ts';
+
+/**
+ * What a front door says before it opens a catalog that needs updating to this version (null when none
+ * does): the update runs once, and on a large library takes long enough to look like a hang.
+ */
+export function catalogUpdateNotice(dataDir: string): string | null {
+  if (pendingMigrations(catalogPath(dataDir)).length === 0) return null;
+  return (
+    'Updating the library to this version of Qwen Studio. This happens once; ' +
+    'a library of a million images takes about a minute.'
+  );
+}
 
 export interface CatalogDeps {
   dataDir: string;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { MIGRATIONS, type Migration } from './migrations/index.ts';
@@ -74,6 +74,25 @@ export interface OpenOptions {
   readonly?: boolean;
   /** Only for tests of the migration machinery. */
   migrations?: readonly Migration[];
+}
+
+/**
+ * The migrations an existing catalog still needs before it opens (none for a new one, made in an instant),
+ * so a front door can say that a one-time update is under way before it blocks on it. Reads, never writes.
+ */
+export function pendingMigrations(path: string): Migration[] {
+  if (!existsSync(path)) return [];
+  let db: DB | null = null;
+  try {
+    db = new Database(path, { readonly: true, fileMustExist: true });
+    const current = db.pragma('user_version', { simple: true }) as number;
+    return current === 0 ? [] : MIGRATIONS.filter((m) => m.version > current);
+  } catch {
+    // Damaged or locked: opening it says what is wrong, with its own message.
+    return [];
+  } finally {
+    db?.close();
+  }
 }
 
 export function openDatabase(path: string, opts: OpenOptions = {}): DB {
