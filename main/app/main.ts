@@ -21,6 +21,7 @@ import {
   CatalogDamagedError,
   DatabaseVersionError,
   MigrationChecksumError,
+  catalogUpdateNotice,
 } from '../engine/services/catalog.ts';
 import { APP_NAME, Studio } from '../engine/studio.ts';
 import { startSimulator, type Simulator } from '../simulator/server.ts';
@@ -33,6 +34,7 @@ import { APP_ORIGIN } from '../../shared/media-url.ts';
 import { ALLOW_BUTTON, keyDestinationQuestion } from './key-question.ts';
 import { installMenu } from './menu.ts';
 import { startNotifications } from './notify.ts';
+import { showUpdatingWindow } from './updating-window.ts';
 import {
   handleAppProtocol,
   handleMediaProtocol,
@@ -263,6 +265,8 @@ async function startup(): Promise<void> {
     warn: (message, fields) => early.push([message, fields]),
   });
 
+  // A catalog from an earlier version is updated as it opens, which can take a minute: a small window says so.
+  const updating = catalogUpdateNotice(dataDir) ? await showUpdatingWindow(app.getLocale()) : null;
   try {
     // The key is passed as a value, not a getter: the handlers switch it with setApiKey (a new key, the
     // simulator's key in "try without a key"), which a getter would override.
@@ -272,7 +276,9 @@ async function startup(): Promise<void> {
       apiKey: keyStore.get(),
       trashMover: systemTrashMover((p) => shell.trashItem(p)),
     });
+    updating?.destroy();
   } catch (err) {
+    updating?.destroy();
     if (
       err instanceof DatabaseVersionError ||
       err instanceof MigrationChecksumError ||
