@@ -3,6 +3,7 @@ import type { AppInfo } from '../../../shared/contract.ts';
 import type { Settings, SettingsPatch } from '../../../shared/settings.ts';
 import { api, errorMessage, type ConnectionState } from '../api.ts';
 import { applyLanguage, t } from '../i18n/index.ts';
+import { ToastTimers } from './toast-timers.ts';
 import type { Slice } from './types.ts';
 
 export const AREAS = ['compose', 'queue', 'library', 'settings'] as const;
@@ -41,12 +42,16 @@ export interface AppSlice {
   setConnection(state: ConnectionState): void;
   toast(kind: Toast['kind'], message: string, action?: Toast['action']): void;
   dismissToast(id: number): void;
+  /** The pointer or the focus is on a toast: its time stops (releaseToast gives it its whole time again). */
+  holdToast(id: number): void;
+  releaseToast(id: number): void;
 }
 
 let toastSeq = 0;
 const TOAST_MS = { info: 5000, success: 5000, error: 9000 } as const;
 const ACTION_TOAST_MS = 12_000;
 const MAX_TOASTS = 3;
+const toastTimers = new ToastTimers();
 
 export const createAppSlice: Slice<AppSlice> = (set, get) => ({
   booted: false,
@@ -129,10 +134,19 @@ export const createAppSlice: Slice<AppSlice> = (set, get) => ({
       ],
     }));
     // A toast with an action (Undo) stays long enough to reach for it.
-    setTimeout(() => get().dismissToast(id), action ? ACTION_TOAST_MS : TOAST_MS[kind]);
+    toastTimers.start(id, action ? ACTION_TOAST_MS : TOAST_MS[kind], () => get().dismissToast(id));
   },
 
   dismissToast(id) {
+    toastTimers.stop(id);
     set((s) => ({ toasts: s.toasts.filter((t) => t.id !== id) }));
+  },
+
+  holdToast(id) {
+    toastTimers.hold(id);
+  },
+
+  releaseToast(id) {
+    toastTimers.release(id);
   },
 });
