@@ -138,26 +138,33 @@ describe('the runner lock', () => {
     },
   );
 
-  it('two live runners on one folder: exactly one runs the queue, the other says who runs it and leaves it be', async () => {
-    const dataDir = join(dir, `data-${++n}`);
-    const list = prompts('pair', 4);
-    const seed = new Studio({ dataDir, apiKey: null });
-    seed.batches.create(spec(list));
-    await seed.close();
+  it(
+    'two live runners on one folder: exactly one runs the queue, the other says who runs it and leaves it be',
+    { timeout: 120_000 },
+    async () => {
+      const dataDir = join(dir, `data-${++n}`);
+      // Enough work (five rounds of 2.5 s generations) that the second runner is sure to start while the first
+      // still runs the queue, however slowly a loaded machine starts processes (with 4 jobs at once, one
+      // runner once finished before the other had started, and both found the folder free).
+      const list = prompts('pair', 10);
+      const seed = new Studio({ dataDir, apiKey: null });
+      seed.batches.create(spec(list));
+      await seed.close();
 
-    const a = spawnCli(['resume', '--concurrency', '4'], { dataDir, apiBase: sim.url });
-    const b = spawnCli(['resume', '--concurrency', '4'], { dataDir, apiBase: sim.url });
-    const results = await Promise.all([a.done, b.done]);
-    const codes = results.map((r) => r.code);
-    expect(codes, results.map((r) => r.out).join('\n---\n')).toEqual([0, 0]);
-    // The queue was not paused: the second `resume` has nothing to hand over, says so and who runs it.
-    const held =
-      /Nothing to change: another Qwen Studio \(process \d+ on .+\) is running this folder's queue/;
-    expect(results.filter((r) => held.test(r.out))).toHaveLength(1);
-    const other = results.find((r) => held.test(r.out))!;
-    expect(other.out).not.toMatch(/\n\s+at /); // a sentence, not a stack
-    expect(countJobs(dataDir, ['done'])).toBe(list.length);
-    const accepted = sim.ledger.acceptedByPrompt();
-    for (const p of list) expect(accepted[p]).toBe(1);
-  });
+      const a = spawnCli(['resume', '--concurrency', '2'], { dataDir, apiBase: sim.url });
+      const b = spawnCli(['resume', '--concurrency', '2'], { dataDir, apiBase: sim.url });
+      const results = await Promise.all([a.done, b.done]);
+      const codes = results.map((r) => r.code);
+      expect(codes, results.map((r) => r.out).join('\n---\n')).toEqual([0, 0]);
+      // The queue was not paused: the second `resume` has nothing to hand over, says so and who runs it.
+      const held =
+        /Nothing to change: another Qwen Studio \(process \d+ on .+\) is running this folder's queue/;
+      expect(results.filter((r) => held.test(r.out))).toHaveLength(1);
+      const other = results.find((r) => held.test(r.out))!;
+      expect(other.out).not.toMatch(/\n\s+at /); // a sentence, not a stack
+      expect(countJobs(dataDir, ['done'])).toBe(list.length);
+      const accepted = sim.ledger.acceptedByPrompt();
+      for (const p of list) expect(accepted[p]).toBe(1);
+    },
+  );
 });
