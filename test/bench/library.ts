@@ -481,7 +481,8 @@ async function bulkTag(db: DB, lib: Library, compare: boolean): Promise<Record<s
     search_after_bulk_max_ms: round(Math.max(...searchAfter)),
   };
   if (compare) {
-    // The old way: every link through the per-row triggers, 5,000 at a time, one transaction.
+    // Every link through the per-row triggers (since migration 010 they only count the tag's uses), 5,000
+    // at a time, one transaction.
     const ids = lib.resolve({ query: '' });
     db.prepare("INSERT INTO tags (name, created_at) VALUES ('bench-rows', 0)").run();
     const tag = db.prepare("SELECT id FROM tags WHERE name = 'bench-rows'").pluck().get() as number;
