@@ -453,8 +453,8 @@ async function measure(
 /**
  * "Tag all N matching" over the whole library, as the app and `qwen-studio tag` run it (chunk by chunk,
  * each a transaction), then the tag taken off again so a kept library stays as built. With `compare`, the
- * same through the per-row index triggers (how every bulk action ran before, one transaction) for a
- * before/after in one run on the same machine.
+ * same links one by one through the per-row triggers, one transaction, for a set-based/row-by-row ratio in
+ * one run on the same machine.
  */
 async function bulkTag(db: DB, lib: Library, compare: boolean): Promise<Record<string, number>> {
   // Wall time, and this process's CPU time (what a busy machine inflates far less).
