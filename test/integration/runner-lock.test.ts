@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RunnerLock } from '../../main/engine/store/runner-lock.ts';
+import { LeaseBusyError, RunnerLock } from '../../main/engine/store/runner-lock.ts';
 import { Studio } from '../../main/engine/studio.ts';
 import { startSimulator, type Simulator } from '../../main/simulator/index.ts';
 import {
@@ -97,6 +97,51 @@ describe('the runner lock', () => {
       const mine = RunnerLock.tryAcquire(path, 0);
       expect(mine, `round ${round}`).not.toBeNull();
       mine!.release();
+    }
+  });
+
+  it('a runner found holding the folder is named even when it records itself a moment after taking the lock', async () => {
+    const dataDir = join(dir, `data-${++n}`);
+    const seed = new Studio({ dataDir, apiKey: null });
+    await seed.close();
+    // Takes the lock, says so, and writes the lease row only 1.8 s later, after a newcomer has given up waiting for the lock (a busy machine).
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '-e',
+        `const { RunnerLock } = await import(${JSON.stringify(RUNNER_LOCK_MODULE)});
+         const { default: Database } = await import('better-sqlite3');
+         const { hostname } = await import('node:os');
+         globalThis.lock = RunnerLock.tryAcquire(${JSON.stringify(join(dataDir, 'runner.lock'))});
+         console.log('locked');
+         setTimeout(() => {
+           const db = new Database(${JSON.stringify(join(dataDir, 'studio.db'))});
+           db.prepare("INSERT INTO runner_lease (id, owner, pid, host, acquired_at, heartbeat_at, released) VALUES (1, 'late', ?, ?, ?, ?, 0) ON CONFLICT (id) DO UPDATE SET owner = 'late', pid = excluded.pid, released = 0").run(process.pid, hostname(), Date.now(), Date.now());
+           db.close();
+         }, 1_800);
+         setInterval(() => {}, 60_000);`,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    let studio: Studio | null = null;
+    try {
+      await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+      studio = new Studio({ dataDir, apiKey: null });
+      let refused: unknown = null;
+      try {
+        studio.start();
+      } catch (err) {
+        refused = err;
+      }
+      expect(refused).toBeInstanceOf(LeaseBusyError);
+      expect((refused as LeaseBusyError).holder?.pid).toBe(child.pid);
+    } finally {
+      await studio?.close();
+      child.kill('SIGKILL');
+      await exited;
     }
   });
 

@@ -18,6 +18,11 @@ export class Lease {
    * moment the kernel takes to tear it down, and an immediate relaunch must not be refused for that.
    */
   static readonly TAKEOVER_WAIT_MS = 1_500;
+  /**
+   * How long to wait for a holder to say who it is: it records itself in the lease row just after it takes
+   * the lock, and on a busy machine its write may come a moment after another process finds the lock taken.
+   */
+  static readonly HOLDER_WAIT_MS = 2_000;
 
   private readonly db: DB;
   private readonly lockPath: string;
@@ -40,10 +45,22 @@ export class Lease {
     return lease && !lease.released ? lease.holder : null;
   }
 
+  /** The holder of a lock found taken, once it has recorded itself (null if it never does, in time). */
+  private holderSoon(): LeaseHolder | null {
+    const deadline = Date.now() + Lease.HOLDER_WAIT_MS;
+    const pause = new Int32Array(new SharedArrayBuffer(4));
+    for (;;) {
+      const holder = this.holder();
+      if (holder || Date.now() >= deadline) return holder;
+      // A synchronous pause (acquire is synchronous): a few milliseconds, a few times at most.
+      Atomics.wait(pause, 0, 0, 25);
+    }
+  }
+
   acquire(opts: { now?: number; waitMs?: number } = {}): AcquireResult {
     if (this.lock) return { acquired: true, previousCrashed: false, previous: null };
     const lock = RunnerLock.tryAcquire(this.lockPath, opts.waitMs ?? Lease.TAKEOVER_WAIT_MS);
-    if (!lock) return { acquired: false, holder: this.holder() };
+    if (!lock) return { acquired: false, holder: this.holderSoon() };
     try {
       const now = opts.now ?? Date.now();
       const res = this.db
