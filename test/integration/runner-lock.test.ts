@@ -188,9 +188,8 @@ describe('the runner lock', () => {
     { timeout: 120_000 },
     async () => {
       const dataDir = join(dir, `data-${++n}`);
-      // Enough work (five rounds of 2.5 s generations) that the second runner is sure to start while the first
-      // still runs the queue, however slowly a loaded machine starts processes (with 4 jobs at once, one
-      // runner once finished before the other had started, and both found the folder free).
+      // Enough work (five rounds of 2.5 s generations) that the second runner starts while the first still
+      // runs the queue, however slowly a loaded machine starts processes.
       const list = prompts('pair', 10);
       const seed = new Studio({ dataDir, apiKey: null });
       seed.batches.create(spec(list));
