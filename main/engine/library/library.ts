@@ -99,8 +99,8 @@ export interface TrashPlan {
   moves: Move[];
   /** For each move, the place in `live` of the image it goes with. */
   rowOf: number[];
+  /** The images, in the order their files move. */
   live: { id: number; path: string; thumb_path: string | null }[];
-  count: number;
 }
 
 /** How a trash reports and stops (Library.trash). */
@@ -512,7 +512,7 @@ export class Library {
         }));
         this.db.prepare('UPDATE trash_ops SET moved_json = ? WHERE id = ?').run(JSON.stringify(moves), op);
         for (const c of chunks(live.map((r) => r.id))) applyChange(this.db, c, { kind: 'trash', at });
-        return { op, moves, rowOf: [...files.values()], live, count: live.length };
+        return { op, moves, rowOf: [...files.values()], live };
       })
       .immediate();
   }
@@ -528,7 +528,7 @@ export class Library {
     for (const [i, m] of plan.moves.entries()) {
       // Between two images only: an image's file and its thumbnail leave together.
       if (plan.rowOf[i] !== plan.rowOf[i - 1]) {
-        run.onProgress?.(plan.rowOf[i]!, plan.count);
+        run.onProgress?.(plan.rowOf[i]!, plan.live.length);
         await run.beforeImage?.(plan.rowOf[i]!);
         if (run.signal?.aborted) {
           stopRow = plan.rowOf[i]!;
@@ -549,29 +549,19 @@ export class Library {
         failed.push({ path: m.from, error: m.error });
       }
     }
-    if (stopRow === null) {
-      this.db
-        .prepare('UPDATE trash_ops SET moved_json = ? WHERE id = ?')
-        .run(JSON.stringify(plan.moves), plan.op);
-      run.onProgress?.(plan.count, plan.count);
-      return {
-        token: plan.op,
-        assets: plan.count,
-        files: plan.moves.filter((m) => m.state === 'moved' || m.state === 'gone').length,
-        failed,
-      };
-    }
-    return this.stopTrash(plan, stopRow, failed);
+    if (stopRow === null) run.onProgress?.(plan.live.length, plan.live.length);
+    return this.endTrash(plan, stopRow, failed);
   }
 
   /**
-   * A trash canceled before the image at `stopRow`: that image and the ones after it come back (unless a
-   * file they use already left with an earlier image), and the action keeps the rest.
+   * Records how a trash ended. Canceled before the image at `stopRow`, that image and the ones after it
+   * come back (unless a file they use already left with an earlier image), and the action keeps the rest.
    */
-  private stopTrash(plan: TrashPlan, stopRow: number, failed: TrashReceipt['failed']): TrashReceipt {
-    const moved = plan.moves.filter((_, i) => plan.rowOf[i]! < stopRow);
+  private endTrash(plan: TrashPlan, stopRow: number | null, failed: TrashReceipt['failed']): TrashReceipt {
+    const stop = stopRow ?? plan.live.length;
+    const moved = plan.moves.filter((_, i) => plan.rowOf[i]! < stop);
     const left = new Set(moved.filter((m) => m.state !== 'kept').map((m) => m.from));
-    const back = plan.live.filter((r, row) => row >= stopRow && !left.has(r.path)).map((r) => r.id);
+    const back = plan.live.filter((r, row) => row >= stop && !left.has(r.path)).map((r) => r.id);
     const restored = new Set(back);
     const kept = plan.live.map((r) => r.id).filter((id) => !restored.has(id));
     this.db.transaction(() => {
@@ -590,7 +580,7 @@ export class Library {
       assets: kept.length,
       files: moved.filter((m) => m.state === 'moved' || m.state === 'gone').length,
       failed,
-      canceled: true,
+      ...(stopRow === null ? {} : { canceled: true }),
     };
   }
 

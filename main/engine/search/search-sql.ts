@@ -149,6 +149,21 @@ function linkPredicate(l: LinkCond, key: string, size: number): Predicate {
   return { sql: l.negate ? `NOT ${exists}` : exists, perAsset: true };
 }
 
+/** The sort-key bounds of the query's dates (bound as @lower and @upper), on the column `col`. */
+function keyRange(c: CompiledQuery, col: string): string[] {
+  return [
+    ...(c.lower !== null ? [`${col} >= @lower`] : []),
+    ...(c.upper !== null ? [`${col} < @upper`] : []),
+  ];
+}
+
+/** The same, each condition led by AND (to follow a WHERE). */
+function andKeyRange(c: CompiledQuery, col: string): string {
+  return keyRange(c, col)
+    .map((cond) => ` AND ${cond}`)
+    .join('');
+}
+
 /**
  * Where a page's candidates come from, in sort-key order: `from` joins each to its live asset `a`, `where`
  * holds the source's own conditions, `key` is its sort-key column.
@@ -181,7 +196,7 @@ function linkArms(l: LinkCond): { sql: string; key: string }[] {
 }
 
 /** The partial index that lists a flag's sparse side newest first (favorites, rejects, a rating). */
-function flagArmSql(column: FlagCond['column'], value: number): string {
+export function flagArmSql(column: FlagCond['column'], value: number): string {
   if (column === 'rating')
     return `assets INDEXED BY assets_by_rating WHERE rating = ${value} AND deleted_at IS NULL`;
   return `assets INDEXED BY assets_${column === 'favorite' ? 'favorites' : 'rejected'} WHERE ${column} = 1 AND deleted_at IS NULL`;
@@ -249,15 +264,9 @@ export function buildSearchSql(q: ParsedQuery, opts: SearchSqlOptions): SearchSq
     after: after ?? -1,
   };
   c.either.forEach((e, i) => (params[`either${i}`] = e.match));
-  const bounds: string[] = [];
-  if (c.lower !== null) {
-    bounds.push('@key >= @lower');
-    params.lower = c.lower;
-  }
-  if (c.upper !== null) {
-    bounds.push('@key < @upper');
-    params.upper = c.upper;
-  }
+  if (c.lower !== null) params.lower = c.lower;
+  if (c.upper !== null) params.upper = c.upper;
+  const bounds = keyRange(c, '@key');
 
   // The source: the image index when it has something to look for (or to rank); else the shortest link
   // list the query names; else the first word that also names tags; else the whole index.
@@ -388,13 +397,9 @@ function countSqlOf(
     params: Record<string, number | string | null>;
   },
 ): string {
-  const keyRange = (col: string) =>
-    [c.lower !== null ? ` AND ${col} >= @lower` : '', c.upper !== null ? ` AND ${col} < @upper` : ''].join(
-      '',
-    );
   // INDEXED BY: left to itself the planner counts by scanning the table, ten times slower.
-  const live = `(SELECT count(*) FROM assets INDEXED BY assets_live_by_sort_key WHERE deleted_at IS NULL${keyRange('sort_key')})`;
-  const ftsRange = keyRange('s.rowid');
+  const live = `(SELECT count(*) FROM assets INDEXED BY assets_live_by_sort_key WHERE deleted_at IS NULL${andKeyRange(c, 'sort_key')})`;
+  const ftsRange = andKeyRange(c, 's.rowid');
   const alone = o.preds.length === 0 && c.either.length === 0;
   if (o.driving === null && alone) {
     if (c.must.length > 0)
@@ -409,14 +414,14 @@ function countSqlOf(
     const ids = l.ids.join(', ');
     // One list is counted from its index; several are deduplicated by image.
     const what = l.ids.length === 1 ? 'count(*)' : 'count(DISTINCT asset_id)';
-    return `(SELECT ${what} FROM ${t.table} WHERE ${t.id} IN (${ids})${keyRange('sort_key')} AND asset_id NOT IN (${trashed}))`;
+    return `(SELECT ${what} FROM ${t.table} WHERE ${t.id} IN (${ids})${andKeyRange(c, 'sort_key')} AND asset_id NOT IN (${trashed}))`;
   };
   const onlyThese = c.must.length === 0 && c.mustNot.length === 0 && c.either.length === 0;
   // A flag alone (`fav`, `-rejected`, `rating>=4`), counted from its partial index (the sparse side).
   if (onlyThese && c.links.length === 0 && c.flags.length === 1) {
     const side = sparseSide(c.flags[0]!);
     const counted = side.values
-      .map((v) => `(SELECT count(*) FROM ${flagArmSql(c.flags[0]!.column, v)}${keyRange('sort_key')})`)
+      .map((v) => `(SELECT count(*) FROM ${flagArmSql(c.flags[0]!.column, v)}${andKeyRange(c, 'sort_key')})`)
       .join(' + ');
     return side.negate ? `SELECT ${live} - (${counted}) AS n` : `SELECT ${counted} AS n`;
   }
@@ -441,9 +446,6 @@ function bestFirstSql(c: CompiledQuery, preds: string[], source: Source, where: 
   const order = 'ORDER BY a.score DESC, a.sort_key LIMIT @limit OFFSET @offset';
   if (c.must.length > 0 || c.mustNot.length > 0 || preds.length > 0 || source.fts === false)
     return `SELECT a.* FROM ${source.from}${where} ${order}`;
-  const range = [
-    c.lower !== null ? ' AND a.sort_key >= @lower' : '',
-    c.upper !== null ? ' AND a.sort_key < @upper' : '',
-  ].join('');
+  const range = andKeyRange(c, 'a.sort_key');
   return `SELECT a.* FROM assets a INDEXED BY assets_by_score WHERE a.deleted_at IS NULL${range} ${order}`;
 }

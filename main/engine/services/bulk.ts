@@ -129,7 +129,7 @@ export function bulkTask(
       token: null,
     };
     if (action.kind === 'trash') {
-      const images = trashPlan === undefined ? 0 : (trashPlan?.count ?? 0);
+      const images = trashPlan?.live.length ?? 0;
       result.images = images;
       const progress = (done: number, total: number) =>
         t.progress(

@@ -1,7 +1,7 @@
 import type { AssetRow, AssetSource } from '../../../shared/domain.ts';
 import { parseQuery } from '../search/query.ts';
 import type { QueryResolver } from '../search/search-compile.ts';
-import { buildSearchSql } from '../search/search-sql.ts';
+import { buildSearchSql, flagArmSql } from '../search/search-sql.ts';
 import type { Statement } from 'better-sqlite3';
 import type { DB } from './db.ts';
 
@@ -133,20 +133,16 @@ export function dbQueryResolver(db: DB): QueryResolver {
   const collectionLinks = db
     .prepare('SELECT count(*) FROM collection_assets WHERE collection_id IN (SELECT value FROM json_each(?))')
     .pluck();
-  const flagged = {
-    favorite: db.prepare(
-      'SELECT count(*) FROM assets INDEXED BY assets_favorites WHERE favorite = 1 AND deleted_at IS NULL',
-    ),
-    rejected: db.prepare(
-      'SELECT count(*) FROM assets INDEXED BY assets_rejected WHERE rejected = 1 AND deleted_at IS NULL',
-    ),
-    rating: db.prepare(
-      'SELECT count(*) FROM assets INDEXED BY assets_by_rating WHERE rating = ? AND deleted_at IS NULL',
-    ),
+  // One statement per flag value, counting its partial index (the compiler's own list of it).
+  const flagged = new Map<string, Statement>();
+  const flagCount = (column: Parameters<QueryResolver['flagged']>[0], value: number): number => {
+    const key = `${column}=${value}`;
+    if (!flagged.has(key))
+      flagged.set(key, db.prepare(`SELECT count(*) FROM ${flagArmSql(column, value)}`).pluck());
+    return flagged.get(key)!.get() as number;
   };
   return {
-    flagged: (column, value) =>
-      (column === 'rating' ? flagged.rating.pluck().get(value) : flagged[column].pluck().get()) as number,
+    flagged: flagCount,
     tagsMatching: (match) => tagsMatching.all(match) as number[],
     links: (kind, ids) => (kind === 'tag' ? tagLinks : collectionLinks).get(JSON.stringify(ids)) as number,
     completions: (prefix, max) => {
