@@ -5,9 +5,8 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { bulkTestHooks } from '../../main/engine/services/bulk.ts';
 import { seedAssets } from '../helpers/db.ts';
-import { library } from './library-helpers.ts';
+import { holdBulkAt, library } from './library-helpers.ts';
 import { openArea, screenshots, startRig, type Rig } from './rig.ts';
 import { internalsOf } from '../../main/engine/internals.ts';
 
@@ -17,7 +16,7 @@ const HOLD_AT = 1000;
 const SLOW = { timeout: 30_000 };
 
 let rig: Rig;
-let release: () => void;
+let hold: ReturnType<typeof holdBulkAt>;
 beforeAll(async () => {
   rig = await startRig();
   const dir = path.join(rig.dataDir, 'library', 'seeded');
@@ -33,16 +32,10 @@ beforeAll(async () => {
     prompt: (i) => (i < LIGHTHOUSES ? `a lighthouse on a cliff ${i}` : `a teapot ${i}`),
     createdAt: (i) => t0 + i * 1000,
   });
-  const held = new Promise<void>((r) => (release = r));
-  bulkTestHooks.set(internalsOf(rig.bridge.studio).library, {
-    chunk: 250,
-    beforeChunk: async (p) => {
-      if (p.done === HOLD_AT) await held;
-    },
-  });
+  hold = holdBulkAt(rig.bridge.studio, HOLD_AT, 250);
 });
 afterAll(async () => {
-  release?.();
+  hold?.release();
   await rig?.close();
 });
 
@@ -70,13 +63,7 @@ it('tags all matching with progress and Cancel; what was done stays done and the
   expect(await bar.getAttribute('aria-valuenow')).toBe(String(HOLD_AT));
   expect(await bar.getAttribute('aria-valuemax')).toBe(String(LIGHTHOUSES));
   await screenshots(page, 'library-bulk-progress');
-  await running.getByRole('button', { name: 'Cancel' }).click();
-  // The click only sends the cancel: the engine must have it before the held chunk is let go, or the
-  // action would run on to the end (as it did once on a loaded machine).
-  await expect
-    .poll(() => bridge.studio.tasks.list().some((t) => t.message === 'Canceling…'), SLOW)
-    .toBe(true);
-  release();
+  await hold.cancel(running.getByRole('button', { name: 'Cancel' }));
 
   const canceled = page.getByRole('listitem', { name: 'Bulk change canceled' });
   await canceled
@@ -95,7 +82,7 @@ it('tags all matching with progress and Cancel; what was done stays done and the
   await canceled.getByRole('button', { name: 'Dismiss: Bulk change canceled' }).click();
 
   // Without the hold, the same action over the rest finishes and says how many it changed.
-  bulkTestHooks.delete(internalsOf(bridge.studio).library);
+  hold.stop();
   await lib.search.fill('lighthouse -tag:coast');
   await expect.poll(() => lib.count(), SLOW).toBe(LIGHTHOUSES - HOLD_AT);
   await lib.grid.getByRole('button').first().focus();

@@ -1,7 +1,9 @@
 // What the library's end-to-end tests share: making images through the real queue, and reading what the
 // Library area shows (its match count, its tiles) the way a person would.
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { expect } from 'vitest';
+import { internalsOf } from '../../main/engine/internals.ts';
+import { bulkTestHooks } from '../../main/engine/services/bulk.ts';
 import type { Studio } from '../../main/engine/studio.ts';
 import type { BatchSpec } from '../../shared/domain.ts';
 
@@ -20,6 +22,37 @@ export async function generate(studio: Studio, spec: BatchSpec): Promise<number>
     check();
   });
   return batchId;
+}
+
+/**
+ * Holds every bulk action of the studio's library once it has gone through `at` images (`chunk` at a time),
+ * until `cancel` or `release`. `stop` takes the hold away for the actions after.
+ */
+export function holdBulkAt(studio: Studio, at: number, chunk: number) {
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  const lib = internalsOf(studio).library;
+  bulkTestHooks.set(lib, {
+    chunk,
+    beforeChunk: async (p) => {
+      if (p.done === at) await held;
+    },
+  });
+  return {
+    release,
+    /**
+     * Clicks the task's Cancel and lets the held action go once the engine has the cancel: the click only
+     * sends it, and an action let go before would run on to the end (as one did on a loaded machine).
+     */
+    async cancel(button: Locator): Promise<void> {
+      await button.click();
+      await expect
+        .poll(() => studio.tasks.list().some((t) => t.message === 'Canceling…'), { timeout: 30_000 })
+        .toBe(true);
+      release();
+    },
+    stop: () => bulkTestHooks.delete(lib),
+  };
 }
 
 export function library(page: Page) {

@@ -6,9 +6,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { bulkTestHooks } from '../../main/engine/services/bulk.ts';
 import { seedAssets } from '../helpers/db.ts';
-import { library } from './library-helpers.ts';
+import { holdBulkAt, library } from './library-helpers.ts';
 import { openArea, screenshots, startRig, type Rig } from './rig.ts';
 import { internalsOf } from '../../main/engine/internals.ts';
 
@@ -18,7 +17,7 @@ const HOLD_AT = 200;
 const SLOW = { timeout: 30_000 };
 
 let rig: Rig;
-let release: () => void;
+let hold: ReturnType<typeof holdBulkAt>;
 let files: string[];
 beforeAll(async () => {
   rig = await startRig();
@@ -39,16 +38,10 @@ beforeAll(async () => {
     prompt: (i) => (i < LAMPS ? `a desk lamp ${i}` : `a teapot ${i}`),
     createdAt: (i) => t0 + i * 1000,
   });
-  const held = new Promise<void>((r) => (release = r));
-  bulkTestHooks.set(internalsOf(rig.bridge.studio).library, {
-    chunk: HOLD_AT,
-    beforeChunk: async (p) => {
-      if (p.done === HOLD_AT) await held;
-    },
-  });
+  hold = holdBulkAt(rig.bridge.studio, HOLD_AT, HOLD_AT);
 });
 afterAll(async () => {
-  release?.();
+  hold?.release();
   await rig?.close();
 });
 
@@ -74,11 +67,7 @@ it('a trash of all matching shows its progress; Cancel keeps what went, brings b
   const running = page.getByRole('listitem', { name: 'Changing the images' });
   await running.getByText(`${HOLD_AT} of ${LAMPS} images…`).waitFor(SLOW);
   await screenshots(page, 'library-trash-progress');
-  await running.getByRole('button', { name: 'Cancel' }).click();
-  await expect
-    .poll(() => bridge.studio.tasks.list().some((t) => t.message === 'Canceling…'), SLOW)
-    .toBe(true);
-  release();
+  await hold.cancel(running.getByRole('button', { name: 'Cancel' }));
 
   await page
     .getByRole('listitem', { name: 'Bulk change canceled' })
