@@ -27,8 +27,6 @@ interface ChangeSql {
   apply: string;
   /** Bookkeeping the deferred triggers would have done (tag counts), bound with @n = changes. */
   after?: string;
-  /** The change alters what the search index holds of an image (links do not). */
-  indexed: boolean;
   params: Record<string, unknown>;
 }
 
@@ -44,14 +42,12 @@ function sqlOf(change: BulkChange): ChangeSql {
         pick: `a.${change.column} <> @v`,
         apply: `UPDATE assets SET ${change.column} = @v WHERE id IN (${IN_CHUNK})`,
         params: { v: change.value },
-        indexed: false,
       };
     case 'notes':
       return {
         pick: 'a.notes IS NOT @v',
         apply: `UPDATE assets SET notes = @v WHERE id IN (${IN_CHUNK})`,
         params: { v: change.value },
-        indexed: true,
       };
     case 'addTag':
       return {
@@ -60,7 +56,6 @@ function sqlOf(change: BulkChange): ChangeSql {
                 SELECT a.id, @tag, a.sort_key FROM ${CHUNK_ASSETS}`,
         after: 'UPDATE tags SET uses = uses + @n WHERE id = @tag',
         params: { tag: change.tagId },
-        indexed: false,
       };
     case 'removeTag':
       return {
@@ -68,7 +63,6 @@ function sqlOf(change: BulkChange): ChangeSql {
         apply: `DELETE FROM asset_tags WHERE tag_id = @tag AND asset_id IN (${IN_CHUNK})`,
         after: 'UPDATE tags SET uses = uses - @n WHERE id = @tag',
         params: { tag: change.tagId },
-        indexed: false,
       };
     case 'addToCollection':
       return {
@@ -76,21 +70,18 @@ function sqlOf(change: BulkChange): ChangeSql {
         apply: `INSERT OR IGNORE INTO collection_assets (collection_id, asset_id, added_at, sort_key)
                 SELECT @c, a.id, @at, a.sort_key FROM ${CHUNK_ASSETS}`,
         params: { c: change.collectionId, at: change.at },
-        indexed: false,
       };
     case 'removeFromCollection':
       return {
         pick: 'EXISTS (SELECT 1 FROM collection_assets ca WHERE ca.asset_id = a.id AND ca.collection_id = @c)',
         apply: `DELETE FROM collection_assets WHERE collection_id = @c AND asset_id IN (${IN_CHUNK})`,
         params: { c: change.collectionId },
-        indexed: false,
       };
     case 'trash':
       return {
         pick: '1',
         apply: `UPDATE assets SET deleted_at = @at WHERE id IN (${IN_CHUNK})`,
         params: { at: change.at },
-        indexed: true,
       };
   }
 }
@@ -108,6 +99,8 @@ export function applyChange(db: DB, ids: readonly number[], change: BulkChange):
     ready.add(db);
   }
   const sql = sqlOf(change);
+  // The index holds an image's notes and whether it is live; tags, collections and flags are outside it.
+  const indexed = change.kind === 'notes' || change.kind === 'trash';
   return db.transaction(() => {
     db.prepare('DELETE FROM temp.bulk_ids').run();
     const picked = db
@@ -118,13 +111,13 @@ export function applyChange(db: DB, ids: readonly number[], change: BulkChange):
       .run({ ...sql.params, ids: JSON.stringify(ids) }).changes;
     if (picked === 0) return 0;
     return withSearchTriggersDeferred(db, () => {
-      if (sql.indexed)
+      if (indexed)
         db.prepare(
           `DELETE FROM asset_search WHERE rowid IN (SELECT sort_key FROM assets WHERE id IN (${IN_CHUNK}))`,
         ).run();
       const changed = db.prepare(sql.apply).run(sql.params).changes;
       if (sql.after) db.prepare(sql.after).run({ ...sql.params, n: changed });
-      if (sql.indexed)
+      if (indexed)
         db.prepare(
           `INSERT INTO asset_search (rowid, ${FTS_COLUMNS})
            SELECT sort_key, ${FTS_COLUMNS} FROM asset_search_source
